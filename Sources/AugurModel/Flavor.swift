@@ -1,0 +1,39 @@
+/// The virtualization technologies an edge can offer; each has one runtime driver.
+public enum RuntimeKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case docker, xen, qemu, emulated
+}
+
+/// A way to serve content (ClickOS, Rumprun, MirageOS, Nginx or Flask container): the runtime
+/// that runs it and its measured profile from the reference evaluation.
+public struct Flavor: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case unikernel, container, microvm
+    }
+
+    /// A DNS label: `<content>.<flavor>.<zone>` answers only this flavor.
+    public var name: String
+    public var runtime: RuntimeKind
+    public var kind: Kind
+    /// Image size in megabytes by content size in megabytes (PAPER-FACTS.md).
+    public var imageMegabytes: [Int: Double]
+
+    public init(name: String, runtime: RuntimeKind, kind: Kind, imageMegabytes: [Int: Double]) {
+        self.name = name
+        self.runtime = runtime
+        self.kind = kind
+        self.imageMegabytes = imageMegabytes
+    }
+
+    /// The image size for content of `contentBytes`, interpolated linearly between the
+    /// measured content sizes and extrapolated from the nearest two beyond them.
+    public func imageMegabytes(forContentBytes contentBytes: Int) -> Double? {
+        let points = imageMegabytes.sorted { $0.key < $1.key }
+        guard let first = points.first else { return nil }
+        let x = Double(contentBytes) / 1_048_576
+        guard points.count > 1 else { return first.value }
+        let upper = points.firstIndex { Double($0.key) >= x } ?? points.count - 1
+        let (a, b) = upper == 0 ? (points[0], points[1]) : (points[upper - 1], points[upper])
+        let slope = (b.value - a.value) / Double(b.key - a.key)
+        return max(0, a.value + slope * (x - Double(a.key)))
+    }
+}

@@ -1,0 +1,47 @@
+/// Decodes `Topology/flavors.yaml`: per flavor its runtime, kind and image sizes.
+enum FlavorsFile {
+    private struct File: Decodable {
+        let flavors: [String: Entry]
+    }
+
+    private struct Entry: Decodable {
+        let runtime: String
+        let kind: String
+        let imageMB: [String: Double]
+
+        enum CodingKeys: String, CodingKey {
+            case runtime, kind
+            case imageMB = "image_mb"
+        }
+    }
+
+    static func decode(_ document: ConfigDocument) throws(ConfigError) -> [String: Flavor] {
+        let file = try document.decode(File.self)
+        guard !file.flavors.isEmpty else { throw document.error([.key("flavors")], "at least one flavor is required") }
+        var flavors: [String: Flavor] = [:]
+        for (name, entry) in file.flavors.sorted(by: { $0.key < $1.key }) {
+            let path: [ConfigDocument.PathStep] = [.key("flavors"), .key(name)]
+            guard DomainName.isValidLabel(name), name == name.lowercased() else {
+                throw document.error(path, "flavor name '\(name)' must be a lower-case DNS label")
+            }
+            guard let runtime = RuntimeKind(rawValue: entry.runtime) else {
+                throw document.error(path + [.key("runtime")], "unknown runtime '\(entry.runtime)' (known: \(RuntimeKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard let kind = Flavor.Kind(rawValue: entry.kind) else {
+                throw document.error(path + [.key("kind")], "unknown kind '\(entry.kind)' (known: unikernel, container, microvm)")
+            }
+            var sizes: [Int: Double] = [:]
+            for (content, megabytes) in entry.imageMB {
+                guard let contentMB = Int(content), contentMB > 0 else {
+                    throw document.error(path + [.key("image_mb"), .key(content)], "content size '\(content)' must be a whole number of megabytes")
+                }
+                guard megabytes > 0, megabytes.isFinite else {
+                    throw document.error(path + [.key("image_mb"), .key(content)], "image size must be a positive number of megabytes")
+                }
+                sizes[contentMB] = megabytes
+            }
+            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes)
+        }
+        return flavors
+    }
+}

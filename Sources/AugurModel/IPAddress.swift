@@ -1,0 +1,159 @@
+/// An IPv4 or IPv6 address as raw network-order bytes, parsed without touching the network.
+public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
+    case v4(UInt32)
+    case v6(UInt128)
+
+    public init?(_ text: String) {
+        if text.contains(":") {
+            guard let value = Self.parseV6(text) else { return nil }
+            self = .v6(value)
+        } else {
+            guard let value = Self.parseV4(text) else { return nil }
+            self = .v4(value)
+        }
+    }
+
+    /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6.
+    public var bytes: [UInt8] {
+        switch self {
+        case .v4(let value): return (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
+        case .v6(let value): return (0..<16).map { UInt8(truncatingIfNeeded: value >> (120 - 8 * $0)) }
+        }
+    }
+
+    public var isLoopback: Bool {
+        switch self {
+        case .v4(let value): return value >> 24 == 127
+        case .v6(let value): return value == 1
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .v4: return bytes.map(String.init).joined(separator: ".")
+        case .v6(let value):
+            return (0..<8).map { String(UInt16(truncatingIfNeeded: value >> (112 - 16 * $0)), radix: 16) }.joined(separator: ":")
+        }
+    }
+
+    private static func parseV4(_ text: String) -> UInt32? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), let octet = UInt8(part) else { return nil }
+            value = value << 8 | UInt32(octet)
+        }
+        return value
+    }
+
+    private static func parseV6(_ text: String) -> UInt128? {
+        let halves = text.components(separatedBy: "::")
+        guard halves.count <= 2 else { return nil }
+        func groups(_ part: String) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            var out: [UInt16] = []
+            for group in part.split(separator: ":", omittingEmptySubsequences: false) {
+                guard (1...4).contains(group.count), let value = UInt16(group, radix: 16) else { return nil }
+                out.append(value)
+            }
+            return out
+        }
+        guard let head = groups(halves[0]) else { return nil }
+        var all = head
+        if halves.count == 2 {
+            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
+            all += Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        }
+        guard all.count == 8 else { return nil }
+        return all.reduce(UInt128(0)) { $0 << 16 | UInt128($1) }
+    }
+}
+
+/// A subnet that instances of one runtime at one node take their addresses from.
+public struct AddressPool: Sendable, Hashable, CustomStringConvertible {
+    public let network: IPAddress
+    public let prefixLength: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let address = IPAddress(String(parts[0])), let length = Int(parts[1]) else { return nil }
+        let width: Int
+        switch address { case .v4: width = 32; case .v6: width = 128 }
+        guard (0...width).contains(length) else { return nil }
+        network = address
+        prefixLength = length
+        guard contains(address), host(address) == 0 else { return nil }
+    }
+
+    /// Whether `address` lies inside this pool.
+    public func contains(_ address: IPAddress) -> Bool {
+        switch (network, address) {
+        case (.v4(let net), .v4(let value)):
+            let mask: UInt32 = prefixLength == 0 ? 0 : ~UInt32(0) << (32 - prefixLength)
+            return net & mask == value & mask
+        case (.v6(let net), .v6(let value)):
+            let mask: UInt128 = prefixLength == 0 ? 0 : ~UInt128(0) << (128 - prefixLength)
+            return net & mask == value & mask
+        default:
+            return false
+        }
+    }
+
+    /// Whether the two pools share any address.
+    public func overlaps(_ other: AddressPool) -> Bool {
+        prefixLength <= other.prefixLength ? contains(other.network) : other.contains(network)
+    }
+
+    /// Whether every address of the pool is a loopback address.
+    public var isLoopback: Bool {
+        switch network {
+        case .v4(let value): return value >> 24 == 127 && prefixLength >= 8
+        case .v6: return network.isLoopback && prefixLength == 128
+        }
+    }
+
+    private func host(_ address: IPAddress) -> UInt128 {
+        switch address {
+        case .v4(let value):
+            return prefixLength == 32 ? 0 : UInt128(value & (~UInt32(0) >> prefixLength))
+        case .v6(let value):
+            return prefixLength == 128 ? 0 : value & (~UInt128(0) >> prefixLength)
+        }
+    }
+
+    public var description: String { "\(network)/\(prefixLength)" }
+}
+
+/// A host and port to listen on or connect to, such as "127.0.0.1:5353" or "[::1]:53".
+public struct SocketEndpoint: Sendable, Hashable, CustomStringConvertible {
+    public let address: IPAddress
+    public let port: Int
+
+    public init(address: IPAddress, port: Int) {
+        self.address = address
+        self.port = port
+    }
+
+    public init?(_ text: String) {
+        let host: Substring, portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard let address = IPAddress(String(host)), let port = Int(portText), (0...65535).contains(port) else { return nil }
+        self.init(address: address, port: port)
+    }
+
+    public var description: String {
+        switch address {
+        case .v4: return "\(address):\(port)"
+        case .v6: return "[\(address)]:\(port)"
+        }
+    }
+}

@@ -1,0 +1,106 @@
+/// Where Augur runs: the DNS zone and its settings, the core node and every edge PoP with
+/// the runtimes it offers, one address pool per runtime, limits and the link to the core.
+public struct Topology: Sendable, Hashable {
+    public var zone: DomainName
+    public var dns: DNSSettings
+    public var servicePort: Int
+    public var registry: SocketEndpoint
+    /// Everything runs on one machine: every pool and listen address must be loopback.
+    public var singleHost: Bool
+    public var core: Node
+    public var edges: [Node]
+
+    public init(zone: DomainName, dns: DNSSettings, servicePort: Int, registry: SocketEndpoint, singleHost: Bool, core: Node, edges: [Node]) {
+        self.zone = zone
+        self.dns = dns
+        self.servicePort = servicePort
+        self.registry = registry
+        self.singleHost = singleHost
+        self.core = core
+        self.edges = edges
+    }
+
+    /// The core first, then the edges in file order.
+    public var nodes: [Node] { [core] + edges }
+}
+
+/// How the DNS balancer answers.
+public struct DNSSettings: Sendable, Hashable {
+    public var listen: [SocketEndpoint]
+    public var ttl: UInt32
+    /// At most this many address records in one answer; the set rotates on every query.
+    public var maxRecords: Int
+    /// The largest UDP payload Augur sends to an EDNS client (RFC 6891 §6.2.5; 1232 avoids fragmentation).
+    public var maxUDPPayload: Int
+    /// Length of a counting interval in milliseconds (the paper: 30 s).
+    public var intervalMilliseconds: Int
+    public var nameservers: [Nameserver]
+
+    public init(listen: [SocketEndpoint], ttl: UInt32, maxRecords: Int, maxUDPPayload: Int, intervalMilliseconds: Int, nameservers: [Nameserver]) {
+        self.listen = listen
+        self.ttl = ttl
+        self.maxRecords = maxRecords
+        self.maxUDPPayload = maxUDPPayload
+        self.intervalMilliseconds = intervalMilliseconds
+        self.nameservers = nameservers
+    }
+}
+
+/// A name server of the zone, answered at the apex (NS) and by its own name (A/AAAA).
+public struct Nameserver: Sendable, Hashable {
+    public var label: String
+    public var address: IPAddress
+
+    public init(label: String, address: IPAddress) {
+        self.label = label
+        self.address = address
+    }
+}
+
+/// The core cloud or one edge PoP.
+public struct Node: Sendable, Hashable {
+    public enum Role: String, Sendable, Hashable { case core, edge }
+
+    public var name: String
+    public var role: Role
+    /// One address pool per runtime offered here (heterogeneous resources, different subnets).
+    public var pools: [RuntimeKind: AddressPool]
+    public var instanceLimit: Int
+    /// The link to the core; nil for the core itself.
+    public var link: Link?
+    /// Instances that always run here (the core's baseline) and that `augur dns` answers on its own.
+    public var staticInstances: [StaticInstance]
+
+    public init(name: String, role: Role, pools: [RuntimeKind: AddressPool], instanceLimit: Int, link: Link?, staticInstances: [StaticInstance]) {
+        self.name = name
+        self.role = role
+        self.pools = pools
+        self.instanceLimit = instanceLimit
+        self.link = link
+        self.staticInstances = staticInstances
+    }
+}
+
+/// A network link between an edge and the core.
+public struct Link: Sendable, Hashable {
+    public var bitsPerSecond: Int
+    public var delayMilliseconds: Int
+
+    public init(bitsPerSecond: Int, delayMilliseconds: Int) {
+        self.bitsPerSecond = bitsPerSecond
+        self.delayMilliseconds = delayMilliseconds
+    }
+}
+
+/// An instance declared in the topology rather than created by the orchestrator.
+public struct StaticInstance: Sendable, Hashable {
+    public var content: String
+    public var flavor: String
+    public var address: IPAddress
+
+    public init(content: String, flavor: String, address: IPAddress) {
+        self.content = content
+        self.flavor = flavor
+        self.address = address
+    }
+}

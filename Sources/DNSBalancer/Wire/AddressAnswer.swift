@@ -1,0 +1,92 @@
+import Synchronization
+
+/// The A or AAAA answer for one name, rendered by ldns once per pool change and patched
+/// per query (ID, flags, the question's letter case, which addresses in which order), so a
+/// query costs a copy, not a packet build. The order rotates on every query.
+final class AddressAnswer: Sendable {
+    private let plain: [UInt8]
+    private let withOPT: [UInt8]
+    private let truncatedPlain: [UInt8]
+    private let truncatedWithOPT: [UInt8]
+    /// Where each answer record's address bytes start, in every full template.
+    private let rdataOffsets: [Int]
+    /// All addresses back to back, `width` bytes each.
+    private let addresses: [UInt8]
+    private let width: Int
+    private let count: Int
+    private let rotation = Atomic<UInt>(0)
+
+    init(name: LDNSName, type: UInt16, addresses list: [[UInt8]], settings: ZoneSettings) throws(LDNSError) {
+        let shown = min(list.count, settings.maxRecords)
+        func render(records: Int, opt: Bool, truncated: Bool) throws(LDNSError) -> [UInt8] {
+            let packet = try LDNSPacket(responseID: 0, opcode: 0, rcode: DNSNumbers.rcodeNoError, authoritative: true, recursionDesired: false, checkingDisabled: false, truncated: truncated)
+            try packet.addQuestion(name: name, type: type)
+            for address in list.prefix(records) {
+                packet.add(try LDNSRecord(owner: name, ttl: settings.ttl, address: address), to: .answer)
+            }
+            if opt { packet.setEDNS(udpSize: UInt16(settings.maxUDPPayload), extendedRcode: 0, dnssecOK: false) }
+            return try packet.wire()
+        }
+        plain = try render(records: shown, opt: false, truncated: false)
+        withOPT = try render(records: shown, opt: true, truncated: false)
+        truncatedPlain = try render(records: 0, opt: false, truncated: true)
+        truncatedWithOPT = try render(records: 0, opt: true, truncated: true)
+        rdataOffsets = WireLayout.answerRdataOffsets(plain, answers: shown)
+        addresses = list.flatMap { $0 }
+        width = list.first?.count ?? 4
+        count = list.count
+    }
+
+    /// Writes the answer for a query into `out` and returns its length (0 if `out` is too small).
+    /// `limit` is the largest message the client accepts; a larger answer goes out truncated (TC).
+    func write(_ query: DNSQuery, from raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+        let hasOPT = query.edns != nil
+        let full = hasOPT ? withOPT : plain
+        let fits = full.count <= limit
+        let template = fits ? full : (hasOPT ? truncatedWithOPT : truncatedPlain)
+        guard out.count >= template.count, let base = out.baseAddress else { return 0 }
+        template.withUnsafeBytes { source in
+            if let from = source.baseAddress { base.copyMemory(from: from, byteCount: source.count) }
+        }
+        query.patchHeaderAndQuestion(from: raw, into: out)
+        if fits && count > 1 {
+            let start = rotation.wrappingAdd(1, ordering: .relaxed).oldValue
+            addresses.withUnsafeBytes { source in
+                guard let from = source.baseAddress else { return }
+                for (slot, offset) in rdataOffsets.enumerated() {
+                    let index = Int((start &+ UInt(slot)) % UInt(count))
+                    (base + offset).copyMemory(from: from + index * width, byteCount: width)
+                }
+            }
+        }
+        if hasOPT, query.edns?.dnssecOK == true {
+            out[template.count - 4] |= 0x80
+        }
+        return template.count
+    }
+}
+
+/// Offsets inside messages Augur rendered itself (so well formed by construction).
+enum WireLayout {
+    /// Where the RDATA of each of the first `answers` answer records starts.
+    static func answerRdataOffsets(_ message: [UInt8], answers: Int) -> [Int] {
+        var position = skipName(message, at: 12) + 4
+        var offsets: [Int] = []
+        for _ in 0..<answers {
+            position = skipName(message, at: position) + 8
+            let length = Int(message[position]) << 8 | Int(message[position + 1])
+            offsets.append(position + 2)
+            position += 2 + length
+        }
+        return offsets
+    }
+
+    private static func skipName(_ message: [UInt8], at start: Int) -> Int {
+        var position = start
+        while message[position] != 0 {
+            if message[position] & 0xC0 == 0xC0 { return position + 2 }
+            position += Int(message[position]) + 1
+        }
+        return position + 1
+    }
+}

@@ -1,0 +1,123 @@
+/// Answers DNS messages for one worker thread: parses with ldns, looks the name up in the
+/// published zone table, counts the lookup, and writes the answer. Hot answers (A/AAAA of
+/// a content) are patched templates; every other answer is built by ldns per query.
+/// One instance per thread: it caches the zone table and is not shared.
+public final class DNSResponder {
+    public enum Transport: Sendable {
+        case udp
+        case tcp
+    }
+
+    private let pools: DNSPools
+    private var cachedVersion: UInt64
+    private var table: ZoneTable
+
+    public init(pools: DNSPools) {
+        self.pools = pools
+        (cachedVersion, table) = pools.current()
+    }
+
+    /// Writes the response to `raw` into `out` and returns its length; 0 means send nothing.
+    /// `out` should hold 65,535 bytes for TCP and the server's maximum UDP payload for UDP.
+    public func respond(to raw: UnsafeRawBufferPointer, over transport: Transport, into out: UnsafeMutableRawBufferPointer) -> Int {
+        if pools.publishedVersion != cachedVersion {
+            (cachedVersion, table) = pools.current()
+        }
+        let parse = QueryParse(raw)
+        switch consume parse {
+        case .drop:
+            return 0
+        case .malformed(let id, let opcode, let recursionDesired):
+            return render(out, limit: 512) { () throws(LDNSError) in
+                try LDNSPacket(responseID: id, opcode: opcode, rcode: DNSNumbers.rcodeFormErr, authoritative: false, recursionDesired: recursionDesired, checkingDisabled: false)
+            }
+        case .notImplemented(let packet, let opcode):
+            return render(out, limit: 512) { () throws(LDNSError) in
+                let response = try LDNSPacket(responseID: packet.id, opcode: opcode, rcode: DNSNumbers.rcodeNotImp, authoritative: false, recursionDesired: packet.recursionDesired, checkingDisabled: packet.checkingDisabled)
+                if packet.questionCount == 1 { response.copyQuestion(from: packet) }
+                return response
+            }
+        case .query(let query, let packet):
+            let limit = transport == .tcp ? 65_535 : query.udpLimit(serverMaximum: table.settings.maxUDPPayload)
+            return answer(query, packet, raw: raw, limit: limit, into: out)
+        }
+    }
+
+    private func answer(_ query: DNSQuery, _ packet: borrowing LDNSPacket, raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+        if let edns = query.edns, edns.version != 0 {
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeBadVers, limit: limit, into: out)
+        }
+        guard query.klass == DNSNumbers.classIN else {
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, authoritative: false, limit: limit, into: out)
+        }
+        switch table.lookup(UnsafeRawBufferPointer(rebasing: raw[12..<(12 + query.nameLength)])) {
+        case .outsideZone:
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, authoritative: false, limit: limit, into: out)
+        case .unknownInZone:
+            pools.counters.unknown.bump()
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeNXDomain, authority: [table.soa], limit: limit, into: out)
+        case .found(let entry):
+            for cell in entry.counters { cell.bump() }
+            switch query.type {
+            case DNSNumbers.typeA where entry.a != nil:
+                return entry.a?.write(query, from: raw, limit: limit, into: out) ?? 0
+            case DNSNumbers.typeAAAA where entry.aaaa != nil:
+                return entry.aaaa?.write(query, from: raw, limit: limit, into: out) ?? 0
+            case DNSNumbers.typeSOA where entry.kind == .apex:
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: [table.soa], authority: table.nameservers, limit: limit, into: out)
+            case DNSNumbers.typeNS where entry.kind == .apex:
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: table.nameservers, additional: table.glue, limit: limit, into: out)
+            case DNSNumbers.typeAXFR, DNSNumbers.typeIXFR:
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, limit: limit, into: out)
+            default:
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, authority: [table.soa], limit: limit, into: out)
+            }
+        }
+    }
+
+    /// Builds a response with ldns; if it does not fit in `limit`, sends it truncated (TC, no records).
+    private func respondSlow(
+        _ query: DNSQuery, _ packet: borrowing LDNSPacket, rcode: Int, authoritative: Bool = true,
+        answers: [LDNSRecord] = [], authority: [LDNSRecord] = [], additional: [LDNSRecord] = [],
+        limit: Int, into out: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        let maxUDP = UInt16(table.settings.maxUDPPayload)
+        func build(truncated: Bool) throws(LDNSError) -> [UInt8] {
+            let response = try LDNSPacket(
+                responseID: query.id, opcode: 0, rcode: rcode, authoritative: authoritative,
+                recursionDesired: query.recursionDesired, checkingDisabled: query.checkingDisabled, truncated: truncated)
+            response.copyQuestion(from: packet)
+            if !truncated {
+                for record in answers { response.add(record, to: .answer) }
+                for record in authority { response.add(record, to: .authority) }
+                for record in additional { response.add(record, to: .additional) }
+            }
+            if let edns = query.edns {
+                response.setEDNS(udpSize: maxUDP, extendedRcode: UInt8(rcode >> 4), dnssecOK: edns.dnssecOK)
+            }
+            return try response.wire()
+        }
+        do {
+            var wire = try build(truncated: false)
+            if wire.count > limit { wire = try build(truncated: true) }
+            return Self.copy(wire, into: out)
+        } catch {
+            return 0
+        }
+    }
+
+    private func render(_ out: UnsafeMutableRawBufferPointer, limit: Int, _ make: () throws(LDNSError) -> LDNSPacket) -> Int {
+        do {
+            let wire = try make().wire()
+            return wire.count <= limit ? Self.copy(wire, into: out) : 0
+        } catch {
+            return 0
+        }
+    }
+
+    private static func copy(_ wire: [UInt8], into out: UnsafeMutableRawBufferPointer) -> Int {
+        guard wire.count <= out.count else { return 0 }
+        out.copyBytes(from: wire)
+        return wire.count
+    }
+}

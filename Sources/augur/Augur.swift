@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The one Augur executable: each part of the system is a subcommand.
+@main
+struct Augur: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augur",
+        abstract: "A predictive, elastic CDN control plane.",
+        subcommands: [DNSCommand.self]
+    )
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import AugurModel
+
+/// The repository's own files, read the way `augur` reads them.
+enum RepositoryFiles {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func text(_ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    static func document(_ path: String) throws -> ConfigDocument {
+        try ConfigDocument(file: path, text: text(path))
+    }
+
+    /// Decodes the shipped files, with `edit` applied to one of them first.
+    static func decode(editing target: String? = nil, _ edit: (String) -> String = { $0 }) throws(ConfigError) -> AugurConfiguration {
+        func load(_ path: String) throws(ConfigError) -> ConfigDocument {
+            let original: String
+            do { original = try text(path) } catch { throw ConfigError(file: path, line: nil, field: "", reason: "\(error)") }
+            return try ConfigDocument(file: path, text: path == target ? edit(original) : original)
+        }
+        return try AugurConfiguration.decode(
+            topology: load("Topology/paper-testbed.yaml"),
+            flavors: load("Topology/flavors.yaml"),
+            catalog: load("Content/catalog.yaml"))
+    }
+}
+
+@Suite struct ShippedConfiguration {
+    @Test func defaultTopologyMirrorsThePaperTestbed() throws {
+        let config = try RepositoryFiles.decode()
+        #expect(config.topology.zone.description == "cdn.example.")
+        #expect(config.topology.edges.map(\.name) == ["edge-1", "edge-2", "edge-3", "edge-4"])
+        #expect(config.topology.core.staticInstances.count == 4)
+        #expect(config.topology.edges.allSatisfy { $0.link?.bitsPerSecond == 100_000_000 })
+        #expect(config.topology.dns.intervalMilliseconds == 30_000)
+        #expect(config.catalog.contents.map(\.sizeBytes) == [1, 5, 10, 20].map { $0 * 1_048_576 })
+        #expect(config.catalog.contents.allSatisfy { $0.capacity == 20 })
+        #expect(config.flavors["clickos"]?.runtime == .xen)
+        #expect(config.flavors["flask"]?.imageMegabytes[5] == 89.2)
+    }
+
+    @Test func imageSizeInterpolatesBetweenMeasuredContentSizes() throws {
+        let nginx = try #require(try RepositoryFiles.decode().flavors["nginx"])
+        #expect(nginx.imageMegabytes(forContentBytes: 5 * 1_048_576) == 26.5)
+        let between = try #require(nginx.imageMegabytes(forContentBytes: 15 * 1_048_576))
+        #expect(abs(between - 36.5) < 1e-9)
+    }
+}
+
+@Suite struct InvalidConfiguration {
+    private func failure(_ file: String, _ edit: (String) -> String) -> ConfigError? {
+        do {
+            _ = try RepositoryFiles.decode(editing: file, edit)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func unknownFlavorNamesFileLineAndField() throws {
+        let error = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "flavors: [clickos, rumprun, mirage, nginx, flask]\n    capacity: 20\n  - name: video5", with: "flavors: [clickos, unikraft]\n    capacity: 20\n  - name: video5") })
+        #expect(error.file == "Content/catalog.yaml")
+        #expect(error.field == "contents[0].flavors[1]")
+        #expect(error.line == 9)
+        #expect(error.reason.contains("unknown flavor 'unikraft'"))
+        #expect(error.description.hasPrefix("Content/catalog.yaml:9: contents[0].flavors[1]: unknown flavor"))
+    }
+
+    @Test func overlappingPoolsAreRefused() throws {
+        let error = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "docker: 127.12.2.0/24", with: "docker: 127.11.0.0/16") })
+        #expect(error.field == "edges[1].pools.docker")
+        #expect(error.reason.contains("overlaps edge-1"))
+        #expect(error.line != nil)
+    }
+
+    @Test func duplicateContentNames() throws {
+        let error = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "name: video5", with: "name: video1") })
+        #expect(error.field == "contents[1].name")
+        #expect(error.reason.contains("duplicate content name"))
+    }
+
+    @Test func poolOutsideLoopbackOnSingleHost() throws {
+        let error = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "xen: 127.13.1.0/24", with: "xen: 10.13.1.0/24") })
+        #expect(error.field == "edges[2].pools.xen")
+        #expect(error.reason.contains("outside loopback"))
+    }
+
+    @Test func duplicateNodeNames() throws {
+        let error = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "name: edge-3", with: "name: edge-2") })
+        #expect(error.field == "edges[2].name")
+    }
+
+    @Test func staticInstanceOutsideItsPool() throws {
+        let error = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "address: 127.10.0.5}", with: "address: 127.99.0.5}") })
+        #expect(error.field == "core.static_instances[1].address")
+    }
+
+    @Test func contentNamedLikeAFlavor() throws {
+        let error = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "name: video20", with: "name: nginx") })
+        #expect(error.reason.contains("is a flavor name"))
+    }
+
+    @Test func badValuesNameTheirField() throws {
+        #expect(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "size: 10MB", with: "size: ten") }?.field == "contents[2].size")
+        #expect(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "name: video10", with: "name: Video_10") }?.field == "contents[2].name")
+        #expect(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "interval: 30s", with: "interval: 10ms") }?.field == "dns.interval")
+        #expect(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "bandwidth: 100Mbps, delay: 2ms}\n    pools: {xen: 127.14", with: "bandwidth: fast, delay: 2ms}\n    pools: {xen: 127.14") }?.field == "edges[3].link.bandwidth")
+        #expect(failure("Topology/flavors.yaml") { $0.replacingOccurrences(of: "runtime: xen\n    kind: unikernel\n    image_mb: {1: 6.2", with: "runtime: kvm\n    kind: unikernel\n    image_mb: {1: 6.2") }?.field == "flavors.clickos.runtime")
+    }
+
+    @Test func missingFieldAndWrongTypeAndBrokenYAML() throws {
+        let missing = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "registry: 127.0.0.1:5000\n", with: "") })
+        #expect(missing.reason.contains("missing required field 'registry'"))
+        let wrongType = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "instance_limit: 8\n    link: {bandwidth: 100Mbps, delay: 2ms}\n    pools: {xen: 127.12", with: "instance_limit: many\n    link: {bandwidth: 100Mbps, delay: 2ms}\n    pools: {xen: 127.12") })
+        #expect(wrongType.field == "edges[1].instance_limit")
+        let broken = try #require(failure("Content/catalog.yaml") { $0 + "\n  - name: [unclosed\n" })
+        #expect(broken.reason.contains("not valid YAML"))
+        #expect(broken.line != nil)
+        let empty = try #require(failure("Content/catalog.yaml") { _ in "# nothing\n" })
+        #expect(empty.reason.contains("empty"))
+    }
+}
+
+@Suite struct Quantities {
+    @Test func units() {
+        #expect(Units.bytes("5MB") == 5_242_880)
+        #expect(Units.bytes("512 KiB") == 524_288)
+        #expect(Units.bytes("1048576") == 1_048_576)
+        #expect(Units.bytes("0") == nil)
+        #expect(Units.bitsPerSecond("10Mbps") == 10_000_000)
+        #expect(Units.bitsPerSecond("200mbit") == 200_000_000)
+        #expect(Units.milliseconds("30s") == 30_000)
+        #expect(Units.milliseconds("5ms") == 5)
+        #expect(Units.milliseconds("-1s") == nil)
+        #expect(Units.milliseconds("soon") == nil)
+    }
+
+    @Test func addressesAndPools() throws {
+        #expect(IPAddress("127.1.2.3")?.bytes == [127, 1, 2, 3])
+        #expect(IPAddress("127.1.2") == nil)
+        #expect(IPAddress("127.1.2.300") == nil)
+        #expect(IPAddress("fd00::1")?.bytes == [0xfd, 0] + Array(repeating: 0, count: 13) + [1])
+        #expect(IPAddress("1::2::3") == nil)
+        let pool = try #require(AddressPool("127.11.0.0/16"))
+        #expect(pool.contains(try #require(IPAddress("127.11.200.1"))))
+        #expect(!pool.contains(try #require(IPAddress("127.12.0.1"))))
+        #expect(pool.overlaps(try #require(AddressPool("127.11.3.0/24"))))
+        #expect(!pool.overlaps(try #require(AddressPool("127.12.0.0/16"))))
+        #expect(AddressPool("127.11.0.1/16") == nil)
+        #expect(SocketEndpoint("[::1]:53")?.port == 53)
+        #expect(SocketEndpoint("127.0.0.1:70000") == nil)
+        #expect(DomainName("Video1.CDN.example")?.description == "video1.cdn.example.")
+        #expect(DomainName("bad_label.example") == nil)
+        #expect(DomainName(String(repeating: "a", count: 64) + ".example") == nil)
+    }
+}
