@@ -49,8 +49,8 @@ public final class IntervalCounter<C: Clock>: Service, Sendable where C.Duration
         return stream
     }
 
+    /// Lookups counted before the first tick belong to interval 0: nothing counted is dropped.
     public func run() async throws {
-        _ = counters.drain()
         var start = now()
         var deadline = clock.now.advanced(by: interval)
         var index = 0
@@ -67,10 +67,12 @@ public final class IntervalCounter<C: Clock>: Service, Sendable where C.Duration
             start = end
             deadline = deadline.advanced(by: interval)
         }
-        subscribers.withLock { table in
-            for continuation in table.values { continuation.finish() }
-            table.removeAll()
+        // Finish outside the lock: finishing runs onTermination, which takes the lock again.
+        let finished = subscribers.withLock { table in
+            defer { table.removeAll() }
+            return Array(table.values)
         }
+        for continuation in finished { continuation.finish() }
     }
 
     private func publish(_ snapshot: IntervalSnapshot) {

@@ -42,8 +42,8 @@ enum QueryParse: ~Copyable {
     case drop
     /// Malformed: answer FORMERR with this header.
     case malformed(id: UInt16, opcode: UInt8, recursionDesired: Bool)
-    /// Well formed, but not a standard query.
-    case notImplemented(LDNSPacket, opcode: UInt8)
+    /// Not a standard query: answer NOTIMP, with the question if ldns could parse it.
+    case notImplemented(LDNSPacket?, id: UInt16, opcode: UInt8, recursionDesired: Bool)
     case query(DNSQuery, LDNSPacket)
 
     init(_ raw: UnsafeRawBufferPointer) {
@@ -51,28 +51,25 @@ enum QueryParse: ~Copyable {
         let id = UInt16(raw[0]) << 8 | UInt16(raw[1])
         let opcode = (raw[2] >> 3) & 0x0F
         let recursionDesired = raw[2] & 0x01 != 0
-        let packet: LDNSPacket
-        do {
-            packet = try LDNSPacket(parsing: raw)
-        } catch {
-            self = .malformed(id: id, opcode: opcode, recursionDesired: recursionDesired)
-            return
-        }
+        // A query has one question, no answer or authority records and at most one additional
+        // (OPT). Checked before ldns sees the bytes: ldns 1.8.3 leaks the options of every OPT
+        // record but the last, so a message with several must never reach ldns_wire2pkt.
+        let counts = (0..<4).map { Int(raw[4 + 2 * $0]) << 8 | Int(raw[5 + 2 * $0]) }
+        let shapedLikeAQuery = counts[0] <= 1 && counts[1] == 0 && counts[2] == 0 && counts[3] <= 1
         guard opcode == 0 else {
-            self = .notImplemented(packet, opcode: opcode)
+            self = .notImplemented(shapedLikeAQuery ? try? LDNSPacket(parsing: raw) : nil, id: id, opcode: opcode, recursionDesired: recursionDesired)
             return
         }
-        guard packet.questionCount == 1, let question = packet.question,
+        guard shapedLikeAQuery, counts[0] == 1, let packet = try? LDNSPacket(parsing: raw), let question = packet.question,
               Self.isUncompressedName(raw, length: question.nameLength)
         else {
             self = .malformed(id: id, opcode: opcode, recursionDesired: recursionDesired)
             return
         }
-        let rawAdditional = Int(raw[10]) << 8 | Int(raw[11])
-        let optCount = rawAdditional - packet.additionalCount
+        // Nothing may follow the records ldns read (compression only makes them shorter than this bound).
         let edns = packet.edns
-        let consumed = 12 + question.nameLength + 4 + (edns?.wireLength ?? 0) + packet.otherRecordsUncompressedLength
-        guard optCount <= 1, consumed >= raw.count else {
+        let bound = 12 + question.nameLength + 4 + (edns?.wireLength ?? 0) + packet.otherRecordsUncompressedLength
+        guard raw.count <= bound else {
             self = .malformed(id: id, opcode: opcode, recursionDesired: recursionDesired)
             return
         }

@@ -28,14 +28,21 @@ public final class DNSResponder {
         case .drop:
             return 0
         case .malformed(let id, let opcode, let recursionDesired):
-            return render(out, limit: 512) { () throws(LDNSError) in
-                try LDNSPacket(responseID: id, opcode: opcode, rcode: DNSNumbers.rcodeFormErr, authoritative: false, recursionDesired: recursionDesired, checkingDisabled: false)
+            do {
+                return Self.copy(try LDNSPacket(responseID: id, opcode: opcode, rcode: DNSNumbers.rcodeFormErr, authoritative: false, recursionDesired: recursionDesired, checkingDisabled: false).wire(), into: out)
+            } catch {
+                return 0
             }
-        case .notImplemented(let packet, let opcode):
-            return render(out, limit: 512) { () throws(LDNSError) in
-                let response = try LDNSPacket(responseID: packet.id, opcode: opcode, rcode: DNSNumbers.rcodeNotImp, authoritative: false, recursionDesired: packet.recursionDesired, checkingDisabled: packet.checkingDisabled)
-                if packet.questionCount == 1 { response.copyQuestion(from: packet) }
-                return response
+        case .notImplemented(let packet, let id, let opcode, let recursionDesired):
+            do {
+                let response = try LDNSPacket(responseID: id, opcode: opcode, rcode: DNSNumbers.rcodeNotImp, authoritative: false, recursionDesired: recursionDesired, checkingDisabled: false)
+                switch consume packet {
+                case .some(let query) where query.questionCount == 1: response.copyQuestion(from: query)
+                default: break
+                }
+                return Self.copy(try response.wire(), into: out)
+            } catch {
+                return 0
             }
         case .query(let query, let packet):
             let limit = transport == .tcp ? 65_535 : query.udpLimit(serverMaximum: table.settings.maxUDPPayload)
@@ -101,15 +108,6 @@ public final class DNSResponder {
             var wire = try build(truncated: false)
             if wire.count > limit { wire = try build(truncated: true) }
             return Self.copy(wire, into: out)
-        } catch {
-            return 0
-        }
-    }
-
-    private func render(_ out: UnsafeMutableRawBufferPointer, limit: Int, _ make: () throws(LDNSError) -> LDNSPacket) -> Int {
-        do {
-            let wire = try make().wire()
-            return wire.count <= limit ? Self.copy(wire, into: out) : 0
         } catch {
             return 0
         }

@@ -91,7 +91,8 @@ final class LDNSName: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: data, count: size))
     }
 
-    deinit { ldns_rdf_free(pointer) }
+    // deep_free: ldns_rdf_free would leave the name bytes behind.
+    deinit { ldns_rdf_deep_free(pointer) }
 }
 
 /// One DNS message owned by ldns: parsed from the wire, or built as a response and
@@ -126,13 +127,8 @@ struct LDNSPacket: ~Copyable {
 
     deinit { ldns_pkt_free(pointer) }
 
-    var id: UInt16 { ldns_pkt_id(pointer) }
-    var opcode: UInt8 { UInt8(truncatingIfNeeded: ldns_pkt_get_opcode(pointer).rawValue) }
-    var recursionDesired: Bool { ldns_pkt_rd(pointer) }
     var checkingDisabled: Bool { ldns_pkt_cd(pointer) }
     var questionCount: Int { Int(ldns_pkt_qdcount(pointer)) }
-    /// Records ldns kept in the additional section: ldns takes OPT records out of it.
-    var additionalCount: Int { Int(ldns_pkt_arcount(pointer)) }
 
     /// The first question: wire length of its name, type and class.
     var question: (nameLength: Int, type: UInt16, klass: UInt16)? {

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import Testing
+@testable import DNSBalancer
+
+/// Lookups are counted exactly, per content and per flavor, in closed intervals.
+@Suite struct CountingTests {
+    @Test func intervalSnapshotsAddUpToWhatDnsperfSent() async throws {
+        let balancer = try await TestBalancer.start()
+        defer { Task { await balancer.server.stop() } }
+        let counter = IntervalCounter(counters: balancer.pools.counters, interval: .seconds(1), clock: ContinuousClock(), logger: Logger(label: "test"))
+        let snapshots = counter.subscribe()
+        let running = Task { try await counter.run() }
+
+        let queries = FileManager.default.temporaryDirectory.appendingPathComponent("augur-count-\(UUID()).txt")
+        // Per pass: video1 ×2 (once by flavor), video5 (no instance: still demand), one unknown name, one outside the zone.
+        try "video1.cdn.example A\nvideo1.nginx.cdn.example A\nvideo5.cdn.example A\nnope.cdn.example A\nexample.org A\n".write(to: queries, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: queries) }
+        let passes = 300
+        let report = try await Tool.run("dnsperf", ["-s", "127.0.0.1", "-p", "\(balancer.port)", "-d", queries.path, "-n", "\(passes)", "-c", "2", "-q", "50"])
+        #expect(report.contains("Queries completed:    \(passes * 5)"), "\(report)")
+
+        try await Task.sleep(for: .milliseconds(1_200))
+        running.cancel()
+        var total = DemandCounts()
+        for await snapshot in snapshots {
+            for (content, demand) in snapshot.counts.contents {
+                total.contents[content, default: ContentDemand()].total += demand.total
+                for (flavor, count) in demand.byFlavor { total.contents[content, default: ContentDemand()].byFlavor[flavor, default: 0] += count }
+            }
+            total.unknown += snapshot.counts.unknown
+        }
+        #expect(total.contents["video1"]?.total == 2 * passes)
+        #expect(total.contents["video1"]?.byFlavor["nginx"] == passes)
+        #expect(total.contents["video5"]?.total == passes)
+        #expect(total.contents["video6"]?.total == 0)
+        #expect(total.unknown == passes)
+    }
+
+    @Test func drainingResetsAndKeepsCountsAcrossPoolChanges() async throws {
+        let balancer = try await TestBalancer.start()
+        defer { Task { await balancer.server.stop() } }
+        let client = try UDPClient(port: balancer.port)
+        _ = balancer.pools.counters.drain()
+        for _ in 0..<5 { _ = client.exchange(Wire.query("video1.clickos.cdn.example")) }
+        try balancer.pools.add([127, 1, 1, 2], content: "video1", flavor: "clickos")
+        for _ in 0..<5 { _ = client.exchange(Wire.query("video1.clickos.cdn.example")) }
+        let counts = balancer.pools.counters.drain()
+        #expect(counts.contents["video1"] == ContentDemand(total: 10, byFlavor: ["clickos": 10, "nginx": 0]))
+        #expect(balancer.pools.counters.drain().contents["video1"]?.total == 0)
+    }
+}

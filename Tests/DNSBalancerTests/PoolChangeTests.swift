@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import DNSBalancer
+
+/// Pool changes at run time: never half applied, never answering a removed address
+/// to a query sent after the removal returned.
+@Suite struct PoolChangeTests {
+    /// What the probing clients saw, shared with the test.
+    final class Tally: Sendable {
+        let removed = Atomic<Int>(0)
+        let violations = Atomic<Int>(0)
+        let answered = Atomic<Int>(0)
+    }
+
+    @Test func removedAddressIsNeverAnsweredAfterRemoveReturns() async throws {
+        let addresses: [[UInt8]] = (1...6).map { [127, 3, 0, UInt8($0)] }
+        let balancer = try await TestBalancer.start(contents: [ContentPools(content: "video1", flavors: [FlavorPool(flavor: "nginx", addresses: addresses)])])
+        defer { Task { await balancer.server.stop() } }
+        let port = balancer.port
+        let tally = Tally()
+
+        let clients = (0..<3).map { _ in
+            Task.detached {
+                let client = try UDPClient(port: port)
+                let deadline = ContinuousClock.now.advanced(by: .seconds(3))
+                var id: UInt16 = 0
+                while ContinuousClock.now < deadline {
+                    id &+= 1
+                    let removedBefore = tally.removed.load(ordering: .acquiring)
+                    guard let reply = client.exchange(Wire.query("video1.cdn.example", id: id)), let response = Wire.parse(reply), response.id == id else { continue }
+                    tally.answered.wrappingAdd(1, ordering: .relaxed)
+                    let forbidden = Set(addresses.prefix(removedBefore))
+                    if response.addresses.contains(where: forbidden.contains) { tally.violations.wrappingAdd(1, ordering: .relaxed) }
+                    if response.addresses.count != addresses.count - removedBefore && response.addresses.count != addresses.count - removedBefore - 1 {
+                        tally.violations.wrappingAdd(1, ordering: .relaxed)
+                    }
+                }
+            }
+        }
+        for index in 0..<4 {
+            try await Task.sleep(for: .milliseconds(500))
+            try balancer.pools.remove(addresses[index], content: "video1", flavor: "nginx")
+            tally.removed.store(index + 1, ordering: .releasing)
+        }
+        for client in clients { try await client.value }
+        #expect(tally.answered.load(ordering: .relaxed) > 500)
+        #expect(tally.violations.load(ordering: .relaxed) == 0)
+        #expect(balancer.pools.contents[0].flavors[0].addresses == Array(addresses.suffix(2)))
+    }
+
+    @Test func addedAddressIsAnsweredOnceAddReturns() async throws {
+        let balancer = try await TestBalancer.start()
+        defer { Task { await balancer.server.stop() } }
+        #expect(try await Tool.digShort(balancer.port, "video5.cdn.example").isEmpty)
+        try balancer.pools.add([127, 5, 0, 1], content: "video5", flavor: "flask")
+        #expect(try await Tool.digShort(balancer.port, "video5.cdn.example") == ["127.5.0.1"])
+        #expect(try await Tool.digShort(balancer.port, "video5.flask.cdn.example") == ["127.5.0.1"])
+    }
+
+    @Test func invalidChangesAreRefusedAndChangeNothing() async throws {
+        let balancer = try await TestBalancer.start()
+        defer { Task { await balancer.server.stop() } }
+        let before = balancer.pools.contents
+        #expect(throws: DNSPoolError.unknownContent("video9")) { try balancer.pools.add([127, 9, 0, 1], content: "video9", flavor: "nginx") }
+        #expect(throws: DNSPoolError.unknownFlavor(content: "video1", flavor: "mirage")) { try balancer.pools.add([127, 9, 0, 1], content: "video1", flavor: "mirage") }
+        #expect(throws: DNSPoolError.badAddress(count: 3)) { try balancer.pools.add([127, 9, 0], content: "video1", flavor: "nginx") }
+        #expect(balancer.pools.contents == before)
+    }
+}

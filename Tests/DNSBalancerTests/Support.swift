@@ -1,0 +1,170 @@
+import AugurModel
+import Foundation
+import Testing
+@testable import DNSBalancer
+
+/// A balancer on 127.0.0.1 with a port of its own, for one test.
+struct TestBalancer {
+    let pools: DNSPools
+    let server: DNSServer
+    var port: Int { server.endpoints[0].port }
+
+    static let settings = ZoneSettings(zone: "cdn.example.", ttl: 5, maxRecords: 8, maxUDPPayload: 1232, nameservers: [NameserverSpec(label: "ns1", address: [127, 0, 0, 1])])
+
+    /// video1: three nginx and one clickos instance; video5: known but nothing ready;
+    /// video6: IPv6 only.
+    static let standardContents = [
+        ContentPools(content: "video1", flavors: [
+            FlavorPool(flavor: "nginx", addresses: [[127, 1, 2, 1], [127, 1, 2, 2], [127, 1, 2, 3]]),
+            FlavorPool(flavor: "clickos", addresses: [[127, 1, 1, 1]]),
+        ]),
+        ContentPools(content: "video5", flavors: [FlavorPool(flavor: "flask", addresses: [])]),
+        ContentPools(content: "video6", flavors: [FlavorPool(flavor: "nginx", addresses: [[0xfd] + Array(repeating: 0, count: 14) + [1], [0xfd] + Array(repeating: 0, count: 14) + [2]])]),
+    ]
+
+    static func start(contents: [ContentPools] = standardContents, maxRecords: Int = 8, maxUDPPayload: Int = 1232, workers: Int = 2, tcpIdle: Int64 = 10) async throws -> TestBalancer {
+        var settings = Self.settings
+        settings.maxRecords = maxRecords
+        settings.maxUDPPayload = maxUDPPayload
+        let pools = try DNSPools(settings: settings, contents: contents)
+        let endpoint = try #require(SocketEndpoint("127.0.0.1:0"))
+        let server = try await DNSServer.start(pools: pools, listen: [endpoint], workers: workers, tcpIdleTimeout: .seconds(tcpIdle))
+        return TestBalancer(pools: pools, server: server)
+    }
+
+    /// `count` nginx addresses 127.2.x.y for content `big`.
+    static func bigPool(_ count: Int) -> [ContentPools] {
+        [ContentPools(content: "big", flavors: [FlavorPool(flavor: "nginx", addresses: (1...count).map { [127, 2, UInt8($0 / 256), UInt8($0 % 256)] })])]
+    }
+}
+
+/// Runs a DNS client tool (dig, kdig, drill, dnsperf) and returns what it printed.
+enum Tool {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Waits for the tool on a thread of its own, never on the test's cooperative threads.
+    static func run(_ name: String, _ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(name, arguments) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ name: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [name] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        do {
+            try process.run()
+        } catch {
+            throw Failure(description: "cannot run \(name) (installed by .ci/run from Debian): \(error)")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 || name == "dig" || name == "kdig" else {
+            throw Failure(description: "\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+        }
+        return text
+    }
+
+    /// dig against the test balancer.
+    static func dig(_ port: Int, _ arguments: String...) async throws -> String {
+        try await run("dig", ["@127.0.0.1", "-p", "\(port)", "+time=2", "+tries=1"] + arguments)
+    }
+
+    /// The addresses `dig +short` printed, in order.
+    static func digShort(_ port: Int, _ arguments: String...) async throws -> [String] {
+        try await run("dig", ["@127.0.0.1", "-p", "\(port)", "+time=2", "+tries=1", "+short"] + arguments)
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix(";") }
+    }
+}
+
+/// Hand-made DNS messages and a minimal reader of answers, to check the wire independently of ldns.
+enum Wire {
+    static func query(_ name: String, type: UInt16 = 1, id: UInt16 = 0x1234, edns: UInt16? = nil) -> [UInt8] {
+        var out: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, edns == nil ? 0 : 1]
+        for label in name.split(separator: ".") {
+            out.append(UInt8(label.utf8.count))
+            out += Array(label.utf8)
+        }
+        out += [0, UInt8(type >> 8), UInt8(type & 0xFF), 0, 1]
+        if let edns { out += [0, 0, 41, UInt8(edns >> 8), UInt8(edns & 0xFF), 0, 0, 0, 0, 0, 0] }
+        return out
+    }
+
+    struct Response {
+        let id: UInt16
+        let flags: UInt16
+        var rcode: Int { Int(flags & 0x0F) }
+        var truncated: Bool { flags & 0x0200 != 0 }
+        let counts: [Int]
+        /// The address bytes of every A/AAAA record in the answer section, in order.
+        let addresses: [[UInt8]]
+    }
+
+    static func parse(_ bytes: [UInt8]) -> Response? {
+        guard bytes.count >= 12 else { return nil }
+        func u16(_ at: Int) -> Int? { at + 1 < bytes.count ? Int(bytes[at]) << 8 | Int(bytes[at + 1]) : nil }
+        func skipName(_ start: Int) -> Int? {
+            var at = start
+            while at < bytes.count {
+                let length = Int(bytes[at])
+                if length == 0 { return at + 1 }
+                if length & 0xC0 == 0xC0 { return at + 2 }
+                at += length + 1
+            }
+            return nil
+        }
+        let counts = (0..<4).compactMap { u16(4 + 2 * $0) }
+        guard counts.count == 4, let flags = u16(2), let id = u16(0) else { return nil }
+        var at = 12
+        for _ in 0..<counts[0] {
+            guard let end = skipName(at) else { return nil }
+            at = end + 4
+        }
+        var addresses: [[UInt8]] = []
+        for _ in 0..<counts[1] {
+            guard let end = skipName(at), let type = u16(end), let length = u16(end + 8), end + 10 + length <= bytes.count else { return nil }
+            if type == 1 || type == 28 { addresses.append(Array(bytes[(end + 10)..<(end + 10 + length)])) }
+            at = end + 10 + length
+        }
+        return Response(id: UInt16(id), flags: UInt16(flags), counts: counts, addresses: addresses)
+    }
+}
+
+/// A blocking UDP socket on loopback, for sending exact bytes and reading exact replies.
+final class UDPClient {
+    private let socket: Int32
+
+    init(port: Int, timeoutMilliseconds: Int = 2_000) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard socket >= 0 else { throw Tool.Failure(description: "socket() failed") }
+        var timeout = timeval(tv_sec: timeoutMilliseconds / 1_000, tv_usec: (timeoutMilliseconds % 1_000) * 1_000)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard status == 0 else { throw Tool.Failure(description: "connect() failed") }
+    }
+
+    deinit { close(socket) }
+
+    /// Sends `bytes` and returns the reply, or nil if none came within the timeout.
+    func exchange(_ bytes: [UInt8]) -> [UInt8]? {
+        _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let received = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        return received >= 0 ? Array(buffer[0..<received]) : nil
+    }
+}
