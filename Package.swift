@@ -19,6 +19,7 @@ let package = Package(
             pkgConfig: "ldns",
             providers: [.apt(["libldns-dev"])]
         ),
+        .target(name: "CUDPBatch"),
         .target(
             name: "AugurModel",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -27,6 +28,7 @@ let package = Package(
             name: "DNSBalancer",
             dependencies: [
                 "CLDNS",
+                "CUDPBatch",
                 "AugurModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -157,3 +157,10 @@ public struct SocketEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension IPAddress {
+    public var isV6: Bool {
+        if case .v6 = self { return true }
+        return false
+    }
+}

@@ -15,48 +15,70 @@ public struct DNSServerError: Error, CustomStringConvertible {
     public var description: String { "cannot serve DNS on \(endpoint): \(reason)" }
 }
 
+/// How UDP is read and written.
+public enum UDPIO: String, Sendable, CaseIterable {
+    /// A thread per socket with recvmmsg/sendmmsg (Linux): the fastest path.
+    case batch
+    /// NIO datagram channels, one event loop per socket: portable.
+    case nio
+}
+
 /// The DNS balancer's sockets: for every listen address, one UDP socket per worker
-/// (SO_REUSEPORT lets the kernel spread queries across them, each on its own event loop,
-/// reading with `recvmmsg`) and one TCP listener.
+/// (SO_REUSEPORT lets the kernel spread queries across them) and one TCP listener on NIO.
 public final class DNSServer: Sendable {
     /// The addresses actually bound (a requested port 0 becomes a real port).
     public let endpoints: [SocketEndpoint]
     private let channels: [any Channel]
+    private let listeners: [UDPBatchListener]
     private let group: MultiThreadedEventLoopGroup
 
-    private init(endpoints: [SocketEndpoint], channels: [any Channel], group: MultiThreadedEventLoopGroup) {
+    private init(endpoints: [SocketEndpoint], channels: [any Channel], listeners: [UDPBatchListener], group: MultiThreadedEventLoopGroup) {
         self.endpoints = endpoints
         self.channels = channels
+        self.listeners = listeners
         self.group = group
     }
 
     /// Binds every listen address and starts answering.
-    public static func start(pools: DNSPools, listen: [SocketEndpoint], workers: Int, tcpIdleTimeout: TimeAmount = .seconds(10)) async throws -> DNSServer {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, workers))
+    public static func start(
+        pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO = .batch,
+        tcpIdleTimeout: TimeAmount = .seconds(10), logger: Logger = Logger(label: "augur.dns")
+    ) async throws -> DNSServer {
+        let workers = max(1, workers)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: udpIO == .nio ? workers : 1)
         var channels: [any Channel] = []
+        var listeners: [UDPBatchListener] = []
         var endpoints: [SocketEndpoint] = []
         do {
             for requested in listen {
                 var port = requested.port
-                for (index, loop) in group.makeIterator().enumerated() {
-                    let channel = try await bindUDP(pools: pools, host: requested.address.description, port: port, on: loop, endpoint: requested)
-                    channels.append(channel)
-                    if index == 0, let bound = channel.localAddress?.port { port = bound }
+                for worker in 0..<workers {
+                    switch udpIO {
+                    case .batch:
+                        let listener = try UDPBatchListener(endpoint: requested, port: port)
+                        listeners.append(listener)
+                        try listener.start(pools: pools, logger: logger)
+                        port = listener.port
+                    case .nio:
+                        let channel = try await bindUDP(pools: pools, host: requested.address.description, port: port, on: group.next(), endpoint: requested)
+                        channels.append(channel)
+                        if worker == 0, let bound = channel.localAddress?.port { port = bound }
+                    }
                 }
                 channels.append(try await bindTCP(pools: pools, host: requested.address.description, port: port, group: group, idle: tcpIdleTimeout, endpoint: requested))
                 endpoints.append(SocketEndpoint(address: requested.address, port: port))
             }
         } catch {
-            for channel in channels { try? await channel.close() }
-            try? await group.shutdownGracefully()
+            await DNSServer(endpoints: [], channels: channels, listeners: listeners, group: group).stop()
             throw error
         }
-        return DNSServer(endpoints: endpoints, channels: channels, group: group)
+        return DNSServer(endpoints: endpoints, channels: channels, listeners: listeners, group: group)
     }
 
     /// Stops answering and releases the sockets and threads.
     public func stop() async {
         for channel in channels { try? await channel.close() }
+        for listener in listeners { await listener.stop() }
         try? await group.shutdownGracefully()
     }
 
@@ -106,21 +128,24 @@ public struct DNSService: Service {
     private let pools: DNSPools
     private let listen: [SocketEndpoint]
     private let workers: Int
+    private let udpIO: UDPIO
     private let logger: Logger
 
-    public init(pools: DNSPools, listen: [SocketEndpoint], workers: Int, logger: Logger) {
+    public init(pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO, logger: Logger) {
         self.pools = pools
         self.listen = listen
         self.workers = workers
+        self.udpIO = udpIO
         self.logger = logger
     }
 
     public func run() async throws {
-        let server = try await DNSServer.start(pools: pools, listen: listen, workers: workers)
+        let server = try await DNSServer.start(pools: pools, listen: listen, workers: workers, udpIO: udpIO, logger: logger)
         logger.info("DNS balancer answering", metadata: [
             "dns.zone": "\(pools.settings.zone)",
             "dns.listen": "\(server.endpoints.map(\.description).joined(separator: ","))",
             "dns.workers": "\(workers)",
+            "dns.udp_io": "\(udpIO.rawValue)",
         ])
         try? await gracefulShutdown()
         await server.stop()

@@ -24,6 +24,9 @@ struct DNSCommand: AsyncParsableCommand {
     @Option(help: "UDP workers (event loops), each with its own socket.")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "UDP I/O: batch (recvmmsg/sendmmsg, Linux) or nio.")
+    var udpIO: UDPIO = .batch
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -52,7 +55,7 @@ struct DNSCommand: AsyncParsableCommand {
         let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
         let counter = IntervalCounter(counters: pools.counters, interval: .milliseconds(milliseconds), clock: ContinuousClock(), logger: logger)
         let group = ServiceGroup(
-            services: [DNSService(pools: pools, listen: endpoints, workers: workers, logger: logger), counter],
+            services: [DNSService(pools: pools, listen: endpoints, workers: workers, udpIO: udpIO, logger: logger), counter],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -61,3 +64,4 @@ struct DNSCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension UDPIO: ExpressibleByArgument {}

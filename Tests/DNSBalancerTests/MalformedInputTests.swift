@@ -44,8 +44,9 @@ import Testing
         }
     }
 
-    @Test func everyCorpusCaseOverTheWireThenAGoodQueryIsAnswered() async throws {
-        let balancer = try await TestBalancer.start()
+    @Test(arguments: UDPIO.allCases)
+    func everyCorpusCaseOverTheWireThenAGoodQueryIsAnswered(udpIO: UDPIO) async throws {
+        let balancer = try await TestBalancer.start(udpIO: udpIO)
         defer { Task { await balancer.server.stop() } }
         let client = try UDPClient(port: balancer.port, timeoutMilliseconds: 300)
         for name in try Self.cases() {
@@ -70,47 +71,15 @@ import Testing
         let tcp = try TCPConnection(port: balancer.port)
         let query = Wire.query("video1.clickos.cdn.example", id: 99)
         tcp.send([UInt8(query.count >> 8), UInt8(query.count & 0xFF)] + query)
-        let answer = tcp.receive().flatMap { $0.count > 2 ? Wire.parse(Array($0.dropFirst(2))) : nil }
+        let answer = tcp.receive().bytes.flatMap { $0.count > 2 ? Wire.parse(Array($0.dropFirst(2))) : nil }
         #expect(answer?.addresses == [[127, 1, 1, 1]])
         #expect(try await Tool.digShort(balancer.port, "video1.clickos.cdn.example") == ["127.1.1.1"])
         // A length prefix too short for a header closes that connection at once.
         let short = try TCPConnection(port: balancer.port)
         short.send([0x00, 0x05, 1, 2, 3, 4, 5])
-        #expect(short.receive() == nil, "closed without a reply")
-        // The idle timeout closes the stalled ones.
-        try await Task.sleep(for: .milliseconds(1_800))
-        #expect(stalled.allSatisfy { $0.receive() == nil })
-    }
-}
-
-/// A blocking TCP connection on loopback.
-final class TCPConnection {
-    private let socket: Int32
-
-    init(port: Int) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard status == 0 else { throw Tool.Failure(description: "TCP connect failed") }
-    }
-
-    deinit { close(socket) }
-
-    func send(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// What arrived, or nil at end of stream (or on timeout).
-    func receive() -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: 65_537)
-        let received = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-        return received > 0 ? Array(buffer[0..<received]) : nil
+        #expect(short.receive() == .closed, "closed without a reply")
+        // The idle timeout (1 s here) closes the stalled ones.
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(stalled.allSatisfy { $0.receive() == .closed })
     }
 }

@@ -3,8 +3,9 @@ import Testing
 
 /// The balancer as real DNS clients (dig, kdig, drill) see it.
 @Suite struct RealClientTests {
-    @Test func answersRotateRoundRobinOnEveryQuery() async throws {
-        let balancer = try await TestBalancer.start()
+    @Test(arguments: UDPIO.allCases)
+    func answersRotateRoundRobinOnEveryQuery(udpIO: UDPIO) async throws {
+        let balancer = try await TestBalancer.start(udpIO: udpIO)
         defer { Task { await balancer.server.stop() } }
         var answers: [[String]] = []
         for _ in 0..<8 {
@@ -85,8 +86,9 @@ import Testing
         #expect(ns.contains("ns1.cdn.example.\t3600\tIN\tA\t127.0.0.1"))
     }
 
-    @Test func largePoolTruncatesOverUDPAndTCPGetsItAll() async throws {
-        let balancer = try await TestBalancer.start(contents: TestBalancer.bigPool(100), maxRecords: 100)
+    @Test(arguments: UDPIO.allCases)
+    func largePoolTruncatesOverUDPAndTCPGetsItAll(udpIO: UDPIO) async throws {
+        let balancer = try await TestBalancer.start(contents: TestBalancer.bigPool(100), maxRecords: 100, udpIO: udpIO)
         defer { Task { await balancer.server.stop() } }
         let port = balancer.port
 

@@ -22,13 +22,13 @@ struct TestBalancer {
         ContentPools(content: "video6", flavors: [FlavorPool(flavor: "nginx", addresses: [[0xfd] + Array(repeating: 0, count: 14) + [1], [0xfd] + Array(repeating: 0, count: 14) + [2]])]),
     ]
 
-    static func start(contents: [ContentPools] = standardContents, maxRecords: Int = 8, maxUDPPayload: Int = 1232, workers: Int = 2, tcpIdle: Int64 = 10) async throws -> TestBalancer {
+    static func start(contents: [ContentPools] = standardContents, maxRecords: Int = 8, maxUDPPayload: Int = 1232, workers: Int = 2, udpIO: UDPIO = .batch, tcpIdle: Int64 = 10) async throws -> TestBalancer {
         var settings = Self.settings
         settings.maxRecords = maxRecords
         settings.maxUDPPayload = maxUDPPayload
         let pools = try DNSPools(settings: settings, contents: contents)
         let endpoint = try #require(SocketEndpoint("127.0.0.1:0"))
-        let server = try await DNSServer.start(pools: pools, listen: [endpoint], workers: workers, tcpIdleTimeout: .seconds(tcpIdle))
+        let server = try await DNSServer.start(pools: pools, listen: [endpoint], workers: workers, udpIO: udpIO, tcpIdleTimeout: .seconds(tcpIdle))
         return TestBalancer(pools: pools, server: server)
     }
 
@@ -139,12 +139,10 @@ enum Wire {
     }
 }
 
-/// A blocking UDP socket on loopback, for sending exact bytes and reading exact replies.
-final class UDPClient {
-    private let socket: Int32
-
-    init(port: Int, timeoutMilliseconds: Int = 2_000) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+/// Blocking sockets connected to 127.0.0.1, for sending exact bytes and reading exact replies.
+enum LoopbackSocket {
+    static func connect(type: Int32, port: Int, timeoutMilliseconds: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, type, 0)
         guard socket >= 0 else { throw Tool.Failure(description: "socket() failed") }
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1_000, tv_usec: (timeoutMilliseconds % 1_000) * 1_000)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -153,18 +151,72 @@ final class UDPClient {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr = in_addr(s_addr: UInt32(0x7F00_0001).bigEndian)
         let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard status == 0 else { throw Tool.Failure(description: "connect() failed") }
+        guard status == 0 else {
+            close(socket)
+            throw Tool.Failure(description: "connect() to 127.0.0.1:\(port) failed")
+        }
+        return socket
+    }
+
+    enum Received: Equatable {
+        case bytes([UInt8])
+        /// The peer closed the connection (recv returned 0).
+        case closed
+        /// Nothing arrived before the receive timeout.
+        case timedOut
+
+        var bytes: [UInt8]? {
+            if case .bytes(let bytes) = self { return bytes }
+            return nil
+        }
+    }
+
+    static func receive(_ socket: Int32) -> Received {
+        var buffer = [UInt8](repeating: 0, count: 65_537)
+        let received = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        if received > 0 { return .bytes(Array(buffer[0..<received])) }
+        return received == 0 ? .closed : .timedOut
+    }
+
+    static func send(_ socket: Int32, _ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+}
+
+/// A UDP client: one query out, one reply in.
+final class UDPClient {
+    private let socket: Int32
+
+    init(port: Int, timeoutMilliseconds: Int = 2_000) throws {
+        socket = try LoopbackSocket.connect(type: Int32(SOCK_DGRAM.rawValue), port: port, timeoutMilliseconds: timeoutMilliseconds)
     }
 
     deinit { close(socket) }
 
     /// Sends `bytes` and returns the reply, or nil if none came within the timeout.
     func exchange(_ bytes: [UInt8]) -> [UInt8]? {
-        _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        let received = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-        return received >= 0 ? Array(buffer[0..<received]) : nil
+        LoopbackSocket.send(socket, bytes)
+        return LoopbackSocket.receive(socket).bytes
+    }
+}
+
+/// A TCP connection whose bytes the test writes by hand.
+final class TCPConnection {
+    private let socket: Int32
+
+    init(port: Int) throws {
+        socket = try LoopbackSocket.connect(type: Int32(SOCK_STREAM.rawValue), port: port, timeoutMilliseconds: 2_000)
+    }
+
+    deinit { close(socket) }
+
+    func send(_ bytes: [UInt8]) {
+        LoopbackSocket.send(socket, bytes)
+    }
+
+    func receive() -> LoopbackSocket.Received {
+        LoopbackSocket.receive(socket)
     }
 }

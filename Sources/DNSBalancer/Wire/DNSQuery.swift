@@ -54,13 +54,14 @@ enum QueryParse: ~Copyable {
         // A query has one question, no answer or authority records and at most one additional
         // (OPT). Checked before ldns sees the bytes: ldns 1.8.3 leaks the options of every OPT
         // record but the last, so a message with several must never reach ldns_wire2pkt.
-        let counts = (0..<4).map { Int(raw[4 + 2 * $0]) << 8 | Int(raw[5 + 2 * $0]) }
-        let shapedLikeAQuery = counts[0] <= 1 && counts[1] == 0 && counts[2] == 0 && counts[3] <= 1
+        func count(_ section: Int) -> Int { Int(raw[4 + 2 * section]) << 8 | Int(raw[5 + 2 * section]) }
+        let questions = count(0)
+        let shapedLikeAQuery = questions <= 1 && count(1) == 0 && count(2) == 0 && count(3) <= 1
         guard opcode == 0 else {
             self = .notImplemented(shapedLikeAQuery ? try? LDNSPacket(parsing: raw) : nil, id: id, opcode: opcode, recursionDesired: recursionDesired)
             return
         }
-        guard shapedLikeAQuery, counts[0] == 1, let packet = try? LDNSPacket(parsing: raw), let question = packet.question,
+        guard shapedLikeAQuery, questions == 1, let packet = try? LDNSPacket(parsing: raw), let question = packet.question,
               Self.isUncompressedName(raw, length: question.nameLength)
         else {
             self = .malformed(id: id, opcode: opcode, recursionDesired: recursionDesired)

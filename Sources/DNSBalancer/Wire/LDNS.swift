@@ -145,13 +145,14 @@ struct LDNSPacket: ~Copyable {
 
     /// The wire length of every kept non-question record, uncompressed: an upper bound on the bytes they took.
     var otherRecordsUncompressedLength: Int {
-        var total = 0
-        for list in [ldns_pkt_answer(pointer), ldns_pkt_authority(pointer), ldns_pkt_additional(pointer)] {
+        func length(_ list: UnsafeMutablePointer<ldns_rr_list>?) -> Int {
+            var total = 0
             for index in 0..<ldns_rr_list_rr_count(list) {
                 if let record = ldns_rr_list_rr(list, index) { total += ldns_rr_uncompressed_size(record) }
             }
+            return total
         }
-        return total
+        return length(ldns_pkt_answer(pointer)) + length(ldns_pkt_authority(pointer)) + length(ldns_pkt_additional(pointer))
     }
 
     /// Copies the question of `query` into this response.
