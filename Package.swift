@@ -25,6 +25,11 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "Forecast",
+            // Numeric core: optimised even in debug builds, or the tests' model fits take minutes.
+            swiftSettings: [.unsafeFlags(["-O"])]
+        ),
+        .target(
             name: "DNSBalancer",
             dependencies: [
                 "CLDNS",
@@ -47,6 +52,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DNSBalancerTests",
             dependencies: ["DNSBalancer", "AugurModel"],

@@ -1,0 +1,193 @@
+import Foundation
+
+/// The Kalman filter over a `SARIMAStateSpace`, exploiting its structure (sparse transition,
+/// observation without noise) so a step costs O(states · (lags + arma)) instead of O(states³).
+/// Initialisation follows statsmodels' SARIMAX default: approximate diffuse (variance 1e6) for
+/// the past levels, the stationary covariance for the ARMA block, and the first `lags`
+/// observations left out of the log-likelihood.
+struct KalmanFilter {
+    static let diffuseVariance = 1e6
+    static let logTwoPi = log(2 * Double.pi)
+
+    let model: SARIMAStateSpace
+    /// Predicted state a(t|t−1) and its covariance P(t|t−1), row-major.
+    private(set) var state: [Double]
+    private(set) var covariance: [Double]
+    /// Observations filtered so far.
+    private(set) var count = 0
+    /// Observations in the likelihood, Σ log F and Σ v²/F: enough for the exact and the
+    /// σ²-concentrated log-likelihood.
+    private(set) var included = 0
+    private(set) var sumLogVariance = 0.0
+    private(set) var sumScaledSquares = 0.0
+    /// Once P stops changing, the gain is constant and only the state is updated.
+    private var steady = false
+    private var scratch: [Double]
+    private var scratchT: [Double]
+    private var previous: [Double]
+    private var pz: [Double]
+
+    init(model: SARIMAStateSpace) {
+        self.model = model
+        let m = model.states
+        state = [Double](repeating: 0, count: m)
+        covariance = [Double](repeating: 0, count: m * m)
+        for lag in 0..<model.lags { covariance[lag * m + lag] = Self.diffuseVariance }
+        let armaCovariance = model.stationaryARMACovariance()
+        for i in 0..<model.arma {
+            for j in 0..<model.arma {
+                covariance[(model.lags + i) * m + model.lags + j] = armaCovariance[i * model.arma + j]
+            }
+        }
+        scratch = [Double](repeating: 0, count: m * m)
+        scratchT = [Double](repeating: 0, count: m * m)
+        previous = scratch
+        pz = state
+    }
+
+    var logLikelihood: Double {
+        -0.5 * (Double(included) * Self.logTwoPi + sumLogVariance + sumScaledSquares)
+    }
+
+    /// With the filter run at σ² = 1: the log-likelihood maximised over σ², and that σ².
+    var concentrated: (logLikelihood: Double, sigma2: Double) {
+        let n = Double(max(1, included))
+        let sigma2 = sumScaledSquares / n
+        return (-0.5 * n * (Self.logTwoPi + 1 + log(sigma2)) - 0.5 * sumLogVariance, sigma2)
+    }
+
+    /// The one-step-ahead prediction of the next observation and its variance.
+    var prediction: (mean: Double, variance: Double) {
+        let m = model.states
+        var mean = state[model.lags]
+        var pz = [Double](repeating: 0, count: m)
+        observe(covariance, into: &pz)
+        for (j, c) in model.levelCoefficients.enumerated() { mean += c * state[j] }
+        var variance = pz[model.lags]
+        for (j, c) in model.levelCoefficients.enumerated() { variance += c * pz[j] }
+        return (mean, variance)
+    }
+
+    /// Filters one observation.
+    mutating func update(_ y: Double) {
+        let m = model.states
+        let lags = model.lags
+        observe(covariance, into: &pz)
+        var forecast = state[lags]
+        var f = pz[lags]
+        for (j, c) in model.levelCoefficients.enumerated() {
+            forecast += c * state[j]
+            f += c * pz[j]
+        }
+        let v = y - forecast
+        if count >= lags, f > 0 {
+            included += 1
+            sumLogVariance += log(f)
+            sumScaledSquares += v * v / f
+        }
+        count += 1
+        let gain = f > 0 ? v / f : 0
+        for i in 0..<m { state[i] += pz[i] * gain }
+        transition(&state)
+        guard !steady else { return }
+        if f > 0 {
+            for i in 0..<m {
+                let scale = pz[i] / f
+                if scale == 0 { continue }
+                for j in 0..<m { covariance[i * m + j] -= scale * pz[j] }
+            }
+        }
+        swap(&previous, &covariance)
+        predictCovariance(from: previous)
+        var change = 0.0
+        var size = 0.0
+        for i in 0..<(m * m) {
+            change = max(change, abs(covariance[i] - previous[i]))
+            size = max(size, abs(covariance[i]))
+        }
+        // Converged to machine precision: from here the gain is constant.
+        steady = count > lags && change <= 1e-13 * max(1, size)
+    }
+
+    /// Forecasts `horizon` steps past the last observation: means and variances.
+    func forecast(horizon: Int) -> [(mean: Double, variance: Double)] {
+        var filter = self
+        filter.steady = false
+        var out: [(mean: Double, variance: Double)] = []
+        for _ in 0..<max(0, horizon) {
+            out.append(filter.prediction)
+            filter.transition(&filter.state)
+            let current = filter.covariance
+            filter.predictCovariance(from: current)
+        }
+        return out
+    }
+
+    /// P·Zᵀ for the noiseless observation row Z = [c, 1, 0…].
+    private func observe(_ p: [Double], into out: inout [Double]) {
+        let m = model.states
+        let lags = model.lags
+        for i in 0..<m {
+            var sum = p[i * m + lags]
+            for (j, c) in model.levelCoefficients.enumerated() { sum += c * p[i * m + j] }
+            out[i] = sum
+        }
+    }
+
+    /// x ← T x, in place (levels shift down, the ARMA block moves up).
+    private func transition(_ x: inout [Double]) {
+        let lags = model.lags
+        let arma0 = x[lags]
+        if lags > 0 {
+            var level = arma0
+            for (j, c) in model.levelCoefficients.enumerated() { level += c * x[j] }
+            for j in stride(from: lags - 1, to: 0, by: -1) { x[j] = x[j - 1] }
+            x[0] = level
+        }
+        for i in 0..<model.arma {
+            x[lags + i] = model.phi[i] * arma0 + (i + 1 < model.arma ? x[lags + i + 1] : 0)
+        }
+    }
+
+    /// covariance ← T P Tᵀ + σ² R Rᵀ, using T's structure row by row.
+    private mutating func predictCovariance(from p: [Double]) {
+        let m = model.states
+        transitionRows(p, into: &scratch)
+        for i in 0..<m { for j in 0..<m { scratchT[j * m + i] = scratch[i * m + j] } }
+        transitionRows(scratchT, into: &covariance)
+        let lags = model.lags
+        for i in 0..<model.arma where model.selection[i] != 0 {
+            for j in 0..<model.arma {
+                covariance[(lags + i) * m + lags + j] += model.sigma2 * model.selection[i] * model.selection[j]
+            }
+        }
+    }
+
+    /// out = T · matrix (row-major m×m).
+    private func transitionRows(_ matrix: [Double], into out: inout [Double]) {
+        let m = model.states
+        let lags = model.lags
+        matrix.withUnsafeBufferPointer { a in
+            out.withUnsafeMutableBufferPointer { o in
+                if lags > 0 {
+                    for col in 0..<m {
+                        var level = a[lags * m + col]
+                        for (j, c) in model.levelCoefficients.enumerated() { level += c * a[j * m + col] }
+                        o[col] = level
+                    }
+                    for row in stride(from: lags - 1, to: 0, by: -1) {
+                        for col in 0..<m { o[row * m + col] = a[(row - 1) * m + col] }
+                    }
+                }
+                for i in 0..<model.arma {
+                    let row = lags + i
+                    let phi = model.phi[i]
+                    let hasNext = i + 1 < model.arma
+                    for col in 0..<m {
+                        o[row * m + col] = phi * a[lags * m + col] + (hasNext ? a[(row + 1) * m + col] : 0)
+                    }
+                }
+            }
+        }
+    }
+}

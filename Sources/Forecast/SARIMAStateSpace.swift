@@ -1,0 +1,86 @@
+/// A SARIMA model as a linear Gaussian state space, laid out for a cheap Kalman filter:
+/// the state is `[y(t−1), …, y(t−K), α(t)]`, K = d + D·m past levels (differencing inside
+/// the state, as statsmodels does) followed by the ARMA block α in Harvey's form.
+/// `y(t) = Σ c_j·y(t−j) + α₀(t)`; `α(t+1) = T_a α(t) + R ε(t)`.
+struct SARIMAStateSpace {
+    let lags: Int
+    let arma: Int
+    /// Levels carried by differencing: y(t) − Σ c_j y(t−j) is the ARMA process.
+    let levelCoefficients: [Double]
+    /// First column of the ARMA transition (AR polynomial, sign folded in), `arma` long.
+    let phi: [Double]
+    /// The ARMA selection vector `[1, θ*1, …]`, `arma` long.
+    let selection: [Double]
+    let sigma2: Double
+
+    var states: Int { lags + arma }
+
+    init(order: SARIMAOrder, parameters: SARIMAParameters) {
+        let difference = Polynomial.differencing(d: order.d, seasonalD: order.seasonalD, period: order.period)
+        levelCoefficients = difference.dropFirst().map { -$0 }
+        lags = levelCoefficients.count
+        arma = order.armaStates
+        let arPolynomial = Polynomial.multiply(Polynomial.ar(parameters.ar), Polynomial.ar(parameters.seasonalAR, step: max(1, order.period)))
+        let maPolynomial = Polynomial.multiply(Polynomial.ma(parameters.ma), Polynomial.ma(parameters.seasonalMA, step: max(1, order.period)))
+        var phi = [Double](repeating: 0, count: arma)
+        for (index, value) in arPolynomial.dropFirst().enumerated() where index < arma { phi[index] = -value }
+        var selection = [Double](repeating: 0, count: arma)
+        for (index, value) in maPolynomial.enumerated() where index < arma { selection[index] = value }
+        self.phi = phi
+        self.selection = selection
+        sigma2 = parameters.sigma2
+    }
+
+    /// The stationary covariance of the ARMA block: P = T_a P T_aᵀ + σ² R Rᵀ, by doubling.
+    func stationaryARMACovariance() -> [Double] {
+        let n = arma
+        var transition = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            transition[i * n] = phi[i]
+            if i + 1 < n { transition[i * n + i + 1] = 1 }
+        }
+        var covariance = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { covariance[i * n + j] = sigma2 * selection[i] * selection[j] } }
+        var power = transition
+        for _ in 0..<64 {
+            // P ← P + A P Aᵀ ; A ← A²: after k steps P sums 2^k terms of the series.
+            let ap = Dense.multiply(power, covariance, n)
+            covariance = Dense.add(covariance, Dense.multiplyTransposed(ap, power, n))
+            power = Dense.multiply(power, power, n)
+            if power.allSatisfy({ abs($0) < 1e-18 }) { break }
+        }
+        return covariance
+    }
+}
+
+/// Small dense row-major n×n helpers for the Lyapunov solve.
+enum Dense {
+    static func multiply(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for k in 0..<n {
+                let aik = a[i * n + k]
+                if aik == 0 { continue }
+                for j in 0..<n { out[i * n + j] += aik * b[k * n + j] }
+            }
+        }
+        return out
+    }
+
+    /// a · bᵀ
+    static func multiplyTransposed(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0..<n {
+                var sum = 0.0
+                for k in 0..<n { sum += a[i * n + k] * b[j * n + k] }
+                out[i * n + j] = sum
+            }
+        }
+        return out
+    }
+
+    static func add(_ a: [Double], _ b: [Double]) -> [Double] {
+        zip(a, b).map(+)
+    }
+}

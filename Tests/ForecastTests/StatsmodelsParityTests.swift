@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import Forecast
+
+/// Fixtures written by Scripts/forecast-fixtures from statsmodels' SARIMAX on real series.
+struct StatsmodelsFixture: Decodable, CustomTestStringConvertible {
+    let series: String
+    let data: [Double]
+    let order: [Int]
+    let seasonalOrder: [Int]
+    let paramNames: [String]
+    let params: [Double]
+    let llf: Double
+    let aic: Double
+    let converged: Bool
+    let forecastMean: [Double]
+    let forecastSe: [Double]
+
+    var testDescription: String { "\(series) \(order)\(seasonalOrder)" }
+
+    func sarimaOrder() throws -> SARIMAOrder {
+        try SARIMAOrder(p: order[0], d: order[1], q: order[2], seasonalP: seasonalOrder[0], seasonalD: seasonalOrder[1], seasonalQ: seasonalOrder[2], period: seasonalOrder[3])
+    }
+
+    static let all: [StatsmodelsFixture] = {
+        struct File: Decodable { let fixtures: [StatsmodelsFixture] }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/statsmodels.json")
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        guard let data = try? Data(contentsOf: url), let file = try? decoder.decode(File.self, from: data) else { return [] }
+        return file.fixtures
+    }()
+}
+
+@Suite struct StatsmodelsParityTests {
+    @Test func fixturesArePresent() {
+        #expect(StatsmodelsFixture.all.count >= 12)
+        #expect(Set(StatsmodelsFixture.all.map(\.series)).count >= 4)
+    }
+
+    @Test(arguments: StatsmodelsFixture.all)
+    func sameParameterNames(_ fixture: StatsmodelsFixture) throws {
+        #expect(try fixture.sarimaOrder().parameterNames == fixture.paramNames)
+    }
+
+    @Test(arguments: StatsmodelsFixture.all)
+    func sameLogLikelihoodAtStatsmodelsParameters(_ fixture: StatsmodelsFixture) throws {
+        let order = try fixture.sarimaOrder()
+        let parameters = SARIMAParameters(vector: fixture.params, order: order)
+        let ours = SARIMAModel.logLikelihood(fixture.data, order: order, parameters: parameters)
+        #expect(abs(ours - fixture.llf) < 1e-3, "ours \(ours), statsmodels \(fixture.llf)")
+    }
+
+    @Test(arguments: StatsmodelsFixture.all)
+    func sameForecastsAtStatsmodelsParameters(_ fixture: StatsmodelsFixture) throws {
+        let order = try fixture.sarimaOrder()
+        let model = SARIMAModel(order: order, parameters: SARIMAParameters(vector: fixture.params, order: order), logLikelihood: fixture.llf, effectiveObservations: fixture.data.count, converged: true, iterations: 0)
+        let points = model.forecast(fixture.data, horizon: fixture.forecastMean.count)
+        for (point, (mean, se)) in zip(points, zip(fixture.forecastMean, fixture.forecastSe)) {
+            #expect(abs(point.mean - mean) <= 1e-3 * max(1, abs(mean)), "mean \(point.mean) vs \(mean)")
+            #expect(abs(point.standardError - se) <= 1e-3 * max(1e-3, abs(se)), "se \(point.standardError) vs \(se)")
+        }
+    }
+
+    @Test(arguments: StatsmodelsFixture.all)
+    func fitReachesStatsmodelsLikelihood(_ fixture: StatsmodelsFixture) throws {
+        let order = try fixture.sarimaOrder()
+        let model = try SARIMAModel.fit(fixture.data, order: order)
+        #expect(model.logLikelihood >= fixture.llf - 1e-3, "ours \(model.logLikelihood), statsmodels \(fixture.llf)")
+        if fixture.converged, abs(model.logLikelihood - fixture.llf) < 1e-2 {
+            for (name, (ours, theirs)) in zip(fixture.paramNames, zip(model.parameters.vector, fixture.params)) {
+                #expect(abs(ours - theirs) <= 2e-2 * max(1, abs(theirs)), "\(name): \(ours) vs \(theirs)")
+            }
+        }
+        #expect(abs(model.aic - (-2 * model.logLikelihood + 2 * Double(fixture.params.count))) < 1e-9)
+    }
+}
