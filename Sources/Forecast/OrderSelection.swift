@@ -1,0 +1,76 @@
+/// Stepwise search over SARIMA orders in the manner of Hyndman and Khandakar (2008): start
+/// from four models, then move p, q, P, Q by one while the score improves. d and D are
+/// given. The score is AICc (fit quality) or out-of-sample RMSE (the paper's validation).
+public enum OrderSelection {
+    public enum Criterion: String, Sendable, CaseIterable, Codable {
+        case aic
+        case rmse
+    }
+
+    public struct Candidate: Sendable, Hashable, Codable {
+        public let order: SARIMAOrder
+        /// AICc or RMSE: lower is better.
+        public let score: Double
+    }
+
+    public struct Result: Sendable, Hashable, Codable {
+        public let best: Candidate
+        public let tried: [Candidate]
+    }
+
+    public struct Limits: Sendable, Hashable {
+        public var p = 3, q = 3, seasonalP = 2, seasonalQ = 2
+
+        public init() {}
+    }
+
+    public static func stepwise(_ series: [Double], d: Int, seasonalD: Int, period: Int, criterion: Criterion, limits: Limits = Limits()) throws(ForecastError) -> Result {
+        try SeriesCheck.finite(series)
+        let seasonal = period >= 2
+        var scores: [SARIMAOrder: Double] = [:]
+        func score(_ p: Int, _ q: Int, _ sp: Int, _ sq: Int) -> Candidate? {
+            guard (0...limits.p).contains(p), (0...limits.q).contains(q),
+                  (0...(seasonal ? limits.seasonalP : 0)).contains(sp), (0...(seasonal ? limits.seasonalQ : 0)).contains(sq),
+                  let order = try? SARIMAOrder(p: p, d: d, q: q, seasonalP: sp, seasonalD: seasonal ? seasonalD : 0, seasonalQ: sq, period: seasonal ? period : 0)
+            else { return nil }
+            if let known = scores[order] { return Candidate(order: order, score: known) }
+            let value = (try? evaluate(series, order: order, criterion: criterion)) ?? .infinity
+            scores[order] = value
+            return Candidate(order: order, score: value)
+        }
+        let starts = seasonal ? [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)] : [(2, 2, 0, 0), (0, 0, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0)]
+        guard var best = starts.compactMap({ score($0.0, $0.1, $0.2, $0.3) }).min(by: { $0.score < $1.score }), best.score.isFinite else {
+            throw ForecastError.didNotConverge(model: "order search", reason: "no starting model could be fitted to the series")
+        }
+        var improved = true
+        while improved {
+            improved = false
+            let o = best.order
+            let moves = [(1, 0, 0, 0), (-1, 0, 0, 0), (0, 1, 0, 0), (0, -1, 0, 0), (1, 1, 0, 0), (-1, -1, 0, 0),
+                         (0, 0, 1, 0), (0, 0, -1, 0), (0, 0, 0, 1), (0, 0, 0, -1), (0, 0, 1, 1), (0, 0, -1, -1)]
+            for move in moves {
+                if let candidate = score(o.p + move.0, o.q + move.1, o.seasonalP + move.2, o.seasonalQ + move.3),
+                   candidate.score < best.score - 1e-9 * max(1, abs(best.score)) {
+                    best = candidate
+                    improved = true
+                }
+            }
+        }
+        let tried = scores.map { Candidate(order: $0.key, score: $0.value) }.sorted { $0.score < $1.score }
+        return Result(best: best, tried: tried)
+    }
+
+    private static func evaluate(_ series: [Double], order: SARIMAOrder, criterion: Criterion) throws(ForecastError) -> Double {
+        switch criterion {
+        case .aic:
+            return try SARIMAModel.fit(series, order: order).aicc
+        case .rmse:
+            let period = max(order.period, 1)
+            let horizon = order.period >= 2 ? order.period : 1
+            let origins = order.period >= 2
+                ? Backtest.seasonalOrigins(count: series.count, period: period)
+                : Array(stride(from: series.count - 10, to: series.count, by: 1))
+            return try Backtest.evaluate(.sarima(order), series: series, horizon: horizon, origins: origins, seasonalPeriod: period).rmse
+        }
+    }
+}
