@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "AugurModel",
                 "DNSBalancer",
+                "Forecast",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -53,6 +54,7 @@ let package = Package(
         ),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
+        .testTarget(name: "augurTests", dependencies: ["augur"]),
         .testTarget(
             name: "DNSBalancerTests",
             dependencies: ["DNSBalancer", "AugurModel"],

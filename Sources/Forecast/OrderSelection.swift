@@ -15,7 +15,10 @@ public enum OrderSelection {
 
     public struct Result: Sendable, Hashable, Codable {
         public let best: Candidate
+        /// Every order that could be scored, best first.
         public let tried: [Candidate]
+        /// Orders that could not be fitted or scored on this series.
+        public let failed: [SARIMAOrder]
     }
 
     public struct Limits: Sendable, Hashable {
@@ -56,8 +59,9 @@ public enum OrderSelection {
                 }
             }
         }
-        let tried = scores.map { Candidate(order: $0.key, score: $0.value) }.sorted { $0.score < $1.score }
-        return Result(best: best, tried: tried)
+        let tried = scores.filter { $0.value.isFinite }.map { Candidate(order: $0.key, score: $0.value) }.sorted { $0.score < $1.score }
+        let failed = scores.filter { !$0.value.isFinite }.map(\.key).sorted { $0.description < $1.description }
+        return Result(best: best, tried: tried, failed: failed)
     }
 
     private static func evaluate(_ series: [Double], order: SARIMAOrder, criterion: Criterion) throws(ForecastError) -> Double {

@@ -1,5 +1,8 @@
 /// BFGS minimisation with central-difference gradients and a backtracking line search:
 /// enough for the handful of smooth parameters a SARIMA likelihood has.
+/// The approximate diffuse prior leaves about 1e-6 of rounding noise in a SARIMA
+/// log-likelihood, so the difference step is 1e-5 and a point where no descent can be found
+/// with a gradient below `noiseFloor` counts as converged.
 struct QuasiNewton {
     struct Result {
         var x: [Double]
@@ -10,6 +13,7 @@ struct QuasiNewton {
 
     var maxIterations = 200
     var gradientTolerance = 1e-7
+    var noiseFloor = 5e-2
 
     init(maxIterations: Int = 200) {
         self.maxIterations = maxIterations
@@ -43,7 +47,7 @@ struct QuasiNewton {
                 step *= 0.5
             }
             guard candidateValue.isFinite, candidateValue <= value else {
-                return Result(x: x, value: value, iterations: iteration, converged: gradient.map(abs).max() ?? 0 < 1e-4)
+                return Result(x: x, value: value, iterations: iteration, converged: gradient.map(abs).max() ?? 0 < noiseFloor)
             }
             let newGradient = Self.gradient(f, at: candidate, value: candidateValue)
             let s = zip(candidate, x).map(-)
@@ -66,7 +70,7 @@ struct QuasiNewton {
                 return Result(x: x, value: value, iterations: iteration + 1, converged: true)
             }
         }
-        return Result(x: x, value: value, iterations: maxIterations, converged: gradient.map(abs).max() ?? 0 < 1e-5)
+        return Result(x: x, value: value, iterations: maxIterations, converged: false)
     }
 
     private func identity(_ n: Int) -> [Double] {
@@ -76,7 +80,7 @@ struct QuasiNewton {
     static func gradient(_ f: ([Double]) -> Double, at x: [Double], value: Double) -> [Double] {
         var point = x
         return (0..<x.count).map { i in
-            let h = 1e-6 * max(1, abs(x[i]))
+            let h = 1e-5 * max(1, abs(x[i]))
             point[i] = x[i] + h
             let up = f(point)
             point[i] = x[i] - h

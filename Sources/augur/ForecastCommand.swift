@@ -1,0 +1,227 @@
+import ArgumentParser
+import Forecast
+import Foundation
+
+/// `augur forecast`: fits a model to a series and prints the forecast as JSON.
+struct ForecastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast",
+        abstract: "Fit EMA, SARIMA, Holt-Winters or seasonal naive to a series and forecast it (JSON)."
+    )
+
+    enum Method: String, ExpressibleByArgument, CaseIterable {
+        case ema, sarima, holtWinters = "holt-winters", seasonalNaive = "seasonal-naive", auto
+    }
+
+    @Argument(help: "The series file (default: standard input).")
+    var file: String?
+
+    @Option(help: "CSV column: a header name or a 1-based index (default: one number per line).")
+    var column: String?
+
+    @Option(help: "ema, sarima, holt-winters, seasonal-naive or auto (the best of them by backtest).")
+    var model: Method = .sarima
+
+    @Option(help: "SARIMA order p,d,q.")
+    var order: String = "0,1,0"
+
+    @Option(help: "Seasonal order P,D,Q,m (m is also the period of Holt-Winters and seasonal naive).")
+    var seasonal: String?
+
+    @Option(help: "Search SARIMA orders stepwise by aic (AICc) or rmse (out-of-sample); d and D stay as given.")
+    var select: OrderSelection.Criterion?
+
+    @Option(help: "EMA span n.")
+    var span: Int = 3
+
+    @Option(help: "Steps to forecast.")
+    var horizon: Int = 1
+
+    @Flag(help: "Accept negative values (the default refuses them: request counts cannot be negative).")
+    var allowNegative = false
+
+    func validate() throws {
+        guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1") }
+        guard span >= 1 else { throw ValidationError("--span must be at least 1") }
+        guard parsedOrder != nil else { throw ValidationError("--order '\(order)' is not p,d,q (three whole numbers)") }
+        if let seasonal, parsedSeasonal == nil { throw ValidationError("--seasonal '\(seasonal)' is not P,D,Q,m (four whole numbers)") }
+    }
+
+    func run() throws {
+        let text: String
+        do {
+            if let file {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } else {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            }
+        } catch {
+            throw ValidationError("cannot read \(file ?? "standard input"): \(error.localizedDescription)")
+        }
+        let series = try SeriesInput(text: text, source: file ?? "stdin", column: column, allowNegative: allowNegative).values
+        let report = try makeReport(series)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+
+    private var parsedOrder: [Int]? { numbers(order, count: 3) }
+    private var parsedSeasonal: [Int]? { seasonal.flatMap { numbers($0, count: 4) } }
+    private var period: Int { parsedSeasonal?[3] ?? 0 }
+
+    private func numbers(_ text: String, count: Int) -> [Int]? {
+        let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return values.count == count ? values : nil
+    }
+
+    private func sarimaOrder() throws -> SARIMAOrder {
+        let o = parsedOrder ?? [0, 1, 0]
+        let s = parsedSeasonal ?? [0, 0, 0, 0]
+        return try SARIMAOrder(p: o[0], d: o[1], q: o[2], seasonalP: s[0], seasonalD: s[1], seasonalQ: s[2], period: s[3])
+    }
+
+    private func makeReport(_ series: [Double]) throws -> ForecastReport {
+        switch model {
+        case .ema:
+            return ForecastReport(model: ModelSpec.ema(span: span).description, means: try ModelSpec.ema(span: span).forecast(series, horizon: horizon))
+        case .seasonalNaive:
+            let spec = ModelSpec.seasonalNaive(period: period)
+            return ForecastReport(model: spec.description, means: try spec.forecast(series, horizon: horizon))
+        case .holtWinters:
+            let fitted = try HoltWinters.fit(series, period: period)
+            var report = ForecastReport(model: ModelSpec.holtWinters(period: period).description, means: fitted.forecast(horizon: horizon))
+            report.parameters = ["alpha": fitted.alpha, "beta": fitted.beta, "gamma": fitted.gamma]
+            return report
+        case .sarima:
+            return try sarimaReport(series)
+        case .auto:
+            return try autoReport(series)
+        }
+    }
+
+    private func sarimaReport(_ series: [Double]) throws -> ForecastReport {
+        var order = try sarimaOrder()
+        var search: OrderSelection.Result?
+        if let select {
+            search = try OrderSelection.stepwise(series, d: order.d, seasonalD: order.seasonalD, period: order.period, criterion: select)
+            order = search?.best.order ?? order
+        }
+        let fitted: SARIMAModel
+        do {
+            fitted = try SARIMAModel.fit(series, order: order)
+        } catch {
+            // Differencing leaves nothing to model: the recurrence predicts exactly.
+            guard error == .constantSeries, order.parameterCount == 1 else { throw error }
+            var report = ForecastReport(model: "SARIMA\(order)", means: try ModelSpec.sarima(order).forecast(series, horizon: horizon))
+            report.note = "the series is exactly constant after differencing; the forecast is the differencing recurrence, with no interval"
+            report.selection = search
+            return report
+        }
+        var report = ForecastReport(sarima: fitted, points: fitted.forecast(series, horizon: horizon))
+        report.selection = search
+        if !fitted.converged {
+            let fallback = period >= 1 && series.count >= period ? ModelSpec.seasonalNaive(period: period) : ModelSpec.ema(span: span)
+            report.fallback = ForecastReport.Fallback(
+                model: fallback.description,
+                reason: "the optimiser did not converge after \(fitted.iterations) iterations; its forecast is not used",
+                forecast: try fallback.forecast(series, horizon: horizon))
+        }
+        return report
+    }
+
+    /// Every applicable method, scored by rolling-origin RMSE; the best one forecasts.
+    private func autoReport(_ series: [Double]) throws -> ForecastReport {
+        let m = period
+        var candidates: [ModelSpec] = [.ema(span: span)]
+        if m >= 2 {
+            candidates += [.seasonalNaive(period: m), .holtWinters(period: m)]
+        }
+        if let order = try? sarimaOrder(),
+           let searched = try? OrderSelection.stepwise(series, d: order.d, seasonalD: order.seasonalD, period: order.period, criterion: select ?? .aic) {
+            candidates.append(.sarima(searched.best.order))
+        }
+        let step = max(1, m)
+        let origins = m >= 2 ? Backtest.seasonalOrigins(count: series.count, period: m) : Array(max(1, series.count - 10)..<series.count)
+        var scored: [(ModelSpec, BacktestScore)] = []
+        for candidate in candidates {
+            if let score = try? Backtest.evaluate(candidate, series: series, horizon: step, origins: origins, seasonalPeriod: m) {
+                scored.append((candidate, score))
+            }
+        }
+        guard let best = scored.min(by: { $0.1.rmse < $1.1.rmse }) else {
+            throw ValidationError("no model could be backtested on \(series.count) values")
+        }
+        var report: ForecastReport
+        if case .sarima(let order) = best.0, let fitted = try? SARIMAModel.fit(series, order: order), fitted.converged {
+            report = ForecastReport(sarima: fitted, points: fitted.forecast(series, horizon: horizon))
+        } else {
+            report = ForecastReport(model: best.0.description, means: try best.0.forecast(series, horizon: horizon))
+        }
+        report.backtest = scored.map { ForecastReport.Scored(model: $0.0.description, rmse: $0.1.rmse, mae: $0.1.mae, mase: $0.1.mase) }
+        return report
+    }
+}
+
+/// What `augur forecast` prints.
+struct ForecastReport: Encodable {
+    struct Point: Encodable {
+        let step: Int
+        let mean: Double
+        let standardError: Double?
+        let lower95: Double?
+        let upper95: Double?
+    }
+
+    struct Fallback: Encodable {
+        let model: String
+        let reason: String
+        let forecast: [Double]
+    }
+
+    struct Scored: Encodable {
+        let model: String
+        let rmse: Double
+        let mae: Double
+        let mase: Double?
+    }
+
+    var model: String
+    var order: [Int]?
+    var seasonalOrder: [Int]?
+    var parameters: [String: Double]?
+    var logLikelihood: Double?
+    var aic: Double?
+    var aicc: Double?
+    var converged: Bool?
+    var forecast: [Point]
+    var fallback: Fallback?
+    var selection: OrderSelection.Result?
+    var backtest: [Scored]?
+    var note: String?
+
+    init(model: String, means: [Double]) {
+        self.model = model
+        forecast = means.enumerated().map { Point(step: $0.offset + 1, mean: $0.element, standardError: nil, lower95: nil, upper95: nil) }
+    }
+
+    init(sarima: SARIMAModel, points: [ForecastPoint]) {
+        let o = sarima.order
+        model = "SARIMA\(o)"
+        order = [o.p, o.d, o.q]
+        seasonalOrder = [o.seasonalP, o.seasonalD, o.seasonalQ, o.period]
+        parameters = Dictionary(uniqueKeysWithValues: zip(sarima.parameterNames, sarima.parameters.vector))
+        logLikelihood = sarima.logLikelihood
+        aic = sarima.aic
+        aicc = sarima.aicc
+        converged = sarima.converged
+        forecast = points.enumerated().map { Point(step: $0.offset + 1, mean: $0.element.mean, standardError: $0.element.standardError, lower95: $0.element.lower95, upper95: $0.element.upper95) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, order, parameters, aic, aicc, converged, forecast, fallback, selection, backtest, note
+        case seasonalOrder = "seasonal_order"
+        case logLikelihood = "log_likelihood"
+    }
+}
+
+extension OrderSelection.Criterion: ExpressibleByArgument {}
