@@ -5,7 +5,7 @@ import Foundation
 /// Initialisation follows statsmodels' SARIMAX default: approximate diffuse (variance 1e6) for
 /// the past levels, the stationary covariance for the ARMA block, and the first `lags`
 /// observations left out of the log-likelihood.
-struct KalmanFilter {
+struct KalmanFilter: Sendable, Codable {
     static let diffuseVariance = 1e6
     static let logTwoPi = log(2 * Double.pi)
 
@@ -54,6 +54,31 @@ struct KalmanFilter {
         let n = Double(max(1, included))
         let sigma2 = sumScaledSquares / n
         return (-0.5 * n * (Self.logTwoPi + 1 + log(sigma2)) - 0.5 * sumLogVariance, sigma2)
+    }
+
+    /// Saved: the model and the filter's state; the scratch buffers are made anew.
+    enum CodingKeys: String, CodingKey {
+        case model, state, covariance, count, included, sumLogVariance, sumScaledSquares, steady
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decode(SARIMAStateSpace.self, forKey: .model)
+        state = try container.decode([Double].self, forKey: .state)
+        covariance = try container.decode([Double].self, forKey: .covariance)
+        count = try container.decode(Int.self, forKey: .count)
+        included = try container.decode(Int.self, forKey: .included)
+        sumLogVariance = try container.decode(Double.self, forKey: .sumLogVariance)
+        sumScaledSquares = try container.decode(Double.self, forKey: .sumScaledSquares)
+        steady = try container.decode(Bool.self, forKey: .steady)
+        let m = model.states
+        guard state.count == m, covariance.count == m * m else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: "the saved filter's sizes do not match its model"))
+        }
+        scratch = [Double](repeating: 0, count: m * m)
+        scratchT = scratch
+        previous = scratch
+        pz = state
     }
 
     /// The one-step-ahead prediction of the next observation and its variance.

@@ -2,7 +2,7 @@
 /// the state is `[y(t−1), …, y(t−K), α(t)]`, K = d + D·m past levels (differencing inside
 /// the state, as statsmodels does) followed by the ARMA block α in Harvey's form.
 /// `y(t) = Σ c_j·y(t−j) + α₀(t)`; `α(t+1) = T_a α(t) + R ε(t)`.
-struct SARIMAStateSpace {
+struct SARIMAStateSpace: Sendable, Codable {
     let lags: Int
     let arma: Int
     /// Levels carried by differencing: y(t) − Σ c_j y(t−j) is the ARMA process.

@@ -1,0 +1,90 @@
+/// One content's predictor in the control loop: it takes one count per interval and keeps a
+/// forecast ready. Between refits a SARIMA model is only filtered (one Kalman step per count),
+/// so an interval costs microseconds; it is refitted every `refitEvery` counts, or sooner when
+/// a count falls outside the model's 99.9 % interval. All of it is Codable, so the
+/// orchestrator can save it and a restarted process goes on where it stopped.
+public struct LivePredictor: Sendable, Codable {
+    public enum Method: Sendable, Hashable, Codable {
+        case ema(span: Int)
+        case sarima(SARIMAOrder)
+    }
+
+    public let method: Method
+    public let refitEvery: Int
+    /// Counts kept for refitting (the newest `memory`).
+    public private(set) var history: [Double] = []
+    public let memory: Int
+    private var ema: EMA?
+    private var model: SARIMAModel?
+    private var filter: KalmanFilter?
+    private var sinceRefit = 0
+    /// Refits so far, and the reason of the last one.
+    public private(set) var refits = 0
+    public private(set) var lastRefitReason: String?
+
+    public init(method: Method, refitEvery: Int = 10, memory: Int = 500) throws(ForecastError) {
+        guard refitEvery >= 1, memory >= 2 else { throw ForecastError.invalidOrder("refitEvery must be ≥ 1 and memory ≥ 2") }
+        self.method = method
+        self.refitEvery = refitEvery
+        self.memory = memory
+        if case .ema(let span) = method { ema = try EMA(span: span) }
+    }
+
+    /// The fitted SARIMA model in use, if any.
+    public var sarima: SARIMAModel? { model }
+
+    /// Takes one interval's count.
+    public mutating func observe(_ count: Double) throws(ForecastError) {
+        guard count.isFinite else { throw ForecastError.notFinite(index: history.count) }
+        guard count >= 0 else { throw ForecastError.negativeCount(index: history.count, value: count) }
+        history.append(count)
+        if history.count > memory { history.removeFirst(history.count - memory) }
+        switch method {
+        case .ema:
+            ema?.update(count)
+        case .sarima(let order):
+            sinceRefit += 1
+            if var current = filter {
+                let predicted = current.prediction
+                current.update(count)
+                filter = current
+                let surprise = abs(count - predicted.mean) > 3.29 * max(predicted.variance, 0).squareRoot()
+                if surprise { refit(order, reason: "count \(count) outside the 99.9 % interval") }
+                else if sinceRefit >= refitEvery { refit(order, reason: "scheduled after \(sinceRefit) counts") }
+            } else if history.count >= order.differencingStates + order.parameterCount + 1 {
+                refit(order, reason: "first fit")
+            }
+        }
+    }
+
+    /// The forecast for the next `horizon` intervals; until a SARIMA model exists, the last count.
+    public func forecast(horizon: Int) -> [ForecastPoint] {
+        if let ema { return ema.forecast(horizon: horizon).map { ForecastPoint(mean: $0, variance: 0) } }
+        if let filter { return filter.forecast(horizon: horizon).map { ForecastPoint(mean: $0.mean, variance: $0.variance) } }
+        return Array(repeating: ForecastPoint(mean: history.last ?? 0, variance: 0), count: max(0, horizon))
+    }
+
+    private mutating func refit(_ order: SARIMAOrder, reason: String) {
+        sinceRefit = 0
+        // A series that cannot be fitted (yet, or at all) keeps the model it had.
+        let fitted: SARIMAModel
+        if order.parameterCount == 1 {
+            fitted = SARIMAModel(order: order, parameters: SARIMAParameters(sigma2: max(1e-9, innovationVariance(order))), logLikelihood: .nan, effectiveObservations: history.count - order.differencingStates, converged: true, iterations: 0)
+        } else {
+            guard let result = try? SARIMAModel.fit(history, order: order) else { return }
+            fitted = result
+        }
+        var fresh = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: fitted.parameters))
+        for value in history { fresh.update(value) }
+        model = fitted
+        filter = fresh
+        refits += 1
+        lastRefitReason = reason
+    }
+
+    /// σ² of a model with no ARMA terms: the mean square of the differenced counts.
+    private func innovationVariance(_ order: SARIMAOrder) -> Double {
+        let differenced = SARIMAModel.difference(history, order: order)
+        return differenced.isEmpty ? 0 : differenced.reduce(0) { $0 + $1 * $1 } / Double(differenced.count)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import Forecast
+
+@Suite struct LivePredictorTests {
+    /// The paper's pattern with a little deterministic noise, as real counts would have.
+    static let counts: [Double] = paperPattern.enumerated().map { $0.element + Double(($0.offset * 7) % 5) }
+
+    @Test func emaLiveEqualsBatch() throws {
+        var live = try LivePredictor(method: .ema(span: 3))
+        var batch = try EMA(span: 3)
+        for count in Self.counts {
+            try live.observe(count)
+            batch.update(count)
+        }
+        #expect(live.forecast(horizon: 1).first?.mean == batch.level)
+    }
+
+    @Test func sarimaIsReadyForTheSurgeAfterOneTrainingCycle() throws {
+        let order = try SARIMAOrder(p: 0, d: 1, q: 0, seasonalD: 1, period: 10)
+        var live = try LivePredictor(method: .sarima(order), refitEvery: 10)
+        // Two cycles and the two low rounds of the third: the next round is a surge.
+        for count in Self.counts.prefix(20) { try live.observe(count) }
+        let surge = try #require(live.forecast(horizon: 1).first)
+        #expect(surge.mean > 90, "the forecast for the first high round is \(surge.mean)")
+        #expect(live.refits >= 1)
+        // After eight high rounds, the drop is forecast too.
+        for count in Self.counts[20..<28] { try live.observe(count) }
+        #expect((live.forecast(horizon: 1).first?.mean ?? 100) < 40)
+    }
+
+    @Test func savedStateRestoresAndContinuesIdentically() throws {
+        let order = try SARIMAOrder(p: 1, d: 0, q: 0, seasonalP: 0, seasonalD: 1, seasonalQ: 1, period: 10)
+        var original = try LivePredictor(method: .sarima(order), refitEvery: 50)
+        for count in Self.counts.prefix(30) { try original.observe(count) }
+        let saved = try JSONEncoder().encode(original)
+        var restored = try JSONDecoder().decode(LivePredictor.self, from: saved)
+        for count in Self.counts.suffix(10) {
+            try original.observe(count)
+            try restored.observe(count)
+        }
+        #expect(original.forecast(horizon: 5) == restored.forecast(horizon: 5))
+        #expect(saved.count < 20_000, "no scratch buffers in the saved state")
+    }
+
+    @Test func badCountsAreRefusedWithTheirIndex() throws {
+        var live = try LivePredictor(method: .ema(span: 3))
+        try live.observe(5)
+        #expect(throws: ForecastError.negativeCount(index: 1, value: -1)) { try live.observe(-1) }
+        #expect(throws: ForecastError.notFinite(index: 1)) { try live.observe(.infinity) }
+        #expect(live.history == [5])
+    }
+}
