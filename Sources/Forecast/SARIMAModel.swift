@@ -28,8 +28,13 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
         return filter.logLikelihood
     }
 
-    /// Fits `order` to `series` by maximum likelihood: first with σ² concentrated out (one
-    /// parameter fewer, better conditioned), then polished on the exact likelihood.
+    /// Fits `order` to `series` by maximum likelihood.
+    ///
+    /// The search runs on the differenced series with only the ARMA block in the state and σ²
+    /// concentrated out: with the levels' prior diffuse, the first d + D·m observations tell
+    /// nothing about the ARMA process, so that likelihood equals statsmodels' one up to terms in
+    /// 1/10⁶, while its state is smaller and its gradients free of the prior's rounding noise.
+    /// The log-likelihood reported is then the exact one, in statsmodels' conventions.
     public static func fit(_ series: [Double], order: SARIMAOrder) throws(ForecastError) -> SARIMAModel {
         try SeriesCheck.finite(series)
         let needed = order.differencingStates + order.parameterCount + 1
@@ -39,36 +44,29 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
         let mean = differenced.reduce(0, +) / Double(differenced.count)
         guard meanSquare - mean * mean > 1e-12 * max(1, meanSquare) else { throw ForecastError.constantSeries }
 
-        let n = Double(series.count)
-        let armaCount = order.parameterCount - 1
-        let concentratedObjective: ([Double]) -> Double = { x in
-            let parameters = SARIMAParameters(unconstrained: x + [1], order: order)
-            var filter = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: parameters))
-            for value in series { filter.update(value) }
-            let value = -filter.concentrated.logLikelihood / n
-            return value.isFinite ? value : .infinity
+        let arma = try SARIMAOrder(p: order.p, d: 0, q: order.q, seasonalP: order.seasonalP, seasonalD: 0, seasonalQ: order.seasonalQ, period: order.period)
+        let n = Double(differenced.count)
+        func concentrated(_ x: [Double]) -> (logLikelihood: Double, sigma2: Double) {
+            var filter = KalmanFilter(model: SARIMAStateSpace(order: arma, parameters: SARIMAParameters(unconstrained: x + [1], order: arma)))
+            for value in differenced { filter.update(value) }
+            return filter.concentrated
         }
-        let search = QuasiNewton().minimize(concentratedObjective, from: [Double](repeating: 0, count: armaCount))
+        let search = QuasiNewton().minimize({ x in
+            let value = -concentrated(x).logLikelihood / n
+            return value.isFinite ? value : .infinity
+        }, from: [Double](repeating: 0, count: order.parameterCount - 1))
         guard search.value.isFinite else {
             throw ForecastError.didNotConverge(model: "SARIMA\(order)", reason: "the likelihood is not finite at any point tried")
         }
-        var found = SARIMAParameters(unconstrained: search.x + [1], order: order)
-        var filter = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: found))
-        for value in series { filter.update(value) }
-        found.sigma2 = filter.concentrated.sigma2
-
-        let exactObjective: ([Double]) -> Double = { x in
-            let value = -logLikelihood(series, order: order, parameters: SARIMAParameters(unconstrained: x, order: order)) / n
-            return value.isFinite ? value : .infinity
-        }
-        let polish = QuasiNewton(maxIterations: 50).minimize(exactObjective, from: found.unconstrained)
+        var parameters = SARIMAParameters(unconstrained: search.x + [1], order: order)
+        parameters.sigma2 = concentrated(search.x).sigma2
         return SARIMAModel(
             order: order,
-            parameters: SARIMAParameters(unconstrained: polish.x, order: order),
-            logLikelihood: -polish.value * n,
+            parameters: parameters,
+            logLikelihood: logLikelihood(series, order: order, parameters: parameters),
             effectiveObservations: series.count - order.differencingStates,
-            converged: search.converged && polish.converged,
-            iterations: search.iterations + polish.iterations)
+            converged: search.converged,
+            iterations: search.iterations)
     }
 
     /// Forecasts `horizon` steps past the end of `series` (the series the model describes).
