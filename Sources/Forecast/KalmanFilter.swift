@@ -115,6 +115,15 @@ struct KalmanFilter: Sendable, Codable {
         for i in 0..<m { state[i] += pz[i] * gain }
         transition(&state)
         guard !steady else { return }
+        let change = lags == 0 ? updateARMACovariance(variance: f) : updateCovariance(variance: f)
+        // Converged to machine precision: from here the gain is constant.
+        steady = count > lags && change.difference <= 1e-13 * max(1, change.size)
+    }
+
+    /// P ← T (P − pz pzᵀ/F) Tᵀ + σ² R Rᵀ for any layout; returns how far P moved.
+    private mutating func updateCovariance(variance f: Double) -> (difference: Double, size: Double) {
+        let m = model.states
+        for i in 0..<(m * m) { previous[i] = covariance[i] }
         if f > 0 {
             for i in 0..<m {
                 let scale = pz[i] / f
@@ -122,16 +131,55 @@ struct KalmanFilter: Sendable, Codable {
                 for j in 0..<m { covariance[i * m + j] -= scale * pz[j] }
             }
         }
-        swap(&previous, &covariance)
-        predictCovariance(from: previous)
-        var change = 0.0
+        let filtered = covariance
+        predictCovariance(from: filtered)
+        var difference = 0.0
         var size = 0.0
         for i in 0..<(m * m) {
-            change = max(change, abs(covariance[i] - previous[i]))
+            difference = max(difference, abs(covariance[i] - previous[i]))
             size = max(size, abs(covariance[i]))
         }
-        // Converged to machine precision: from here the gain is constant.
-        steady = count > lags && change <= 1e-13 * max(1, size)
+        return (difference, size)
+    }
+
+    /// The ARMA-only case (no past levels, Z = e₀) in one pass over the upper triangle, the
+    /// measurement update folded in: with Pf = P − pz pzᵀ/F,
+    /// P'ᵢⱼ = φᵢφⱼPf₀₀ + φᵢPf₀,ⱼ₊₁ + φⱼPfᵢ₊₁,₀ + Pfᵢ₊₁,ⱼ₊₁ + σ²RᵢRⱼ (indices past the block are 0).
+    private mutating func updateARMACovariance(variance f: Double) -> (difference: Double, size: Double) {
+        let r = model.arma
+        let sigma2 = model.sigma2
+        let inverseF = f > 0 ? 1 / f : 0
+        var difference = 0.0
+        var size = 0.0
+        covariance.withUnsafeBufferPointer { old in
+            pz.withUnsafeBufferPointer { pz in
+                model.phi.withUnsafeBufferPointer { phi in
+                    model.selection.withUnsafeBufferPointer { selection in
+                        scratch.withUnsafeMutableBufferPointer { out in
+                            func filtered(_ a: Int, _ b: Int) -> Double { old[a * r + b] - pz[a] * pz[b] * inverseF }
+                            let f00 = filtered(0, 0)
+                            for i in 0..<r {
+                                let phiI = phi[i]
+                                let nextI = i + 1 < r
+                                let fI0 = nextI ? filtered(i + 1, 0) : 0
+                                for j in i..<r {
+                                    let nextJ = j + 1 < r
+                                    var value = phiI * phi[j] * f00 + sigma2 * selection[i] * selection[j] + phi[j] * fI0
+                                    if nextJ { value += phiI * filtered(0, j + 1) }
+                                    if nextI && nextJ { value += filtered(i + 1, j + 1) }
+                                    out[i * r + j] = value
+                                    out[j * r + i] = value
+                                    difference = max(difference, abs(value - old[i * r + j]))
+                                    size = max(size, abs(value))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        swap(&covariance, &scratch)
+        return (difference, size)
     }
 
     /// Forecasts `horizon` steps past the last observation: means and variances.
