@@ -1,8 +1,8 @@
-/// BFGS minimisation with central-difference gradients and a backtracking line search:
-/// enough for the handful of smooth parameters a SARIMA likelihood has.
-/// The approximate diffuse prior leaves about 1e-6 of rounding noise in a SARIMA
-/// log-likelihood, so the difference step is 1e-5 and a point where no descent can be found
-/// with a gradient below `noiseFloor` counts as converged.
+/// BFGS minimisation with forward-difference gradients and a backtracking line search:
+/// enough for the handful of smooth parameters a SARIMA likelihood has. The objectives it
+/// minimises are smooth to about 1e-14 (the SARIMA search runs on the differenced series,
+/// away from the diffuse prior's rounding), so a step near √ε is accurate; a point where no
+/// descent can be found while the gradient is below `noiseFloor` counts as converged.
 struct QuasiNewton {
     struct Result {
         var x: [Double]
@@ -57,6 +57,12 @@ struct QuasiNewton {
             x = candidate
             value = candidateValue
             gradient = newGradient
+            if sy > 1e-12 && iteration == 0 {
+                // Scale the identity to the curvature just seen before the first update
+                // (Nocedal and Wright, eq. 6.20): the next step is then about the right length.
+                let yy = yv.reduce(0) { $0 + $1 * $1 }
+                if yy > 0 { inverseHessian = identity(n).map { $0 * sy / yy } }
+            }
             if sy > 1e-12 {
                 let hy = (0..<n).map { i in (0..<n).reduce(0) { $0 + inverseHessian[i * n + $1] * yv[$1] } }
                 let yhy = zip(yv, hy).reduce(0) { $0 + $1.0 * $1.1 }
@@ -80,13 +86,11 @@ struct QuasiNewton {
     static func gradient(_ f: ([Double]) -> Double, at x: [Double], value: Double) -> [Double] {
         var point = x
         return (0..<x.count).map { i in
-            let h = 1e-5 * max(1, abs(x[i]))
+            let h = 1e-7 * max(1, abs(x[i]))
             point[i] = x[i] + h
             let up = f(point)
-            point[i] = x[i] - h
-            let down = f(point)
             point[i] = x[i]
-            return (up - down) / (2 * h)
+            return (up - value) / h
         }
     }
 }

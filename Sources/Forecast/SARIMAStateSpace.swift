@@ -31,8 +31,37 @@ struct SARIMAStateSpace: Sendable, Codable {
         sigma2 = parameters.sigma2
     }
 
-    /// The stationary covariance of the ARMA block: P = T_a P T_aᵀ + σ² R Rᵀ, by doubling.
+    /// The stationary covariance of the ARMA block, P = T_a P T_aᵀ + σ² R Rᵀ. The fixed-point
+    /// recursion costs O(n²) a step and is exact after n steps for a pure MA block; when AR
+    /// roots near the unit circle make it slow, the doubling algorithm takes over.
     func stationaryARMACovariance() -> [Double] {
+        let n = arma
+        var covariance = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { covariance[i * n + j] = sigma2 * selection[i] * selection[j] } }
+        var next = covariance
+        for _ in 0..<(8 * n + 50) {
+            var change = 0.0
+            var size = 0.0
+            for i in 0..<n {
+                let below = i + 1 < n ? covariance[(i + 1) * n] : 0
+                for j in i..<n {
+                    var value = phi[i] * phi[j] * covariance[0] + sigma2 * selection[i] * selection[j] + phi[j] * below
+                    if j + 1 < n { value += phi[i] * covariance[j + 1] }
+                    if i + 1 < n && j + 1 < n { value += covariance[(i + 1) * n + j + 1] }
+                    next[i * n + j] = value
+                    next[j * n + i] = value
+                    change = max(change, abs(value - covariance[i * n + j]))
+                    size = max(size, abs(value))
+                }
+            }
+            swap(&covariance, &next)
+            if change <= 1e-15 * max(1, size) { return covariance }
+        }
+        return doublingCovariance()
+    }
+
+    /// The same solution by doubling: after k steps P sums 2^k terms of Σ Aʲ Q Aʲᵀ.
+    func doublingCovariance() -> [Double] {
         let n = arma
         var transition = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
@@ -43,7 +72,6 @@ struct SARIMAStateSpace: Sendable, Codable {
         for i in 0..<n { for j in 0..<n { covariance[i * n + j] = sigma2 * selection[i] * selection[j] } }
         var power = transition
         for _ in 0..<64 {
-            // P ← P + A P Aᵀ ; A ← A²: after k steps P sums 2^k terms of the series.
             let ap = Dense.multiply(power, covariance, n)
             covariance = Dense.add(covariance, Dense.multiplyTransposed(ap, power, n))
             power = Dense.multiply(power, power, n)

@@ -60,3 +60,15 @@ import Testing
         #expect(model.parameterNames == ["sigma2"])
     }
 }
+
+@Suite struct StationaryCovarianceTests {
+    @Test(arguments: [[0.2], [0.95, -0.3], [0.999]])
+    func recursionAndDoublingAgree(ar: [Double]) throws {
+        let order = try SARIMAOrder(p: ar.count, d: 0, q: 1, seasonalP: 0, seasonalQ: 1, period: 4)
+        let model = SARIMAStateSpace(order: order, parameters: SARIMAParameters(ar: ar, ma: [0.4], seasonalMA: [-0.5], sigma2: 2))
+        let recursion = model.stationaryARMACovariance()
+        let doubling = model.doublingCovariance()
+        let scale = doubling.map(abs).max() ?? 1
+        for (a, b) in zip(recursion, doubling) { #expect(abs(a - b) <= 1e-9 * scale) }
+    }
+}
