@@ -19,7 +19,7 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "CSV column: a header name or a 1-based index (default: one number per line).")
     var column: String?
 
-    @Option(help: "ema, sarima, holt-winters, seasonal-naive or auto (the best of them by backtest).")
+    @Option(help: "ema, sarima, holt-winters, seasonal-naive or auto (the best of them by backtest; auto chooses d and D itself).")
     var model: Method = .sarima
 
     @Option(help: "SARIMA order p,d,q.")
@@ -136,8 +136,8 @@ struct ForecastCommand: ParsableCommand {
         if m >= 2 {
             candidates += [.seasonalNaive(period: m), .holtWinters(period: m)]
         }
-        if let order = try? sarimaOrder(),
-           let searched = try? OrderSelection.stepwise(series, d: order.d, seasonalD: order.seasonalD, period: order.period, criterion: select ?? .aic) {
+        if let chosen = try? Differencing.choose(series, period: m),
+           let searched = try? OrderSelection.stepwise(series, d: chosen.d, seasonalD: chosen.seasonalD, period: m, criterion: select ?? .aic) {
             candidates.append(.sarima(searched.best.order))
         }
         let step = max(1, m)

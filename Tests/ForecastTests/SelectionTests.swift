@@ -48,3 +48,44 @@ let paperPattern: [Double] = Array(repeating: Array(repeating: 100.0, count: 8) 
         #expect(throws: ForecastError.self) { try SeasonalNaive(period: 0) }
     }
 }
+
+@Suite struct DifferencingTests {
+    @Test func airPassengersAgreesWithStatsmodelsKPSSAndPmdarima() throws {
+        let fixture = try #require(StatsmodelsFixture.all.first { $0.series == "air-passengers-log" })
+        let seasonalDifference = (12..<fixture.data.count).map { fixture.data[$0] - fixture.data[$0 - 12] }
+        // statsmodels.tsa.stattools.kpss(x, regression="c", nlags=⌊4 (n/100)^¼⌋)
+        #expect(abs(Differencing.kpssStatistic(fixture.data) - 2.8286747955542046) < 1e-9)
+        #expect(abs(Differencing.kpssStatistic(seasonalDifference) - 0.36816366667383443) < 1e-9)
+        // pmdarima: nsdiffs(y, m=12) = 1, then ndiffs(seasonal difference, test="kpss") = 0.
+        let chosen = try Differencing.choose(fixture.data, period: 12)
+        #expect(chosen.seasonalD == 1)
+        #expect(chosen.d == 0)
+    }
+
+    @Test func stationaryNoiseNeedsNone() throws {
+        // A deterministic, well-mixed sequence: no trend, no season.
+        var state: UInt64 = 42
+        let noise = (0..<200).map { _ -> Double in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        let chosen = try Differencing.choose(noise, period: 12)
+        #expect(chosen.d == 0)
+        #expect(chosen.seasonalD == 0)
+    }
+
+    @Test func aRandomWalkNeedsOneDifference() throws {
+        var state: UInt64 = 7
+        var level = 0.0
+        let walk = (0..<300).map { _ -> Double in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            level += Double(state >> 11) / Double(1 << 53) - 0.5
+            return level
+        }
+        #expect(try Differencing.choose(walk, period: 0).d == 1)
+    }
+
+    @Test func thePapersPatternIsSeasonal() throws {
+        #expect(try Differencing.choose(paperPattern, period: 10).seasonalD == 1)
+    }
+}
