@@ -25,6 +25,7 @@ struct KalmanFilter: Sendable, Codable {
     private var scratch: [Double]
     private var scratchT: [Double]
     private var previous: [Double]
+    private var filtered: [Double]
     private var pz: [Double]
 
     init(model: SARIMAStateSpace) {
@@ -42,6 +43,7 @@ struct KalmanFilter: Sendable, Codable {
         scratch = [Double](repeating: 0, count: m * m)
         scratchT = [Double](repeating: 0, count: m * m)
         previous = scratch
+        filtered = scratch
         pz = state
     }
 
@@ -78,6 +80,7 @@ struct KalmanFilter: Sendable, Codable {
         scratch = [Double](repeating: 0, count: m * m)
         scratchT = scratch
         previous = scratch
+        filtered = scratch
         pz = state
     }
 
@@ -131,7 +134,7 @@ struct KalmanFilter: Sendable, Codable {
                 for j in 0..<m { covariance[i * m + j] -= scale * pz[j] }
             }
         }
-        let filtered = covariance
+        swap(&covariance, &filtered)
         predictCovariance(from: filtered)
         var difference = 0.0
         var size = 0.0

@@ -19,7 +19,6 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
         let n = Double(effectiveObservations)
         return n - k - 1 > 0 ? aic + 2 * k * (k + 1) / (n - k - 1) : .infinity
     }
-    public var bic: Double { -2 * logLikelihood + Double(order.parameterCount) * log(Double(effectiveObservations)) }
 
     /// The exact log-likelihood of `series` under `parameters`.
     public static func logLikelihood(_ series: [Double], order: SARIMAOrder, parameters: SARIMAParameters) -> Double {

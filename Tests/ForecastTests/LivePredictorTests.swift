@@ -24,6 +24,7 @@ import Testing
         let surge = try #require(live.forecast(horizon: 1).first)
         #expect(surge.mean > 90, "the forecast for the first high round is \(surge.mean)")
         #expect(live.refits >= 1)
+        #expect(live.lastRefitReason != nil)
         // After eight high rounds, the drop is forecast too.
         for count in Self.counts[20..<28] { try live.observe(count) }
         #expect((live.forecast(horizon: 1).first?.mean ?? 100) < 40)

@@ -23,7 +23,6 @@ enum DNSNumbers {
     static let typeNS: UInt16 = 2
     static let typeSOA: UInt16 = 6
     static let typeAAAA: UInt16 = 28
-    static let typeOPT: UInt16 = 41
     static let typeIXFR: UInt16 = 251
     static let typeAXFR: UInt16 = 252
     static let classIN: UInt16 = 1
