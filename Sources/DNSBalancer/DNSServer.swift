@@ -23,18 +23,23 @@ public enum UDPIO: String, Sendable, CaseIterable {
     case nio
 }
 
-/// The DNS balancer's sockets: for every listen address, one UDP socket per worker
-/// (SO_REUSEPORT lets the kernel spread queries across them) and one TCP listener on NIO.
+/// The DNS balancer's sockets: for every listen address, one TCP listener on NIO and one UDP
+/// socket per worker (SO_REUSEPORT lets the kernel spread queries across them).
+/// The TCP listener is bound first and without SO_REUSEPORT: it is the port's lock. Another
+/// server already on the port makes the start fail instead of silently sharing the UDP
+/// queries, and a requested port 0 becomes a port no live server holds.
 public final class DNSServer: Sendable {
     /// The addresses actually bound (a requested port 0 becomes a real port).
     public let endpoints: [SocketEndpoint]
-    private let channels: [any Channel]
+    private let tcpChannels: [any Channel]
+    private let udpChannels: [any Channel]
     private let listeners: [UDPBatchListener]
     private let group: MultiThreadedEventLoopGroup
 
-    private init(endpoints: [SocketEndpoint], channels: [any Channel], listeners: [UDPBatchListener], group: MultiThreadedEventLoopGroup) {
+    private init(endpoints: [SocketEndpoint], tcpChannels: [any Channel], udpChannels: [any Channel], listeners: [UDPBatchListener], group: MultiThreadedEventLoopGroup) {
         self.endpoints = endpoints
-        self.channels = channels
+        self.tcpChannels = tcpChannels
+        self.udpChannels = udpChannels
         self.listeners = listeners
         self.group = group
     }
@@ -46,39 +51,40 @@ public final class DNSServer: Sendable {
     ) async throws -> DNSServer {
         let workers = max(1, workers)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: udpIO == .nio ? workers : 1)
-        var channels: [any Channel] = []
+        var tcpChannels: [any Channel] = []
+        var udpChannels: [any Channel] = []
         var listeners: [UDPBatchListener] = []
         var endpoints: [SocketEndpoint] = []
         do {
             for requested in listen {
-                var port = requested.port
-                for worker in 0..<workers {
+                let tcp = try await bindTCP(pools: pools, host: requested.address.description, port: requested.port, group: group, idle: tcpIdleTimeout, endpoint: requested)
+                tcpChannels.append(tcp)
+                let port = tcp.localAddress?.port ?? requested.port
+                for _ in 0..<workers {
                     switch udpIO {
                     case .batch:
                         let listener = try UDPBatchListener(endpoint: requested, port: port)
                         listeners.append(listener)
                         try listener.start(pools: pools, logger: logger)
-                        port = listener.port
                     case .nio:
-                        let channel = try await bindUDP(pools: pools, host: requested.address.description, port: port, on: group.next(), endpoint: requested)
-                        channels.append(channel)
-                        if worker == 0, let bound = channel.localAddress?.port { port = bound }
+                        udpChannels.append(try await bindUDP(pools: pools, host: requested.address.description, port: port, on: group.next(), endpoint: requested))
                     }
                 }
-                channels.append(try await bindTCP(pools: pools, host: requested.address.description, port: port, group: group, idle: tcpIdleTimeout, endpoint: requested))
                 endpoints.append(SocketEndpoint(address: requested.address, port: port))
             }
         } catch {
-            await DNSServer(endpoints: [], channels: channels, listeners: listeners, group: group).stop()
+            await DNSServer(endpoints: [], tcpChannels: tcpChannels, udpChannels: udpChannels, listeners: listeners, group: group).stop()
             throw error
         }
-        return DNSServer(endpoints: endpoints, channels: channels, listeners: listeners, group: group)
+        return DNSServer(endpoints: endpoints, tcpChannels: tcpChannels, udpChannels: udpChannels, listeners: listeners, group: group)
     }
 
-    /// Stops answering and releases the sockets and threads.
+    /// Stops answering and releases the sockets and threads; the UDP sockets are closed
+    /// before the TCP listeners, so the port stays locked until none of them is left.
     public func stop() async {
-        for channel in channels { try? await channel.close() }
+        for channel in udpChannels { try? await channel.close() }
         for listener in listeners { await listener.stop() }
+        for channel in tcpChannels { try? await channel.close() }
         try? await group.shutdownGracefully()
     }
 

@@ -66,12 +66,17 @@ public struct LivePredictor: Sendable, Codable {
 
     private mutating func refit(_ order: SARIMAOrder, reason: String) {
         sinceRefit = 0
-        // A series that cannot be fitted (yet, or at all) keeps the model it had.
+        // A series that cannot be fitted (yet, or at all), or whose fit did not converge,
+        // keeps the model it had.
         let fitted: SARIMAModel
         if order.parameterCount == 1 {
             fitted = SARIMAModel(order: order, parameters: SARIMAParameters(sigma2: max(1e-9, innovationVariance(order))), logLikelihood: .nan, effectiveObservations: history.count - order.differencingStates, converged: true, iterations: 0)
         } else {
             guard let result = try? SARIMAModel.fit(history, order: order) else { return }
+            guard result.converged else {
+                lastRefitReason = "\(reason): the fit did not converge, the previous model stays"
+                return
+            }
             fitted = result
         }
         var fresh = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: fitted.parameters))

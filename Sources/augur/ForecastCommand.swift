@@ -148,14 +148,19 @@ struct ForecastCommand: ParsableCommand {
                 scored.append((candidate, score))
             }
         }
-        guard let best = scored.min(by: { $0.1.rmse < $1.1.rmse }) else {
-            throw ValidationError("no model could be backtested on \(series.count) values")
+        // The best-scoring model forecasts; a SARIMA whose final fit does not converge is passed over.
+        var chosen: ForecastReport?
+        for (candidate, _) in scored.sorted(by: { $0.1.rmse < $1.1.rmse }) {
+            if case .sarima(let order) = candidate {
+                guard let fitted = try? SARIMAModel.fit(series, order: order), fitted.converged else { continue }
+                chosen = ForecastReport(sarima: fitted, points: fitted.forecast(series, horizon: horizon))
+            } else {
+                chosen = ForecastReport(model: candidate.description, means: try candidate.forecast(series, horizon: horizon))
+            }
+            break
         }
-        var report: ForecastReport
-        if case .sarima(let order) = best.0, let fitted = try? SARIMAModel.fit(series, order: order), fitted.converged {
-            report = ForecastReport(sarima: fitted, points: fitted.forecast(series, horizon: horizon))
-        } else {
-            report = ForecastReport(model: best.0.description, means: try best.0.forecast(series, horizon: horizon))
+        guard var report = chosen else {
+            throw ValidationError("no model could be backtested on \(series.count) values")
         }
         report.backtest = scored.map { ForecastReport.Scored(model: $0.0.description, rmse: $0.1.rmse, mae: $0.1.mae, mase: $0.1.mase) }
         return report

@@ -1,3 +1,4 @@
+import AugurModel
 import Foundation
 import Synchronization
 import Testing
@@ -66,5 +67,24 @@ import Testing
         #expect(throws: DNSPoolError.unknownFlavor(content: "video1", flavor: "mirage")) { try balancer.pools.add([127, 9, 0, 1], content: "video1", flavor: "mirage") }
         #expect(throws: DNSPoolError.badAddress(count: 3)) { try balancer.pools.add([127, 9, 0], content: "video1", flavor: "nginx") }
         #expect(balancer.pools.contents == before)
+    }
+}
+
+/// Two balancers never share a port.
+@Suite struct PortTests {
+    @Test(arguments: UDPIO.allCases)
+    func aSecondServerOnATakenPortFailsInsteadOfSharingIt(udpIO: UDPIO) async throws {
+        let first = try await TestBalancer.start(udpIO: udpIO)
+        defer { Task { await first.server.stop() } }
+        let pools = try DNSPools(settings: TestBalancer.settings, contents: TestBalancer.bigPool(3))
+        let taken = try #require(SocketEndpoint("127.0.0.1:\(first.port)"))
+        await #expect(throws: DNSServerError.self) {
+            let second = try await DNSServer.start(pools: pools, listen: [taken], workers: 2, udpIO: udpIO)
+            await second.stop()
+        }
+        // The first still answers every query itself.
+        for _ in 0..<20 {
+            #expect(try await Tool.digShort(first.port, "video1.clickos.cdn.example") == ["127.1.1.1"])
+        }
     }
 }
