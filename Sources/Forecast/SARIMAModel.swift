@@ -12,6 +12,16 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
     public let converged: Bool
     public let iterations: Int
 
+    /// A model from known parameters, e.g. ones stored after an earlier fit.
+    public init(order: SARIMAOrder, parameters: SARIMAParameters, logLikelihood: Double, effectiveObservations: Int, converged: Bool, iterations: Int) {
+        self.order = order
+        self.parameters = parameters
+        self.logLikelihood = logLikelihood
+        self.effectiveObservations = effectiveObservations
+        self.converged = converged
+        self.iterations = iterations
+    }
+
     public var parameterNames: [String] { order.parameterNames }
     public var aic: Double { -2 * logLikelihood + 2 * Double(order.parameterCount) }
     public var aicc: Double {

@@ -119,14 +119,19 @@ struct ForecastCommand: ParsableCommand {
         }
         var report = ForecastReport(sarima: fitted, points: fitted.forecast(series, horizon: horizon))
         report.selection = search
-        if !fitted.converged {
-            let fallback = period >= 1 && series.count >= period ? ModelSpec.seasonalNaive(period: period) : ModelSpec.ema(span: span)
-            report.fallback = ForecastReport.Fallback(
-                model: fallback.description,
-                reason: "the optimiser did not converge after \(fitted.iterations) iterations; its forecast is not used",
-                forecast: try fallback.forecast(series, horizon: horizon))
-        }
+        report.fallback = try Self.fallback(for: fitted, series: series, period: period, span: span, horizon: horizon)
         return report
+    }
+
+    /// For a fit whose optimiser did not converge: the forecast to use instead (seasonal
+    /// naive when a season is known, else EMA), and why. Nil for a converged fit.
+    static func fallback(for fitted: SARIMAModel, series: [Double], period: Int, span: Int, horizon: Int) throws -> ForecastReport.Fallback? {
+        guard !fitted.converged else { return nil }
+        let model = period >= 1 && series.count >= period ? ModelSpec.seasonalNaive(period: period) : ModelSpec.ema(span: span)
+        return ForecastReport.Fallback(
+            model: model.description,
+            reason: "the optimiser did not converge after \(fitted.iterations) iterations; its forecast is not used",
+            forecast: try model.forecast(series, horizon: horizon))
     }
 
     /// Every applicable method, scored by rolling-origin RMSE; the best one forecasts.
