@@ -29,6 +29,7 @@ let package = Package(
             // Numeric core: optimised even in debug builds, or the tests' model fits take minutes.
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
+        .target(name: "Optimizer"),
         .target(
             name: "DNSBalancer",
             dependencies: [
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
+        .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
         .testTarget(
             name: "DNSBalancerTests",
             dependencies: ["DNSBalancer", "AugurModel"],

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Turns forecast demand into deploy and drain actions, deterministically and without I/O.
+///
+/// Per content: instances needed = ⌈demand / capacity per instance⌉ against the instances
+/// that serve (ready, booting, pulling). New instances go to the node with the fewest
+/// instances that can take one (reachable, under its limit, offering the flavor's runtime);
+/// removals come from the node with the most, never the baseline. With `lookahead`, the
+/// demand that counts is the one of the interval in which the new instance would be ready.
+public struct CachingOptimizer: Sendable {
+    public var policy: PlanPolicy
+
+    public init(policy: PlanPolicy = .paper) {
+        self.policy = policy
+    }
+
+    public func plan(_ input: PlanInput, interval: Int, memory: inout PlannerMemory) -> Plan {
+        var plan = Plan()
+        var load = Dictionary(uniqueKeysWithValues: input.nodes.map { ($0.name, 0) })
+        for instance in input.fleet where instance.serves { load[instance.node, default: 0] += 1 }
+        let z = Self.normalQuantile(policy.quantile)
+        let servingByContent = Dictionary(grouping: input.fleet.filter(\.serves), by: \.content)
+
+        for forecast in input.demand.sorted(by: { $0.content < $1.content }) {
+            guard let profile = input.contents[forecast.content], profile.capacityPerInstance > 0, !forecast.steps.isEmpty else { continue }
+            let serving = servingByContent[forecast.content] ?? []
+            func needed(_ step: ContentForecast.Step) -> Int {
+                Int((max(0, step.mean + z * step.standardError) / Double(profile.capacityPerInstance)).rounded(.up))
+            }
+            let window = Array(forecast.steps.prefix(policy.lookahead ? forecast.steps.count : 1))
+            var deploys = 0
+            steps: for (k, step) in window.enumerated() {
+                let want = needed(step)
+                while want > serving.count + deploys {
+                    guard let choice = place(forecast.content, profile: profile, dueSeconds: Double(k) * input.intervalSeconds, input: input, load: load) else {
+                        plan.unmet.append(UnmetDemand(
+                            content: forecast.content, missingInstances: want - serving.count - deploys,
+                            reason: "no reachable node with room offers a flavor of \(forecast.content)"))
+                        break steps
+                    }
+                    // Start now only what would be late if started at the next tick.
+                    guard k <= 1 || choice.seconds > Double(k - 1) * input.intervalSeconds else { break }
+                    load[choice.node, default: 0] += 1
+                    deploys += 1
+                    memory.lastDeploy[forecast.content] = interval
+                    plan.actions.append(.deploy(
+                        content: forecast.content, flavor: choice.flavor, node: choice.node,
+                        reason: "forecast \(Self.format(step.mean)) req \(k + 1) interval(s) ahead needs \(want) instance(s), \(serving.count + deploys - 1) serve; \(choice.flavor) ready in ~\(Self.format(choice.seconds)) s"))
+                }
+            }
+            guard deploys == 0 else { continue }
+            // Keep capacity for the peak of the window plus the margin; remove the rest.
+            let peak = window.map { max(0, $0.mean + z * $0.standardError) }.max() ?? 0
+            let capacity = Double(profile.capacityPerInstance)
+            var surplus = Int(((Double(serving.count) * capacity - peak) / capacity - policy.removalMargin).rounded(.down))
+            let cooling = memory.lastDeploy[forecast.content].map { interval - $0 < policy.cooldownIntervals } ?? false
+            guard surplus > 0, !cooling else { continue }
+            var removable = serving.filter { !$0.baseline }
+            while surplus > 0, !removable.isEmpty {
+                // From the node with the most instances; instances not yet ready go first.
+                removable.sort { a, b in
+                    let la = load[a.node] ?? 0, lb = load[b.node] ?? 0
+                    if la != lb { return la > lb }
+                    if (a.phase == .ready) != (b.phase == .ready) { return a.phase != .ready }
+                    return a.id < b.id
+                }
+                let victim = removable.removeFirst()
+                load[victim.node, default: 1] -= 1
+                surplus -= 1
+                plan.actions.append(.drain(instance: victim.id, reason: "forecast peak \(Self.format(peak)) req needs \(Int((peak / capacity).rounded(.up))) instance(s), \(serving.count) serve"))
+            }
+        }
+        return plan
+    }
+
+    private struct Choice {
+        let node: String
+        let flavor: String
+        let seconds: Double
+    }
+
+    /// The node with the fewest instances that can take one; on it, the first flavor (in the
+    /// content's preference order) ready before the demand is due, else the fastest.
+    private func place(_ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, load: [String: Int]) -> Choice? {
+        let candidates = input.nodes
+            .filter { $0.acceptsDeploys && $0.reachable && (load[$0.name] ?? 0) < $0.instanceLimit }
+            .filter { node in profile.flavors.contains { input.flavors[$0].map { node.runtimes.contains($0.runtime) } ?? false } }
+            .sorted { ((load[$0.name] ?? 0), $0.name) < ((load[$1.name] ?? 0), $1.name) }
+        guard let node = candidates.first else { return nil }
+        let options: [Choice] = profile.flavors.compactMap { flavor in
+            guard let timing = input.flavors[flavor], node.runtimes.contains(timing.runtime) else { return nil }
+            let seconds = timing.secondsToReady(content: content, on: node, flavor: flavor)
+            return Choice(node: node.name, flavor: flavor, seconds: seconds)
+        }
+        return options.first { $0.seconds <= due } ?? options.min { $0.seconds < $1.seconds }
+    }
+
+    /// Φ⁻¹(p) by Acklam's rational approximation (relative error < 1.2e-9).
+    static func normalQuantile(_ p: Double) -> Double {
+        let p = min(max(p, 1e-12), 1 - 1e-12)
+        if p == 0.5 { return 0 }
+        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
+        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01]
+        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+        let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
+        func tail(_ q: Double) -> Double {
+            (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        }
+        if p < 0.02425 { return tail((-2 * log(p)).squareRoot()) }
+        if p > 1 - 0.02425 { return -tail((-2 * log(1 - p)).squareRoot()) }
+        let q = p - 0.5
+        let r = q * q
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    }
+
+    private static func format(_ value: Double) -> String {
+        String(format: "%.1f", value)
+    }
+}

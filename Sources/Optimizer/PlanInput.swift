@@ -1,0 +1,126 @@
+/// What the optimizer knows when it plans one interval: forecasts, the fleet, the edges,
+/// what each content and flavor costs. Plain values, built by the orchestrator, so the
+/// optimizer stays pure and deterministic.
+public struct PlanInput: Sendable, Hashable {
+    public var intervalSeconds: Double
+    public var demand: [ContentForecast]
+    public var fleet: [FleetInstance]
+    public var nodes: [NodeCapacity]
+    public var contents: [String: ContentProfile]
+    public var flavors: [String: FlavorTiming]
+
+    public init(intervalSeconds: Double, demand: [ContentForecast], fleet: [FleetInstance], nodes: [NodeCapacity], contents: [String: ContentProfile], flavors: [String: FlavorTiming]) {
+        self.intervalSeconds = intervalSeconds
+        self.demand = demand
+        self.fleet = fleet
+        self.nodes = nodes
+        self.contents = contents
+        self.flavors = flavors
+    }
+}
+
+/// Forecast demand (concurrent requests) of one content for the coming intervals:
+/// `steps[0]` is the next interval, `steps[k]` the one k intervals later.
+public struct ContentForecast: Sendable, Hashable {
+    public struct Step: Sendable, Hashable {
+        public var mean: Double
+        public var standardError: Double
+
+        public init(mean: Double, standardError: Double = 0) {
+            self.mean = mean
+            self.standardError = standardError
+        }
+    }
+
+    public var content: String
+    public var steps: [Step]
+
+    public init(content: String, steps: [Step]) {
+        self.content = content
+        self.steps = steps
+    }
+}
+
+/// One instance the edges report.
+public struct FleetInstance: Sendable, Hashable {
+    public enum Phase: String, Sendable, Hashable {
+        case pulling, booting, ready, draining
+    }
+
+    public var id: String
+    public var content: String
+    public var flavor: String
+    public var node: String
+    public var phase: Phase
+    /// The core's baseline instance: never removed.
+    public var baseline: Bool
+
+    public init(id: String, content: String, flavor: String, node: String, phase: Phase, baseline: Bool = false) {
+        self.id = id
+        self.content = content
+        self.flavor = flavor
+        self.node = node
+        self.phase = phase
+        self.baseline = baseline
+    }
+
+    /// Counts toward capacity: everything but an instance on its way out.
+    var serves: Bool { phase != .draining }
+}
+
+/// A node (edge PoP, or the core) as a place to put instances.
+public struct NodeCapacity: Sendable, Hashable {
+    public var name: String
+    /// Whether new instances may go here (the core only holds baselines by default).
+    public var acceptsDeploys: Bool
+    public var instanceLimit: Int
+    /// Runtimes offered (a flavor runs where its runtime is).
+    public var runtimes: Set<String>
+    public var linkBitsPerSecond: Double
+    /// Images already local, as "flavor/content".
+    public var cachedImages: Set<String>
+    public var reachable: Bool
+
+    public init(name: String, acceptsDeploys: Bool = true, instanceLimit: Int, runtimes: Set<String>, linkBitsPerSecond: Double, cachedImages: Set<String> = [], reachable: Bool = true) {
+        self.name = name
+        self.acceptsDeploys = acceptsDeploys
+        self.instanceLimit = instanceLimit
+        self.runtimes = runtimes
+        self.linkBitsPerSecond = linkBitsPerSecond
+        self.cachedImages = cachedImages
+        self.reachable = reachable
+    }
+}
+
+/// Per content: concurrent requests one instance serves, and the flavors it may use in
+/// the operator's order of preference.
+public struct ContentProfile: Sendable, Hashable {
+    public var capacityPerInstance: Int
+    public var flavors: [String]
+
+    public init(capacityPerInstance: Int, flavors: [String]) {
+        self.capacityPerInstance = capacityPerInstance
+        self.flavors = flavors
+    }
+}
+
+/// Per flavor: its runtime, measured boot time and image size, for expected time to ready.
+public struct FlavorTiming: Sendable, Hashable {
+    public var runtime: String
+    public var bootSeconds: Double
+    /// Image megabytes by content name.
+    public var imageMegabytes: [String: Double]
+
+    public init(runtime: String, bootSeconds: Double, imageMegabytes: [String: Double]) {
+        self.runtime = runtime
+        self.bootSeconds = bootSeconds
+        self.imageMegabytes = imageMegabytes
+    }
+
+    /// Pull (if `node` lacks the image, at its link's rate) plus boot.
+    func secondsToReady(content: String, on node: NodeCapacity, flavor: String) -> Double {
+        let cached = node.cachedImages.contains("\(flavor)/\(content)")
+        let pull = cached ? 0 : (imageMegabytes[content] ?? 0) * 8 * 1_048_576 / max(1, node.linkBitsPerSecond)
+        return pull + bootSeconds
+    }
+}

@@ -1,0 +1,149 @@
+import Testing
+@testable import Optimizer
+
+/// The paper's testbed as the optimizer sees it: a core holding the Flask baseline, four
+/// edges offering Xen and Docker, 30 s intervals, 20 concurrent requests per instance.
+struct Testbed {
+    var nodes: [NodeCapacity] = [NodeCapacity(name: "core", acceptsDeploys: false, instanceLimit: 8, runtimes: ["docker"], linkBitsPerSecond: 1e9)]
+        + (1...4).map { NodeCapacity(name: "edge-\($0)", instanceLimit: 8, runtimes: ["xen", "docker"], linkBitsPerSecond: 100e6) }
+    var fleet = [FleetInstance(id: "core-flask", content: "video5", flavor: "flask", node: "core", phase: .ready, baseline: true)]
+    var flavors: [String] = ["clickos"]
+    var memory = PlannerMemory()
+    var nextID = 0
+
+    static let timings = [
+        "clickos": FlavorTiming(runtime: "xen", bootSeconds: 0.5, imageMegabytes: ["video5": 9.4]),
+        "flask": FlavorTiming(runtime: "docker", bootSeconds: 1.0, imageMegabytes: ["video5": 89.2]),
+    ]
+
+    func input(_ steps: [ContentForecast.Step]) -> PlanInput {
+        PlanInput(intervalSeconds: 30, demand: [ContentForecast(content: "video5", steps: steps)], fleet: fleet, nodes: nodes,
+                  contents: ["video5": ContentProfile(capacityPerInstance: 20, flavors: flavors)], flavors: Self.timings)
+    }
+
+    /// Plans one interval and applies the plan as if every deploy became ready at once.
+    mutating func tick(_ optimizer: CachingOptimizer, interval: Int, _ means: [Double]) -> Plan {
+        let plan = optimizer.plan(input(means.map { ContentForecast.Step(mean: $0) }), interval: interval, memory: &memory)
+        for action in plan.actions {
+            switch action {
+            case .deploy(let content, let flavor, let node, _):
+                nextID += 1
+                fleet.append(FleetInstance(id: "i\(nextID)", content: content, flavor: flavor, node: node, phase: .ready))
+            case .drain(let id, _):
+                fleet.removeAll { $0.id == id }
+            }
+        }
+        return plan
+    }
+}
+
+extension PlanAction {
+    var deployedNode: String? {
+        if case .deploy(_, _, let node, _) = self { return node }
+        return nil
+    }
+
+    var deployedFlavor: String? {
+        if case .deploy(_, let flavor, _, _) = self { return flavor }
+        return nil
+    }
+
+    var drained: String? {
+        if case .drain(let id, _) = self { return id }
+        return nil
+    }
+}
+
+@Suite struct CachingOptimizerTests {
+    @Test func hundredUsersMeanTheCorePlusFourEdgeInstances() {
+        var testbed = Testbed()
+        let plan = testbed.tick(CachingOptimizer(), interval: 10, [100])
+        #expect(plan.actions.compactMap(\.deployedNode) == ["edge-1", "edge-2", "edge-3", "edge-4"], "one per edge: always the one with the fewest")
+        #expect(plan.actions.compactMap(\.deployedFlavor) == ["clickos", "clickos", "clickos", "clickos"])
+        #expect(plan.unmet.isEmpty)
+        #expect(testbed.fleet.count == 5)
+        // The same forecast again changes nothing.
+        #expect(testbed.tick(CachingOptimizer(), interval: 11, [100]).actions.isEmpty)
+    }
+
+    @Test func removalsComeFromTheFullestNodeAndNeverTheBaseline() {
+        var testbed = Testbed()
+        testbed.fleet += [
+            FleetInstance(id: "a", content: "video5", flavor: "clickos", node: "edge-1", phase: .ready),
+            FleetInstance(id: "b", content: "video5", flavor: "clickos", node: "edge-2", phase: .ready),
+            FleetInstance(id: "c", content: "video5", flavor: "clickos", node: "edge-2", phase: .ready),
+            FleetInstance(id: "d", content: "video9", flavor: "clickos", node: "edge-2", phase: .ready),
+        ]
+        let plan = testbed.tick(CachingOptimizer(), interval: 5, [40])
+        // The baseline, a, b and c serve video5; 40 requests need 2. edge-2 (three instances,
+        // one of another content) gives up b, and then still holds the most: c.
+        #expect(plan.actions.compactMap(\.drained) == ["b", "c"])
+        let quiet = testbed.tick(CachingOptimizer(), interval: 6, [0])
+        #expect(quiet.actions.compactMap(\.drained) == ["a"], "with no demand, all but the baseline go")
+        #expect(testbed.fleet.contains { $0.id == "core-flask" })
+    }
+
+    @Test func aSlowFlavorStartsEarlyEnoughAndAFastOneWaits() {
+        var testbed = Testbed()
+        testbed.nodes = testbed.nodes.map { var node = $0; node.linkBitsPerSecond = 10e6; return node }
+        let lookahead = CachingOptimizer(policy: PlanPolicy(lookahead: true))
+        // Only Flask: an 89 MB image over 10 Mbps takes ~76 s, so the surge two intervals
+        // ahead must be provisioned now.
+        testbed.flavors = ["flask"]
+        let early = testbed.tick(lookahead, interval: 1, [20, 20, 100])
+        #expect(early.actions.compactMap(\.deployedFlavor) == ["flask", "flask", "flask", "flask"])
+
+        // Flask preferred, ClickOS allowed: ClickOS is ready in ~8 s, so nothing starts yet...
+        var second = Testbed()
+        second.nodes = testbed.nodes
+        second.flavors = ["flask", "clickos"]
+        #expect(second.tick(lookahead, interval: 1, [20, 20, 100]).actions.isEmpty)
+        // ...and one tick later Flask cannot make it in time, so ClickOS goes.
+        let next = second.tick(lookahead, interval: 2, [20, 100])
+        #expect(next.actions.compactMap(\.deployedFlavor) == ["clickos", "clickos", "clickos", "clickos"])
+        // The paper's rule, planning one interval ahead only, would not have started at all.
+        var paper = Testbed()
+        paper.nodes = testbed.nodes
+        #expect(paper.tick(CachingOptimizer(), interval: 2, [20, 100]).actions.isEmpty)
+    }
+
+    @Test func provisioningToAQuantileAddsHeadroom() {
+        var mean = Testbed()
+        let byMean = mean.optimizerPlan(CachingOptimizer(), mean: 90, error: 20)
+        var upper = Testbed()
+        let byQuantile = upper.optimizerPlan(CachingOptimizer(policy: PlanPolicy(quantile: 0.95)), mean: 90, error: 20)
+        #expect(byMean.actions.count == 4, "⌈90/20⌉ = 5 with the baseline")
+        #expect(byQuantile.actions.count == 6, "⌈(90 + 1.645·20)/20⌉ = 7 with the baseline")
+        #expect(abs(CachingOptimizer.normalQuantile(0.975) - 1.959963984540054) < 1e-8)
+    }
+
+    @Test func hysteresisStopsFlappingOnANoisyFlatSeries() {
+        let noisy: [Double] = [65, 35, 65, 35, 65, 35, 65, 35]
+        var paper = Testbed()
+        var steady = Testbed()
+        let calm = CachingOptimizer(policy: PlanPolicy(removalMargin: 1.5, cooldownIntervals: 2))
+        var paperActions = 0
+        var calmActions = 0
+        for (interval, demand) in noisy.enumerated() {
+            paperActions += paper.tick(CachingOptimizer(), interval: interval, [demand]).actions.count
+            calmActions += steady.tick(calm, interval: interval, [demand]).actions.count
+        }
+        #expect(paperActions == 3 + 7 * 2, "the paper's rule adds and removes two instances every interval")
+        #expect(calmActions == 3, "with hysteresis: three deploys once, then nothing")
+    }
+
+    @Test func limitsAreRespectedAndUnmetDemandIsReported() {
+        var testbed = Testbed()
+        testbed.nodes = testbed.nodes.map { var node = $0; node.instanceLimit = 1; return node }
+        testbed.nodes[4].reachable = false
+        let plan = testbed.tick(CachingOptimizer(), interval: 0, [200])
+        #expect(plan.actions.compactMap(\.deployedNode) == ["edge-1", "edge-2", "edge-3"], "edge-4 is unreachable, each edge takes one")
+        #expect(plan.unmet == [UnmetDemand(content: "video5", missingInstances: 6, reason: "no reachable node with room offers a flavor of video5")])
+    }
+}
+
+extension Testbed {
+    mutating func optimizerPlan(_ optimizer: CachingOptimizer, mean: Double, error: Double) -> Plan {
+        optimizer.plan(input([ContentForecast.Step(mean: mean, standardError: error)]), interval: 0, memory: &memory)
+    }
+}
