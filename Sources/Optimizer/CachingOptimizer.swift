@@ -82,11 +82,11 @@ public struct CachingOptimizer: Sendable {
     /// The node with the fewest instances that can take one; on it, the first flavor (in the
     /// content's preference order) ready before the demand is due, else the fastest.
     private func place(_ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, load: [String: Int]) -> Choice? {
-        let candidates = input.nodes
-            .filter { $0.acceptsDeploys && $0.reachable && (load[$0.name] ?? 0) < $0.instanceLimit }
-            .filter { node in profile.flavors.contains { input.flavors[$0].map { node.runtimes.contains($0.runtime) } ?? false } }
-            .sorted { ((load[$0.name] ?? 0), $0.name) < ((load[$1.name] ?? 0), $1.name) }
-        guard let node = candidates.first else { return nil }
+        let runtimes = Set(profile.flavors.compactMap { input.flavors[$0]?.runtime })
+        let node = input.nodes.lazy
+            .filter { $0.acceptsDeploys && $0.reachable && (load[$0.name] ?? 0) < $0.instanceLimit && !$0.runtimes.isDisjoint(with: runtimes) }
+            .min { ((load[$0.name] ?? 0), $0.name) < ((load[$1.name] ?? 0), $1.name) }
+        guard let node else { return nil }
         let options: [Choice] = profile.flavors.compactMap { flavor in
             guard let timing = input.flavors[flavor], node.runtimes.contains(timing.runtime) else { return nil }
             let seconds = timing.secondsToReady(content: content, on: node, flavor: flavor)
