@@ -6,6 +6,6 @@ struct Augur: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augur",
         abstract: "A predictive, elastic CDN control plane.",
-        subcommands: [DNSCommand.self, ForecastCommand.self]
+        subcommands: [DNSCommand.self, ForecastCommand.self, ContentCommand.self]
     )
 }

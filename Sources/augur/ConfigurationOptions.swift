@@ -24,6 +24,9 @@ struct ConfigurationOptions: ParsableArguments {
     }
 
     private func document(_ path: String) throws(ConfigError) -> ConfigDocument {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(file: path, line: nil, field: "", reason: "no such file")
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)

@@ -1,0 +1,63 @@
+import ArgumentParser
+import AugurModel
+import Foundation
+
+/// `augur content generate`: writes the payload of every generated content object.
+struct ContentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "content",
+        abstract: "Work with the content catalog's objects.",
+        subcommands: [Generate.self]
+    )
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the payload of every `source: generated` object (and check that `file:` sources exist)."
+        )
+
+        @OptionGroup var config: ConfigurationOptions
+
+        @Option(help: "Folder for the payloads (default: payloads/ beside the catalog).")
+        var output: String?
+
+        func run() throws {
+            let configuration = try config.load()
+            let catalogFolder = URL(fileURLWithPath: config.content).deletingLastPathComponent()
+            let folder = output.map { URL(fileURLWithPath: $0) } ?? catalogFolder.appendingPathComponent("payloads")
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ValidationError("cannot create \(folder.path): \(error.localizedDescription)")
+            }
+            for item in configuration.catalog.contents {
+                switch item.source {
+                case .generated:
+                    guard let payload = GeneratedPayload(item) else { continue }
+                    let target = folder.appendingPathComponent(item.name)
+                    try write(payload, to: target)
+                    print("\(item.name): \(payload.size) bytes → \(target.path)")
+                case .file(let path):
+                    let source = catalogFolder.appendingPathComponent(path)
+                    guard FileManager.default.fileExists(atPath: source.path) else {
+                        throw ValidationError("\(config.content): content '\(item.name)' names \(source.path), which does not exist")
+                    }
+                    print("\(item.name): from \(source.path)")
+                }
+            }
+        }
+
+        /// Streams the payload in 1 MiB chunks.
+        private func write(_ payload: GeneratedPayload, to target: URL) throws {
+            guard FileManager.default.createFile(atPath: target.path, contents: nil), let handle = try? FileHandle(forWritingTo: target) else {
+                throw ValidationError("cannot write \(target.path)")
+            }
+            defer { try? handle.close() }
+            var offset = 0
+            while offset < payload.size {
+                let chunk = payload.bytes(from: offset, count: 1 << 20)
+                try handle.write(contentsOf: chunk)
+                offset += chunk.count
+            }
+        }
+    }
+}
