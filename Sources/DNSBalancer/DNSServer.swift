@@ -63,9 +63,9 @@ public final class DNSServer: Sendable {
                 for _ in 0..<workers {
                     switch udpIO {
                     case .batch:
-                        let listener = try UDPBatchListener(endpoint: requested, port: port)
+                        let listener = try UDPBatchListener(endpoint: requested, port: port, replySize: pools.settings.maxUDPPayload)
                         listeners.append(listener)
-                        try listener.start(pools: pools, logger: logger)
+                        listener.start(pools: pools, logger: logger)
                     case .nio:
                         udpChannels.append(try await bindUDP(pools: pools, host: requested.address.description, port: port, on: group.next(), endpoint: requested))
                     }

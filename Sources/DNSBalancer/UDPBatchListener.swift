@@ -16,11 +16,16 @@ final class UDPBatchListener: Sendable {
 
     let port: Int
     private let socket: Int32
+    private let batch: DatagramBatch
     private let stopping = Atomic<Bool>(false)
     private let exited = DispatchSemaphore(value: 0)
 
-    /// Binds a socket that shares `endpoint`'s port with the other workers (SO_REUSEPORT).
-    init(endpoint: SocketEndpoint, port requested: Int) throws(DNSServerError) {
+    /// Binds a socket that shares `port` with the other workers (SO_REUSEPORT) and makes its
+    /// datagram buffers, so that a listener that exists can always start.
+    init(endpoint: SocketEndpoint, port: Int, replySize: Int) throws(DNSServerError) {
+        guard let batch = DatagramBatch(capacity: Self.batchSize, querySize: Self.queryBufferSize, replySize: replySize) else {
+            throw DNSServerError(endpoint: "udp port \(port)", reason: "out of memory for the datagram buffers")
+        }
         let family = endpoint.address.isV6 ? AF_INET6 : AF_INET
         let socket = Glibc.socket(family, Int32(SOCK_DGRAM.rawValue), 0)
         guard socket >= 0 else { throw DNSServerError(endpoint: "udp \(endpoint)", reason: String(cString: strerror(errno))) }
@@ -34,26 +39,24 @@ final class UDPBatchListener: Sendable {
         setsockopt(socket, SOL_SOCKET, SO_SNDBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
         var storage = sockaddr_storage()
-        let length = SocketAddressing.fill(&storage, address: endpoint.address, port: requested)
+        let length = SocketAddressing.fill(&storage, address: endpoint.address, port: port)
         let status = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
         }
         guard status == 0 else {
             let reason = String(cString: strerror(errno))
             close(socket)
-            throw DNSServerError(endpoint: "udp \(SocketEndpoint(address: endpoint.address, port: requested))", reason: reason)
+            throw DNSServerError(endpoint: "udp \(SocketEndpoint(address: endpoint.address, port: port))", reason: reason)
         }
         self.socket = socket
-        port = SocketAddressing.localPort(of: socket) ?? requested
+        self.batch = batch
+        self.port = port
     }
 
-    /// Starts the thread that answers this socket.
-    func start(pools: DNSPools, logger: Logger) throws(DNSServerError) {
-        guard let batch = DatagramBatch(capacity: Self.batchSize, querySize: Self.queryBufferSize, replySize: pools.settings.maxUDPPayload) else {
-            throw DNSServerError(endpoint: "udp port \(port)", reason: "out of memory for the datagram buffers")
-        }
+    /// Starts the thread that answers this socket; `stop()` waits for it.
+    func start(pools: DNSPools, logger: Logger) {
         let thread = Thread { [self] in
-            serve(batch: batch, responder: DNSResponder(pools: pools), logger: logger)
+            serve(responder: DNSResponder(pools: pools), logger: logger)
             close(socket)
             exited.signal()
         }
@@ -72,7 +75,7 @@ final class UDPBatchListener: Sendable {
         }
     }
 
-    private func serve(batch: DatagramBatch, responder: DNSResponder, logger: Logger) {
+    private func serve(responder: DNSResponder, logger: Logger) {
         while !stopping.load(ordering: .relaxed) {
             let received = batch.receive(from: socket)
             if received < 0 {
@@ -143,20 +146,6 @@ enum SocketAddressing {
                 withUnsafeBytes(of: v6) { raw.copyMemory(from: $0) }
                 return socklen_t(MemoryLayout<sockaddr_in6>.size)
             }
-        }
-    }
-
-    /// The port the kernel gave `socket`.
-    static func localPort(of socket: Int32) -> Int? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        guard status == 0 else { return nil }
-        return withUnsafeBytes(of: storage) { raw in
-            // sin_port and sin6_port sit at the same offset, right after the family.
-            Int(UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
         }
     }
 }
