@@ -86,27 +86,16 @@ struct KalmanFilter: Sendable, Codable {
 
     /// The one-step-ahead prediction of the next observation and its variance.
     var prediction: (mean: Double, variance: Double) {
-        let m = model.states
-        var mean = state[model.lags]
-        var pz = [Double](repeating: 0, count: m)
-        observe(covariance, into: &pz)
-        for (j, c) in model.levelCoefficients.enumerated() { mean += c * state[j] }
-        var variance = pz[model.lags]
-        for (j, c) in model.levelCoefficients.enumerated() { variance += c * pz[j] }
-        return (mean, variance)
+        var pz = [Double](repeating: 0, count: model.states)
+        return Self.predict(model: model, state: state, covariance: covariance, into: &pz)
     }
 
-    /// Filters one observation.
-    mutating func update(_ y: Double) {
+    /// Filters one observation and returns the prediction it was compared with.
+    @discardableResult
+    mutating func update(_ y: Double) -> (mean: Double, variance: Double) {
         let m = model.states
         let lags = model.lags
-        observe(covariance, into: &pz)
-        var forecast = state[lags]
-        var f = pz[lags]
-        for (j, c) in model.levelCoefficients.enumerated() {
-            forecast += c * state[j]
-            f += c * pz[j]
-        }
+        let (forecast, f) = Self.predict(model: model, state: state, covariance: covariance, into: &pz)
         let v = y - forecast
         if count >= lags, f > 0 {
             included += 1
@@ -117,10 +106,11 @@ struct KalmanFilter: Sendable, Codable {
         let gain = f > 0 ? v / f : 0
         for i in 0..<m { state[i] += pz[i] * gain }
         transition(&state)
-        guard !steady else { return }
+        guard !steady else { return (forecast, f) }
         let change = lags == 0 ? updateARMACovariance(variance: f) : updateCovariance(variance: f)
         // Converged to machine precision: from here the gain is constant.
         steady = count > lags && change.difference <= 1e-13 * max(1, change.size)
+        return (forecast, f)
     }
 
     /// P ← T (P − pz pzᵀ/F) Tᵀ + σ² R Rᵀ for any layout; returns how far P moved.
@@ -199,15 +189,22 @@ struct KalmanFilter: Sendable, Codable {
         return out
     }
 
-    /// P·Zᵀ for the noiseless observation row Z = [c, 1, 0…].
-    private func observe(_ p: [Double], into out: inout [Double]) {
+    /// Z·a and Z·P·Zᵀ for the noiseless observation row Z = [c, 1, 0…], leaving P·Zᵀ in `pz`.
+    private static func predict(model: SARIMAStateSpace, state: [Double], covariance p: [Double], into pz: inout [Double]) -> (mean: Double, variance: Double) {
         let m = model.states
         let lags = model.lags
         for i in 0..<m {
             var sum = p[i * m + lags]
             for (j, c) in model.levelCoefficients.enumerated() { sum += c * p[i * m + j] }
-            out[i] = sum
+            pz[i] = sum
         }
+        var mean = state[lags]
+        var variance = pz[lags]
+        for (j, c) in model.levelCoefficients.enumerated() {
+            mean += c * state[j]
+            variance += c * pz[j]
+        }
+        return (mean, variance)
     }
 
     /// x ← T x, in place (levels shift down, the ARMA block moves up).

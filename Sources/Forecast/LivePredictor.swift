@@ -45,8 +45,7 @@ public struct LivePredictor: Sendable, Codable {
         case .sarima(let order):
             sinceRefit += 1
             if var current = filter {
-                let predicted = current.prediction
-                current.update(count)
+                let predicted = current.update(count)
                 filter = current
                 let surprise = abs(count - predicted.mean) > 3.29 * max(predicted.variance, 0).squareRoot()
                 if surprise { refit(order, reason: "count \(count) outside the 99.9 % interval") }
