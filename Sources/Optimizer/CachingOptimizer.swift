@@ -24,8 +24,12 @@ public struct CachingOptimizer: Sendable {
         for forecast in input.demand.sorted(by: { $0.content < $1.content }) {
             guard let profile = input.contents[forecast.content], profile.capacityPerInstance > 0, !forecast.steps.isEmpty else { continue }
             let serving = servingByContent[forecast.content] ?? []
+            /// The demand provisioned for: the policy's quantile of the step's forecast.
+            func demand(_ step: ContentForecast.Step) -> Double {
+                max(0, step.mean + z * step.standardError)
+            }
             func needed(_ step: ContentForecast.Step) -> Int {
-                Int((max(0, step.mean + z * step.standardError) / Double(profile.capacityPerInstance)).rounded(.up))
+                Int((demand(step) / Double(profile.capacityPerInstance)).rounded(.up))
             }
             let window = Array(forecast.steps.prefix(policy.lookahead ? forecast.steps.count : 1))
             var deploys = 0
@@ -50,7 +54,7 @@ public struct CachingOptimizer: Sendable {
             }
             guard deploys == 0 else { continue }
             // Keep capacity for the peak of the window plus the margin; remove the rest.
-            let peak = window.map { max(0, $0.mean + z * $0.standardError) }.max() ?? 0
+            let peak = window.map(demand).max() ?? 0
             let capacity = Double(profile.capacityPerInstance)
             var surplus = Int(((Double(serving.count) * capacity - peak) / capacity - policy.removalMargin).rounded(.down))
             let cooling = memory.lastDeploy[forecast.content].map { interval - $0 < policy.cooldownIntervals } ?? false
