@@ -83,10 +83,9 @@ struct ForecastCommand: ParsableCommand {
     private func makeReport(_ series: [Double]) throws -> ForecastReport {
         switch model {
         case .ema:
-            return ForecastReport(model: ModelSpec.ema(span: span).description, means: try ModelSpec.ema(span: span).forecast(series, horizon: horizon))
+            return try ForecastReport(.ema(span: span), series: series, horizon: horizon)
         case .seasonalNaive:
-            let spec = ModelSpec.seasonalNaive(period: period)
-            return ForecastReport(model: spec.description, means: try spec.forecast(series, horizon: horizon))
+            return try ForecastReport(.seasonalNaive(period: period), series: series, horizon: horizon)
         case .holtWinters:
             let fitted = try HoltWinters.fit(series, period: period)
             var report = ForecastReport(model: ModelSpec.holtWinters(period: period).description, means: fitted.forecast(horizon: horizon))
@@ -112,7 +111,7 @@ struct ForecastCommand: ParsableCommand {
         } catch {
             // Differencing leaves nothing to model: the recurrence predicts exactly.
             guard error == .constantSeries, order.parameterCount == 1 else { throw error }
-            var report = ForecastReport(model: "SARIMA\(order)", means: try ModelSpec.sarima(order).forecast(series, horizon: horizon))
+            var report = try ForecastReport(.sarima(order), series: series, horizon: horizon)
             report.note = "the series is exactly constant after differencing; the forecast is the differencing recurrence, with no interval"
             report.selection = search
             return report
@@ -160,7 +159,7 @@ struct ForecastCommand: ParsableCommand {
                 guard let fitted = try? SARIMAModel.fit(series, order: order), fitted.converged else { continue }
                 chosen = ForecastReport(sarima: fitted, points: fitted.forecast(series, horizon: horizon))
             } else {
-                chosen = ForecastReport(model: candidate.description, means: try candidate.forecast(series, horizon: horizon))
+                chosen = try ForecastReport(candidate, series: series, horizon: horizon)
             }
             break
         }
@@ -212,6 +211,11 @@ struct ForecastReport: Encodable {
     init(model: String, means: [Double]) {
         self.model = model
         forecast = means.enumerated().map { Point(step: $0.offset + 1, mean: $0.element, standardError: nil, lower95: nil, upper95: nil) }
+    }
+
+    /// The point forecast of `spec` fitted to `series`.
+    init(_ spec: ModelSpec, series: [Double], horizon: Int) throws {
+        self.init(model: spec.description, means: try spec.forecast(series, horizon: horizon))
     }
 
     init(sarima: SARIMAModel, points: [ForecastPoint]) {
