@@ -16,12 +16,27 @@ public struct Flavor: Sendable, Hashable {
     public var kind: Kind
     /// Image size in megabytes by content size in megabytes (PAPER-FACTS.md).
     public var imageMegabytes: [Int: Double]
+    /// How long the technology takes from "start" to serving, and to be removed, with the image
+    /// local: what the emulated driver follows and what the optimizer plans with.
+    public var timing: TimingProfile
 
-    public init(name: String, runtime: RuntimeKind, kind: Kind, imageMegabytes: [Int: Double]) {
+    public init(name: String, runtime: RuntimeKind, kind: Kind, imageMegabytes: [Int: Double], timing: TimingProfile = TimingProfile()) {
         self.name = name
         self.runtime = runtime
         self.kind = kind
         self.imageMegabytes = imageMegabytes
+        self.timing = timing
+    }
+
+    /// A flavor's boot and removal times in milliseconds.
+    public struct TimingProfile: Sendable, Hashable {
+        public var bootMilliseconds: Int
+        public var removalMilliseconds: Int
+
+        public init(bootMilliseconds: Int = 0, removalMilliseconds: Int = 0) {
+            self.bootMilliseconds = bootMilliseconds
+            self.removalMilliseconds = removalMilliseconds
+        }
     }
 
     /// The image size for content of `contentBytes`, interpolated linearly between the

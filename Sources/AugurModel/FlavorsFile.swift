@@ -8,9 +8,11 @@ enum FlavorsFile {
         let runtime: String
         let kind: String
         let imageMB: [String: Double]
+        let boot: String?
+        let removal: String?
 
         enum CodingKeys: String, CodingKey {
-            case runtime, kind
+            case runtime, kind, boot, removal
             case imageMB = "image_mb"
         }
     }
@@ -40,8 +42,19 @@ enum FlavorsFile {
                 }
                 sizes[contentMB] = megabytes
             }
-            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes)
+            let timing = Flavor.TimingProfile(
+                bootMilliseconds: try duration(entry.boot, at: path + [.key("boot")], in: document),
+                removalMilliseconds: try duration(entry.removal, at: path + [.key("removal")], in: document))
+            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes, timing: timing)
         }
         return flavors
+    }
+
+    private static func duration(_ text: String?, at path: [ConfigDocument.PathStep], in document: ConfigDocument) throws(ConfigError) -> Int {
+        guard let text else { return 0 }
+        guard let milliseconds = Units.milliseconds(text) else {
+            throw document.error(path, "'\(text)' is not a duration such as 0.3s or 40ms")
+        }
+        return milliseconds
     }
 }

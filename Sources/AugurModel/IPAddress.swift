@@ -100,6 +100,20 @@ public struct AddressPool: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The pool's host addresses in order, at most `limit` of them; for IPv4 without the
+    /// network and broadcast addresses.
+    public func hostAddresses(limit: Int) -> [IPAddress] {
+        switch network {
+        case .v4(let net):
+            let size = prefixLength >= 31 ? UInt64(1) << UInt64(32 - prefixLength) : (UInt64(1) << UInt64(32 - prefixLength)) - 2
+            let first: UInt64 = prefixLength >= 31 ? 0 : 1
+            return (0..<min(UInt64(max(limit, 0)), size)).map { .v4(net &+ UInt32(first + $0)) }
+        case .v6(let net):
+            let size: UInt128 = prefixLength == 0 ? UInt128.max : UInt128(1) << UInt128(128 - prefixLength)
+            return (0..<min(UInt128(max(limit, 0)), size - 1)).map { .v6(net &+ 1 &+ $0) }
+        }
+    }
+
     /// Whether the two pools share any address.
     public func overlaps(_ other: AddressPool) -> Bool {
         prefixLength <= other.prefixLength ? contains(other.network) : other.contains(network)

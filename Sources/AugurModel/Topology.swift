@@ -9,8 +9,14 @@ public struct Topology: Sendable, Hashable {
     public var singleHost: Bool
     public var core: Node
     public var edges: [Node]
+    /// A file holding the bearer token that mutating operator and orchestrator calls need.
+    public var tokenFile: String
 
-    public init(zone: DomainName, dns: DNSSettings, servicePort: Int, registry: SocketEndpoint, singleHost: Bool, core: Node, edges: [Node]) {
+    public init(
+        zone: DomainName, dns: DNSSettings, servicePort: Int, registry: SocketEndpoint, singleHost: Bool, core: Node, edges: [Node],
+        tokenFile: String = ".augur/token"
+    ) {
+        self.tokenFile = tokenFile
         self.zone = zone
         self.dns = dns
         self.servicePort = servicePort
@@ -22,6 +28,10 @@ public struct Topology: Sendable, Hashable {
 
     /// The core first, then the edges in file order.
     public var nodes: [Node] { [core] + edges }
+
+    public func node(named name: String) -> Node? {
+        nodes.first { $0.name == name }
+    }
 }
 
 /// How the DNS balancer answers.
@@ -70,14 +80,36 @@ public struct Node: Sendable, Hashable {
     public var link: Link?
     /// Instances that always run here (the core's baseline) and that `augur dns` answers on its own.
     public var staticInstances: [StaticInstance]
+    /// Where this node's edge operator serves its API and which runtimes' endpoints it uses.
+    public var operatorSettings: OperatorSettings
 
-    public init(name: String, role: Role, pools: [RuntimeKind: AddressPool], instanceLimit: Int, link: Link?, staticInstances: [StaticInstance]) {
+    public init(
+        name: String, role: Role, pools: [RuntimeKind: AddressPool], instanceLimit: Int, link: Link?,
+        staticInstances: [StaticInstance], operatorSettings: OperatorSettings? = nil
+    ) {
         self.name = name
         self.role = role
         self.pools = pools
         self.instanceLimit = instanceLimit
         self.link = link
         self.staticInstances = staticInstances
+        self.operatorSettings = operatorSettings ?? OperatorSettings(nodeName: name)
+    }
+}
+
+/// How to reach a node's edge operator and the technologies it drives. Each node has its own
+/// dockerd (own data root and socket), so edges keep separate image caches as machines would.
+public struct OperatorSettings: Sendable, Hashable {
+    public var listen: SocketEndpoint?
+    public var dockerSocket: String
+    /// Where the operator keeps what it must find again after a restart (Xen domain files,
+    /// emulated instances' pid files, pulled unikernel artifacts).
+    public var stateDirectory: String
+
+    public init(listen: SocketEndpoint? = nil, dockerSocket: String? = nil, stateDirectory: String? = nil, nodeName: String) {
+        self.listen = listen
+        self.dockerSocket = dockerSocket ?? "/run/augur/\(nodeName)/docker.sock"
+        self.stateDirectory = stateDirectory ?? "/var/lib/augur/\(nodeName)"
     }
 }
 

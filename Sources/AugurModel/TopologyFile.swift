@@ -10,9 +10,11 @@ enum TopologyFile {
         let dns: DNS
         let core: NodeEntry
         let edges: [NodeEntry]
+        let tokenFile: String?
 
         enum CodingKeys: String, CodingKey {
             case zone, registry, dns, core, edges
+            case tokenFile = "token_file"
             case singleHost = "single_host"
             case servicePort = "service_port"
         }
@@ -44,9 +46,11 @@ enum TopologyFile {
         let pools: [String: String]
         let link: LinkEntry?
         let staticInstances: [StaticEntry]?
+        let operatorEntry: OperatorEntry?
 
         enum CodingKeys: String, CodingKey {
             case name, pools, link
+            case operatorEntry = "operator"
             case instanceLimit = "instance_limit"
             case staticInstances = "static_instances"
         }
@@ -55,6 +59,18 @@ enum TopologyFile {
     private struct LinkEntry: Decodable {
         let bandwidth: String
         let delay: String?
+    }
+
+    private struct OperatorEntry: Decodable {
+        let listen: String?
+        let dockerSocket: String?
+        let stateDirectory: String?
+
+        enum CodingKeys: String, CodingKey {
+            case listen
+            case dockerSocket = "docker_socket"
+            case stateDirectory = "state_directory"
+        }
     }
 
     private struct StaticEntry: Decodable {
@@ -87,7 +103,9 @@ enum TopologyFile {
         for (index, entry) in file.edges.enumerated() {
             edges.append(try decodeNode(entry, role: .edge, path: [.key("edges"), .index(index)], document: document, singleHost: singleHost, flavors: flavors, catalog: catalog))
         }
-        let topology = Topology(zone: zone, dns: dns, servicePort: servicePort, registry: registry, singleHost: singleHost, core: core, edges: edges)
+        let topology = Topology(
+            zone: zone, dns: dns, servicePort: servicePort, registry: registry, singleHost: singleHost, core: core, edges: edges,
+            tokenFile: file.tokenFile ?? ".augur/token")
         try checkAcrossNodes(topology, document: document)
         return topology
     }
@@ -193,7 +211,22 @@ enum TopologyFile {
         if statics.count > entry.instanceLimit {
             throw document.error(path + [.key("static_instances")], "\(statics.count) static instances exceed the instance limit \(entry.instanceLimit)")
         }
-        return Node(name: entry.name, role: role, pools: pools, instanceLimit: entry.instanceLimit, link: link, staticInstances: statics)
+        var operatorListen: SocketEndpoint?
+        if let text = entry.operatorEntry?.listen {
+            guard let endpoint = SocketEndpoint(text), endpoint.port > 0 else {
+                throw document.error(path + [.key("operator"), .key("listen")], "'\(text)' is not ADDRESS:PORT")
+            }
+            if singleHost, !endpoint.address.isLoopback {
+                throw document.error(path + [.key("operator"), .key("listen")], "\(endpoint) is outside loopback on a single-host topology")
+            }
+            operatorListen = endpoint
+        }
+        let settings = OperatorSettings(
+            listen: operatorListen, dockerSocket: entry.operatorEntry?.dockerSocket,
+            stateDirectory: entry.operatorEntry?.stateDirectory, nodeName: entry.name)
+        return Node(
+            name: entry.name, role: role, pools: pools, instanceLimit: entry.instanceLimit, link: link, staticInstances: statics,
+            operatorSettings: settings)
     }
 
     private static func nodePath(_ index: Int) -> Path {

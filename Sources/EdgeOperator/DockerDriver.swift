@@ -1,0 +1,161 @@
+import AugurModel
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Runs Nginx and Flask containers through the Docker Engine API: pulls from the private
+/// registry, creates each container on the host network bound to the instance's own address
+/// with the paper's CPU and memory limits, and labels it with its spec so that a restarted
+/// operator finds it again.
+public actor DockerDriver: RuntimeDriver {
+    public nonisolated let runtime = RuntimeKind.docker
+    public nonisolated let isEmulated = false
+    private let engine: DockerEngine
+    private let edge: String
+    private var lastCPU: [String: (container: UInt64, system: UInt64)] = [:]
+
+    static let edgeLabel = "augur.edge"
+    static let specLabel = "augur.spec"
+
+    public init(socketPath: String, edge: String) {
+        self.engine = DockerEngine(socketPath: socketPath)
+        self.edge = edge
+    }
+
+    /// Whether the engine answers at all.
+    public func ping() async throws {
+        _ = try await engine.expectSuccess(.GET, "/_ping", operation: "ping")
+    }
+
+    public func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation {
+        guard let reference = ImageReference(spec.image) else { throw EdgeError.invalidRequest("'\(spec.image)' is not an image reference") }
+        if let local = try await inspectImage(reference) { return ImagePreparation(pulled: false, bytes: local.size, digest: local.id) }
+        let from = reference.isDigest ? reference.description : reference.name
+        let query = reference.isDigest ? ["fromImage": from] : ["fromImage": from, "tag": reference.reference]
+        let response = try await engine.send(.POST, "/images/create", query: query)
+        guard response.status == .ok else { throw pullError(reference, status: response.status.code, message: response.message) }
+        // The engine answers 200 and then streams progress; a failure arrives as an "error" line.
+        for line in String(buffer: response.body).split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let message = object["error"] as? String else { continue }
+            throw pullError(reference, status: 200, message: message)
+        }
+        guard let pulled = try await inspectImage(reference) else {
+            throw EdgeError.imageNotFound(image: reference.description, reason: "the engine reported a pull but has no such image")
+        }
+        return ImagePreparation(pulled: true, bytes: pulled.size, digest: pulled.id)
+    }
+
+    public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {
+        let labels = [Self.edgeLabel: edge, Self.specLabel: String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)]
+        let body = ContainerCreate(
+            Image: spec.image, Labels: labels,
+            Env: ["AUGUR_ADDRESS=\(spec.address)", "AUGUR_PORT=\(spec.port)", "AUGUR_CONTENT=\(spec.content)"],
+            HostConfig: .init(NetworkMode: "host", NanoCpus: Int64(spec.cpus * 1e9), Memory: Int64(spec.memoryMegabytes) << 20))
+        let created = try await engine.expectSuccess(.POST, "/containers/create", operation: "create", query: ["name": "augur-\(spec.id)"], json: body)
+        guard let id = (try? JSONDecoder().decode(CreatedContainer.self, from: Data(buffer: created.body)))?.Id else {
+            throw EdgeError.runtimeFailed(runtime: .docker, operation: "create", reason: "no container id in the answer")
+        }
+        do {
+            try await engine.expectSuccess(.POST, "/containers/\(id)/start", operation: "start")
+        } catch {
+            _ = try? await engine.send(.DELETE, "/containers/\(id)", query: ["force": "true"])
+            throw error
+        }
+        return RuntimeHandle(id)
+    }
+
+    public func destroy(_ handle: RuntimeHandle, spec: InstanceSpec) async throws {
+        let response = try await engine.send(.DELETE, "/containers/\(handle.runtimeID)", query: ["force": "true", "v": "true"])
+        lastCPU[handle.runtimeID] = nil
+        guard (200..<300).contains(response.status.code) || response.status == .notFound else {
+            throw EdgeError.runtimeFailed(runtime: .docker, operation: "remove", reason: "\(response.status.code): \(response.message)")
+        }
+    }
+
+    public func discover() async throws -> [DiscoveredInstance] {
+        let filter = String(decoding: try JSONEncoder().encode(["label": ["\(Self.edgeLabel)=\(edge)"]]), as: UTF8.self)
+        let response = try await engine.expectSuccess(.GET, "/containers/json", operation: "list", query: ["all": "true", "filters": filter])
+        let containers = (try? JSONDecoder().decode([ListedContainer].self, from: Data(buffer: response.body))) ?? []
+        return containers.compactMap { container in
+            guard let text = container.Labels[Self.specLabel], let spec = try? JSONDecoder().decode(InstanceSpec.self, from: Data(text.utf8)) else { return nil }
+            return DiscoveredInstance(spec: spec, handle: RuntimeHandle(container.Id), running: container.State == "running")
+        }
+    }
+
+    public func usage(of handle: RuntimeHandle) async throws -> InstanceUsage {
+        let response = try await engine.expectSuccess(.GET, "/containers/\(handle.runtimeID)/stats", operation: "stats", query: ["stream": "false", "one-shot": "true"])
+        let stats = try JSONDecoder().decode(ContainerStats.self, from: Data(buffer: response.body))
+        let now = (container: stats.cpu_stats.cpu_usage.total_usage, system: stats.cpu_stats.system_cpu_usage ?? 0)
+        defer { lastCPU[handle.runtimeID] = now }
+        var percent = 0.0
+        if let before = lastCPU[handle.runtimeID], now.system > before.system {
+            let cores = Double(stats.cpu_stats.online_cpus ?? 1)
+            percent = Double(now.container &- before.container) / Double(now.system - before.system) * cores * 100
+        }
+        return InstanceUsage(cpuPercent: percent, memoryBytes: Int(stats.memory_stats.usage ?? 0))
+    }
+
+    private func inspectImage(_ reference: ImageReference) async throws -> (id: String, size: Int)? {
+        let response = try await engine.send(.GET, "/images/\(reference.description)/json")
+        if response.status == .notFound { return nil }
+        guard response.status == .ok, let image = try? JSONDecoder().decode(InspectedImage.self, from: Data(buffer: response.body)) else {
+            throw EdgeError.runtimeFailed(runtime: .docker, operation: "inspect image", reason: "\(response.status.code): \(response.message)")
+        }
+        return (image.Id, image.Size)
+    }
+
+    private func pullError(_ reference: ImageReference, status: UInt, message: String) -> EdgeError {
+        let lowered = message.lowercased()
+        if ["connection refused", "dial tcp", "no such host", "i/o timeout", "connection reset"].contains(where: lowered.contains) {
+            return .registryUnreachable(registry: reference.registry, reason: message)
+        }
+        if status == 404 || lowered.contains("not found") || lowered.contains("manifest unknown") {
+            return .imageNotFound(image: reference.description, reason: message)
+        }
+        return .runtimeFailed(runtime: .docker, operation: "pull", reason: "\(status): \(message)")
+    }
+}
+
+// Engine API bodies, with the engine's own field names.
+private struct ContainerCreate: Encodable {
+    struct Host: Encodable {
+        var NetworkMode: String
+        var NanoCpus: Int64
+        var Memory: Int64
+    }
+
+    var Image: String
+    var Labels: [String: String]
+    var Env: [String]
+    var HostConfig: Host
+}
+
+private struct CreatedContainer: Decodable {
+    var Id: String
+}
+
+private struct ListedContainer: Decodable {
+    var Id: String
+    var Labels: [String: String]
+    var State: String
+}
+
+private struct InspectedImage: Decodable {
+    var Id: String
+    var Size: Int
+}
+
+private struct ContainerStats: Decodable {
+    struct CPU: Decodable {
+        struct Usage: Decodable { var total_usage: UInt64 }
+        var cpu_usage: Usage
+        var system_cpu_usage: UInt64?
+        var online_cpus: Int?
+    }
+
+    struct Memory: Decodable { var usage: UInt64? }
+
+    var cpu_stats: CPU
+    var memory_stats: Memory
+}

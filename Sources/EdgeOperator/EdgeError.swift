@@ -1,0 +1,33 @@
+import AugurModel
+
+/// Everything that can go wrong at an edge, with what and where, so that the API can answer
+/// with the right status and the orchestrator can decide what to do next.
+public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
+    case invalidRequest(String)
+    case unknownInstance(String)
+    case limitReached(edge: String, limit: Int)
+    case addressInUse(String)
+    case imageNotFound(image: String, reason: String)
+    case registryUnreachable(registry: String, reason: String)
+    case digestMismatch(image: String, expected: String, actual: String)
+    case runtimeUnreachable(runtime: RuntimeKind, endpoint: String, reason: String)
+    case runtimeFailed(runtime: RuntimeKind, operation: String, reason: String)
+    case neverReady(instance: String, afterSeconds: Double)
+    case cancelled(instance: String)
+
+    public var description: String {
+        switch self {
+        case .invalidRequest(let reason): "invalid request: \(reason)"
+        case .unknownInstance(let id): "no instance '\(id)' on this edge"
+        case .limitReached(let edge, let limit): "\(edge) already runs its limit of \(limit) instances"
+        case .addressInUse(let address): "address \(address) is already in use"
+        case .imageNotFound(let image, let reason): "image \(image) not found: \(reason)"
+        case .registryUnreachable(let registry, let reason): "registry \(registry) unreachable: \(reason)"
+        case .digestMismatch(let image, let expected, let actual): "\(image): blob digest \(actual) does not match \(expected)"
+        case .runtimeUnreachable(let runtime, let endpoint, let reason): "\(runtime.rawValue) runtime at \(endpoint) unreachable: \(reason)"
+        case .runtimeFailed(let runtime, let operation, let reason): "\(runtime.rawValue) \(operation) failed: \(reason)"
+        case .neverReady(let instance, let seconds): "instance \(instance) did not serve within \(seconds) s; destroyed"
+        case .cancelled(let instance): "instance \(instance) was deleted before it was ready"
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// An instance as the operator reports it: the request, its phase and timeline, what the
+/// runtime calls it, and how much it used. It is the body of the API's instance resources.
+public struct EdgeInstance: Sendable, Hashable, Codable {
+    public var spec: InstanceSpec
+    public var phase: InstancePhase
+    public var timeline: PhaseTimeline
+    public var handle: RuntimeHandle?
+    /// True when the driver imitates the technology (no hypervisor on this machine).
+    public var emulated: Bool
+    public var image: ImagePreparation?
+    public var failure: String?
+    /// The node's highest CPU use (percent of all cores) seen during each phase.
+    public var nodeCPUPeak: [InstancePhase: Double]
+    public var usage: InstanceUsage?
+
+    public init(spec: InstanceSpec, requested: Date, emulated: Bool) {
+        self.spec = spec
+        self.phase = .pulling
+        self.timeline = PhaseTimeline(requested: requested)
+        self.emulated = emulated
+        self.nodeCPUPeak = [:]
+    }
+
+    /// Durations in seconds, for reports: allocation, pull, boot, removal.
+    public var measured: [String: Double] {
+        var values: [String: Double] = [:]
+        values["allocation"] = timeline.allocationSeconds
+        values["pull"] = timeline.pullSeconds
+        values["boot"] = timeline.bootSeconds
+        values["removal"] = timeline.removalSeconds
+        return values
+    }
+}
+
+/// How the image became local for an instance.
+public struct ImagePreparation: Sendable, Hashable, Codable {
+    /// False when the image was already in the edge's cache.
+    public var pulled: Bool
+    public var bytes: Int?
+    /// The content digest the runtime resolved the reference to.
+    public var digest: String?
+
+    public init(pulled: Bool, bytes: Int? = nil, digest: String? = nil) {
+        self.pulled = pulled
+        self.bytes = bytes
+        self.digest = digest
+    }
+}
+
+/// An instance's resource use as its runtime reports it.
+public struct InstanceUsage: Sendable, Hashable, Codable {
+    /// Percent of one core.
+    public var cpuPercent: Double
+    public var memoryBytes: Int
+
+    public init(cpuPercent: Double, memoryBytes: Int) {
+        self.cpuPercent = cpuPercent
+        self.memoryBytes = memoryBytes
+    }
+}

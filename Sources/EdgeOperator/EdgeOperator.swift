@@ -1,0 +1,327 @@
+import AugurModel
+import Foundation
+import Logging
+
+/// The agent of one edge PoP: turns "deploy this content with this flavor" into a serving
+/// instance and "remove it" into a drained, destroyed one, whatever the technology behind
+/// it, and records when every phase began. The runtimes are the truth about what runs:
+/// `recover()` reads them back after a restart.
+public actor EdgeOperator {
+    /// What the operator needs from the configuration.
+    public struct Settings: Sendable {
+        public var node: Node
+        public var flavors: [String: Flavor]
+        public var catalog: Catalog
+        public var registry: SocketEndpoint
+        public var servicePort: Int
+        /// A boot that does not serve within this time is destroyed and reported failed.
+        public var bootTimeout: Duration
+        public var defaultDrain: Duration
+        public var usagePeriod: Duration
+
+        public init(
+            node: Node, flavors: [String: Flavor], catalog: Catalog, registry: SocketEndpoint, servicePort: Int,
+            bootTimeout: Duration = .seconds(60), defaultDrain: Duration = .seconds(10), usagePeriod: Duration = .seconds(1)
+        ) {
+            self.node = node
+            self.flavors = flavors
+            self.catalog = catalog
+            self.registry = registry
+            self.servicePort = servicePort
+            self.bootTimeout = bootTimeout
+            self.defaultDrain = defaultDrain
+            self.usagePeriod = usagePeriod
+        }
+
+        public init(configuration: AugurConfiguration, node: Node) {
+            self.init(
+                node: node, flavors: configuration.flavors, catalog: configuration.catalog,
+                registry: configuration.topology.registry, servicePort: configuration.topology.servicePort)
+        }
+    }
+
+    public let settings: Settings
+    private let drivers: [RuntimeKind: any RuntimeDriver]
+    private let probe: ReadinessProbe
+    public let monitor: NodeMonitor
+    private let logger: Logger
+    private var records: [String: EdgeInstance] = [:]
+    private var lifecycles: [String: Task<Void, Never>] = [:]
+    private var removals: [String: Task<Void, Never>] = [:]
+    private var subscribers: [UUID: AsyncStream<EdgeInstance>.Continuation] = [:]
+
+    public init(settings: Settings, drivers: [any RuntimeDriver], probe: ReadinessProbe = ReadinessProbe(), monitor: NodeMonitor = NodeMonitor(), logger: Logger) {
+        self.settings = settings
+        self.drivers = Dictionary(drivers.map { ($0.runtime, $0) }, uniquingKeysWith: { first, _ in first })
+        self.probe = probe
+        self.monitor = monitor
+        var logger = logger
+        logger[metadataKey: "edge.id"] = "\(settings.node.name)"
+        self.logger = logger
+    }
+
+    // MARK: Reading
+
+    public func instances() -> [EdgeInstance] {
+        records.values.sorted { $0.timeline.requested < $1.timeline.requested }
+    }
+
+    public func instance(_ id: String) throws -> EdgeInstance {
+        guard let record = records[id] else { throw EdgeError.unknownInstance(id) }
+        return record
+    }
+
+    public func nodeState() async -> NodeState {
+        let counts = Dictionary(grouping: records.values, by: \.phase).mapValues(\.count)
+        return NodeState(
+            edge: settings.node.name, instanceLimit: settings.node.instanceLimit, instances: counts,
+            runtimes: drivers.keys.map(\.rawValue).sorted(),
+            emulatedRuntimes: drivers.values.filter(\.isEmulated).map(\.runtime.rawValue).sorted(),
+            usage: await monitor.latest)
+    }
+
+    /// Every change of any instance, from now on, until the caller stops iterating.
+    public func events() -> AsyncStream<EdgeInstance> {
+        let (stream, continuation) = AsyncStream.makeStream(of: EdgeInstance.self, bufferingPolicy: .bufferingNewest(1_024))
+        let key = UUID()
+        subscribers[key] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(key) }
+        }
+        return stream
+    }
+
+    /// Waits until the instance reaches one of `phases` (or a final phase) and returns it.
+    public func settled(_ id: String, in phases: Set<InstancePhase>) async throws -> EdgeInstance {
+        let stream = events()
+        let current = try instance(id)
+        if phases.contains(current.phase) || current.phase.isFinal { return current }
+        for await change in stream where change.spec.id == id && (phases.contains(change.phase) || change.phase.isFinal) {
+            return change
+        }
+        return try instance(id)
+    }
+
+    // MARK: Changing
+
+    /// Validates the request, allocates an address, and starts the instance's lifecycle:
+    /// pulling → booting → ready (or failed). Returns at once with the instance pulling.
+    public func create(_ request: CreateInstanceRequest) throws -> EdgeInstance {
+        let spec = try makeSpec(request)
+        guard let driver = drivers[spec.runtime] else {
+            throw EdgeError.invalidRequest("\(settings.node.name) has no \(spec.runtime.rawValue) driver")
+        }
+        var record = EdgeInstance(spec: spec, requested: Date(), emulated: driver.isEmulated)
+        record.timeline.began[.pulling] = record.timeline.requested
+        records[spec.id] = record
+        publish(record)
+        logger.info("instance requested", metadata: ["instance.id": "\(spec.id)", "instance.content": "\(spec.content)", "instance.flavor": "\(spec.flavor)", "instance.address": "\(spec.address)"])
+        lifecycles[spec.id] = Task { await self.bringUp(spec, driver: driver) }
+        return record
+    }
+
+    /// Starts removing an instance: a ready one drains (in-flight transfers finish, bounded by
+    /// `drain`) and is destroyed; one still pulling or booting is stopped where it is.
+    public func delete(_ id: String, drain: Duration? = nil) throws -> EdgeInstance {
+        guard let record = records[id] else { throw EdgeError.unknownInstance(id) }
+        guard !record.phase.isFinal, record.phase != .draining else { return record }
+        let wasReady = record.phase == .ready
+        let updated = enter(.draining, id: id)
+        removals[id] = Task { await self.tearDown(id, wasReady: wasReady, drain: drain ?? settings.defaultDrain) }
+        return updated ?? record
+    }
+
+    /// Reads back what the runtimes run for this edge: running instances are probed and kept
+    /// (ready once they serve), stopped ones are destroyed so nothing is left orphaned.
+    public func recover() async {
+        for driver in drivers.values {
+            let found: [DiscoveredInstance]
+            do {
+                found = try await driver.discover()
+            } catch {
+                logger.error("cannot list instances", metadata: ["runtime": "\(driver.runtime.rawValue)", "error": "\(error)"])
+                continue
+            }
+            for item in found where records[item.spec.id] == nil {
+                guard item.running else {
+                    try? await driver.destroy(item.handle, spec: item.spec)
+                    logger.notice("removed a stopped instance found at start", metadata: ["instance.id": "\(item.spec.id)"])
+                    continue
+                }
+                var record = EdgeInstance(spec: item.spec, requested: Date(), emulated: driver.isEmulated)
+                record.handle = item.handle
+                record.phase = .booting
+                record.timeline.began[.booting] = record.timeline.requested
+                records[item.spec.id] = record
+                publish(record)
+                logger.notice("found a running instance at start", metadata: ["instance.id": "\(item.spec.id)", "instance.address": "\(item.spec.address)"])
+                lifecycles[item.spec.id] = Task { await self.awaitReadiness(item.spec, handle: item.handle, driver: driver) }
+            }
+        }
+    }
+
+    /// Samples node use and every ready instance's use until cancelled.
+    public func monitorUsage() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.monitor.run() }
+            group.addTask {
+                while !Task.isCancelled {
+                    await self.sampleInstances()
+                    try? await Task.sleep(for: self.settings.usagePeriod)
+                }
+            }
+        }
+    }
+
+    // MARK: Lifecycle
+
+    private func bringUp(_ spec: InstanceSpec, driver: any RuntimeDriver) async {
+        let handle: RuntimeHandle
+        do {
+            let image = try await driver.prepareImage(for: spec)
+            guard !Task.isCancelled, records[spec.id]?.phase == .pulling else { return }
+            records[spec.id]?.image = image
+            enter(.booting, id: spec.id)
+            // A boot is not interrupted half-way: what it creates is always known and destroyed.
+            handle = try await Task.detached { try await driver.boot(spec) }.value
+            records[spec.id]?.handle = handle
+        } catch {
+            guard !Task.isCancelled else { return }
+            fail(spec.id, error)
+            return
+        }
+        await awaitReadiness(spec, handle: handle, driver: driver)
+    }
+
+    private func awaitReadiness(_ spec: InstanceSpec, handle: RuntimeHandle, driver: any RuntimeDriver) async {
+        do {
+            let readyAt = try await probe.waitUntilReady(spec, timeout: settings.bootTimeout)
+            guard !Task.isCancelled, records[spec.id]?.phase == .booting else { return }
+            enter(.ready, id: spec.id, at: readyAt)
+        } catch {
+            guard !Task.isCancelled, records[spec.id]?.phase == .booting else { return }
+            try? await driver.destroy(handle, spec: spec)
+            fail(spec.id, error)
+        }
+    }
+
+    private func tearDown(_ id: String, wasReady: Bool, drain: Duration) async {
+        guard let spec = records[id]?.spec, let driver = drivers[spec.runtime] else { return }
+        if let lifecycle = lifecycles[id] {
+            lifecycle.cancel()
+            await lifecycle.value
+        }
+        if wasReady { await waitForTransfers(spec, bound: drain) }
+        do {
+            if let handle = records[id]?.handle { try await driver.destroy(handle, spec: spec) }
+            enter(.gone, id: id)
+        } catch {
+            fail(id, error)
+        }
+        lifecycles[id] = nil
+        removals[id] = nil
+    }
+
+    private func waitForTransfers(_ spec: InstanceSpec, bound: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + bound
+        while ActiveConnections.count(address: spec.address, port: spec.port) > 0, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private func sampleInstances() async {
+        for record in records.values where record.phase == .ready {
+            guard let handle = record.handle, let driver = drivers[record.spec.runtime] else { continue }
+            if let usage = try? await driver.usage(of: handle) {
+                records[record.spec.id]?.usage = usage
+            }
+        }
+    }
+
+    // MARK: Records
+
+    @discardableResult
+    private func enter(_ phase: InstancePhase, id: String, at time: Date = Date()) -> EdgeInstance? {
+        guard var record = records[id] else { return nil }
+        let previous = record.phase
+        if let started = record.timeline.began[previous] {
+            Task { [monitor] in
+                let peak = await monitor.cpuPeak(from: started, to: time)
+                self.recordPeak(peak, phase: previous, id: id)
+            }
+        }
+        record.phase = phase
+        record.timeline.began[phase] = time
+        records[id] = record
+        publish(record)
+        var metadata: Logger.Metadata = ["instance.id": "\(id)", "instance.phase": "\(phase.rawValue)"]
+        for (name, seconds) in record.measured { metadata["instance.\(name)_s"] = "\(String(format: "%.4f", seconds))" }
+        logger.info("instance phase", metadata: metadata)
+        return record
+    }
+
+    private func recordPeak(_ peak: Double?, phase: InstancePhase, id: String) {
+        guard let peak else { return }
+        records[id]?.nodeCPUPeak[phase] = peak
+    }
+
+    private func fail(_ id: String, _ error: any Error) {
+        records[id]?.failure = "\(error)"
+        logger.error("instance failed", metadata: ["instance.id": "\(id)", "error": "\(error)"])
+        enter(.failed, id: id)
+    }
+
+    private func publish(_ record: EdgeInstance) {
+        for continuation in subscribers.values { continuation.yield(record) }
+    }
+
+    private func unsubscribe(_ key: UUID) {
+        subscribers[key] = nil
+    }
+
+    // MARK: Requests
+
+    private func makeSpec(_ request: CreateInstanceRequest) throws -> InstanceSpec {
+        let node = settings.node
+        guard let content = settings.catalog.item(named: request.content) else {
+            throw EdgeError.invalidRequest("unknown content '\(request.content)'")
+        }
+        guard content.flavors.contains(request.flavor), let flavor = settings.flavors[request.flavor] else {
+            throw EdgeError.invalidRequest("content '\(request.content)' is not served by flavor '\(request.flavor)' (it is by: \(content.flavors.joined(separator: ", ")))")
+        }
+        guard let pool = node.pools[flavor.runtime] else {
+            throw EdgeError.invalidRequest("\(node.name) offers no \(flavor.runtime.rawValue) runtime for flavor '\(flavor.name)'")
+        }
+        let live = records.values.filter { !$0.phase.isFinal }
+        guard live.count < node.instanceLimit else { throw EdgeError.limitReached(edge: node.name, limit: node.instanceLimit) }
+        let taken = Set(live.map(\.spec.address))
+        let address: String
+        if let requested = request.address {
+            guard let parsed = IPAddress(requested), pool.contains(parsed) else {
+                throw EdgeError.invalidRequest("address '\(requested)' is not in \(node.name)'s \(flavor.runtime.rawValue) pool \(pool)")
+            }
+            address = parsed.description
+            guard !taken.contains(address), AddressCheck.isFree(address: address, port: settings.servicePort) else {
+                throw EdgeError.addressInUse("\(address):\(settings.servicePort)")
+            }
+        } else {
+            let candidates = pool.hostAddresses(limit: taken.count + node.instanceLimit + 64).map(\.description)
+            guard let free = candidates.first(where: { !taken.contains($0) && AddressCheck.isFree(address: $0, port: settings.servicePort) }) else {
+                throw EdgeError.addressInUse("no free address in \(pool)")
+            }
+            address = free
+        }
+        let cpus = request.cpus ?? 1
+        let memory = request.memoryMegabytes ?? 256
+        guard cpus > 0, cpus <= 64, (16...65_536).contains(memory) else {
+            throw EdgeError.invalidRequest("limits out of range: cpus \(cpus) (0…64), memory \(memory) MB (16…65536)")
+        }
+        let image = request.image ?? "\(settings.registry)/augur/\(flavor.name):\(content.name)"
+        guard ImageReference(image) != nil else { throw EdgeError.invalidRequest("'\(image)' is not an image reference REGISTRY/REPOSITORY(:TAG|@sha256:DIGEST)") }
+        let id = "\(content.name)-\(flavor.name)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        return InstanceSpec(
+            id: id, edge: node.name, content: content.name, flavor: flavor.name, runtime: flavor.runtime, image: image,
+            address: address, port: settings.servicePort, cpus: cpus, memoryMegabytes: memory)
+    }
+}

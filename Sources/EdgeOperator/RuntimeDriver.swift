@@ -1,0 +1,35 @@
+import AugurModel
+
+/// One virtualization technology behind one protocol: make an image local, boot an instance
+/// at its address, destroy it, list what it runs for this edge, and read its resource use.
+/// Docker, Xen and the emulated runtime implement it; the operator above never asks which.
+/// Every method throws `EdgeError`.
+public protocol RuntimeDriver: Sendable {
+    var runtime: RuntimeKind { get }
+    /// True where the driver imitates the technology; everything it reports is marked so.
+    var isEmulated: Bool { get }
+
+    /// Makes the instance's image local (a no-op when the edge already has it).
+    func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation
+    /// Starts the instance; it serves once the readiness probe says so.
+    func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle
+    /// Stops and removes the instance; destroying one that is already gone succeeds.
+    func destroy(_ handle: RuntimeHandle, spec: InstanceSpec) async throws
+    /// The instances this driver runs for the edge, with their specs, so that a restarted
+    /// operator finds them again.
+    func discover() async throws -> [DiscoveredInstance]
+    func usage(of handle: RuntimeHandle) async throws -> InstanceUsage
+}
+
+/// An instance found in a runtime: its spec as labelled at boot and whether it still runs.
+public struct DiscoveredInstance: Sendable, Hashable {
+    public var spec: InstanceSpec
+    public var handle: RuntimeHandle
+    public var running: Bool
+
+    public init(spec: InstanceSpec, handle: RuntimeHandle, running: Bool) {
+        self.spec = spec
+        self.handle = handle
+        self.running = running
+    }
+}
