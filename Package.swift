@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "EdgeOperator",
                 "AugurModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Doubles"]

@@ -37,6 +37,8 @@ struct DockerEngine: Sendable {
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
+        // The engine is HTTP/1.1 and insists on a Host header, which a unix-socket URL does not give.
+        request.headers.add(name: "Host", value: "docker")
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(json)))

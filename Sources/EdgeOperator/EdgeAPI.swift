@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+extension EdgeInstance: ResponseEncodable {}
+extension NodeState: ResponseEncodable {}
+
+/// The operator's HTTP API:
+/// `POST /v1/instances` (body `CreateInstanceRequest`; `?wait=true` answers once ready or failed),
+/// `GET /v1/instances`, `GET /v1/instances/{id}`, `DELETE /v1/instances/{id}?drain=SECONDS[&wait=true]`,
+/// `GET /v1/node`, and `GET /v1/events` (server-sent events, one `instance` event per change).
+public enum EdgeAPI {
+    public static func router(for edge: EdgeOperator, token: String) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: BearerTokenMiddleware(token: token))
+        let v1 = router.group("v1")
+        v1.get("node") { _, _ in await edge.nodeState() }
+        v1.get("instances") { _, _ in InstanceList(instances: await edge.instances()) }
+        v1.get("instances/:id") { _, context in
+            try await mapped { try await edge.instance(context.parameters.require("id")) }
+        }
+        v1.post("instances") { request, context in
+            let body: CreateInstanceRequest
+            do {
+                body = try await request.decode(as: CreateInstanceRequest.self, context: context)
+            } catch {
+                throw HTTPError(.badRequest, message: "the body is not an instance request: \(describe(error))")
+            }
+            let created = try await mapped { try await edge.create(body) }
+            guard request.uri.queryParameters.get("wait") == "true" else { return EditedResponse(status: .accepted, response: created) }
+            let settled = try await edge.settled(created.spec.id, in: [.ready])
+            return EditedResponse(status: settled.phase == .ready ? .created : .accepted, response: settled)
+        }
+        v1.delete("instances/:id") { request, context in
+            let id = try context.parameters.require("id")
+            var drain: Duration?
+            if let text = request.uri.queryParameters.get("drain") {
+                guard let seconds = Double(text), seconds >= 0, seconds <= 3_600 else {
+                    throw HTTPError(.badRequest, message: "drain must be a number of seconds from 0 to 3600")
+                }
+                drain = .milliseconds(Int64(seconds * 1_000))
+            }
+            let removing = try await mapped { try await edge.delete(id, drain: drain) }
+            guard request.uri.queryParameters.get("wait") == "true" else { return EditedResponse(status: .accepted, response: removing) }
+            return EditedResponse(status: .ok, response: try await edge.settled(id, in: [.gone]))
+        }
+        v1.get("events") { _, _ in
+            let stream = await edge.events()
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: ": augur edge events\n\n"))
+                    for await instance in stream {
+                        let data = try encoder.encode(instance)
+                        try await writer.write(ByteBuffer(string: "event: instance\nid: \(instance.spec.id)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        return router
+    }
+
+    /// Turns the operator's errors into HTTP answers with the reason as the message.
+    static func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as EdgeError {
+            switch error {
+            case .invalidRequest: throw HTTPError(.badRequest, message: error.description)
+            case .unknownInstance: throw HTTPError(.notFound, message: error.description)
+            case .limitReached, .addressInUse: throw HTTPError(.conflict, message: error.description)
+            default: throw HTTPError(.internalServerError, message: error.description)
+            }
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing field '\(key.stringValue)'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case DecodingError.dataCorrupted(let context): context.debugDescription
+        default: "\(error)"
+        }
+    }
+}
+
+/// The body of `GET /v1/instances`.
+public struct InstanceList: Sendable, Codable, ResponseEncodable {
+    public var instances: [EdgeInstance]
+}

@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import AugurModel
+import Foundation
+import Logging
+import NIOFoundationCompat
+import Testing
+@testable import EdgeOperator
+
+/// The repository's scripts and configuration, and the real services the tests start with them.
+enum Testbed {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let registry = "127.0.0.1:5000"
+    static let logger: Logger = {
+        var logger = Logger(label: "augur.edge.test", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .debug
+        return logger
+    }()
+
+    /// The shipped configuration, with edge-1's operator pointed at the given dockerd and state directory.
+    static func configuration(dockerSocket: String = "/run/augur/edge-test/docker.sock", stateDirectory: String? = nil) throws -> (AugurConfiguration, Node) {
+        func document(_ path: String) throws -> ConfigDocument {
+            try ConfigDocument(file: path, text: String(contentsOf: root.appendingPathComponent(path), encoding: .utf8))
+        }
+        let configuration = try AugurConfiguration.decode(
+            topology: document("Topology/paper-testbed.yaml"), flavors: document("Topology/flavors.yaml"), catalog: document("Content/catalog.yaml"))
+        var node = try #require(configuration.topology.node(named: "edge-1"))
+        node.operatorSettings = OperatorSettings(
+            dockerSocket: dockerSocket, stateDirectory: stateDirectory ?? temporaryDirectory("state").path, nodeName: node.name)
+        return (configuration, node)
+    }
+
+    /// Runs a script from `Scripts/` and fails the test with its output when it fails.
+    @discardableResult
+    static func script(_ name: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("Scripts/\(name)")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw TestbedError(description: "Scripts/\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+        }
+        return text
+    }
+
+    static func temporaryDirectory(_ label: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("augur-\(label)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The payload of a catalog item, written to a temporary file.
+    static func payload(_ item: ContentItem) throws -> URL {
+        let generated = try #require(GeneratedPayload(item))
+        let url = temporaryDirectory("payload").appendingPathComponent(item.name)
+        try Data(generated.bytes()).write(to: url)
+        return url
+    }
+
+    /// Whether this machine can run dockerd (root); prints why not otherwise.
+    static var canRunDocker: Bool {
+        guard getuid() == 0 else {
+            print("skipped: dockerd and the registry need root")
+            return false
+        }
+        return true
+    }
+
+    /// Registry up, the build dockerd up, and `augur/nginx:<content>` built and pushed;
+    /// then a fresh edge dockerd (`edge-test`) with an empty image cache.
+    static func dockerEdge(content: ContentItem) throws -> String {
+        try script("registry", ["start", registry])
+        try script("build-images", ["--flavors", "nginx", "--registry", registry, "\(content.name)=\(try payload(content).path)"])
+        try script("edge-dockerd", ["start", "edge-test"])
+        return "/run/augur/edge-test/docker.sock"
+    }
+}
+
+struct TestbedError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Downloads a URL with a plain HTTP client.
+func download(_ url: String) async throws -> (status: Int, body: Data) {
+    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+    let body = try await response.body.collect(upTo: 64 << 20)
+    return (Int(response.status.code), Data(buffer: body))
+}
