@@ -108,9 +108,7 @@ public actor EdgeOperator {
     /// pulling → booting → ready (or failed). Returns at once with the instance pulling.
     public func create(_ request: CreateInstanceRequest) throws -> EdgeInstance {
         let spec = try makeSpec(request)
-        guard let driver = drivers[spec.runtime] else {
-            throw EdgeError.invalidRequest("\(settings.node.name) has no \(spec.runtime.rawValue) driver")
-        }
+        guard let driver = drivers[spec.runtime] else { throw EdgeError.invalidRequest("\(settings.node.name) has no \(spec.runtime.rawValue) driver") }
         var record = EdgeInstance(spec: spec, requested: Date(), emulated: driver.isEmulated)
         record.timeline.began[.pulling] = record.timeline.requested
         records[spec.id] = record
@@ -290,7 +288,9 @@ public actor EdgeOperator {
         guard content.flavors.contains(request.flavor), let flavor = settings.flavors[request.flavor] else {
             throw EdgeError.invalidRequest("content '\(request.content)' is not served by flavor '\(request.flavor)' (it is by: \(content.flavors.joined(separator: ", ")))")
         }
-        guard let pool = node.pools[flavor.runtime] else {
+        // Without the flavor's own technology here, the emulated runtime stands in for it.
+        let runtime = drivers[flavor.runtime] == nil && drivers[.emulated] != nil ? RuntimeKind.emulated : flavor.runtime
+        guard let pool = node.pools[runtime], drivers[runtime] != nil else {
             throw EdgeError.invalidRequest("\(node.name) offers no \(flavor.runtime.rawValue) runtime for flavor '\(flavor.name)'")
         }
         let live = records.values.filter { !$0.phase.isFinal }
@@ -299,7 +299,7 @@ public actor EdgeOperator {
         let address: String
         if let requested = request.address {
             guard let parsed = IPAddress(requested), pool.contains(parsed) else {
-                throw EdgeError.invalidRequest("address '\(requested)' is not in \(node.name)'s \(flavor.runtime.rawValue) pool \(pool)")
+                throw EdgeError.invalidRequest("address '\(requested)' is not in \(node.name)'s \(runtime.rawValue) pool \(pool)")
             }
             address = parsed.description
             guard !taken.contains(address), AddressCheck.isFree(address: address, port: settings.servicePort) else {
@@ -321,7 +321,7 @@ public actor EdgeOperator {
         guard ImageReference(image) != nil else { throw EdgeError.invalidRequest("'\(image)' is not an image reference REGISTRY/REPOSITORY(:TAG|@sha256:DIGEST)") }
         let id = "\(content.name)-\(flavor.name)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         return InstanceSpec(
-            id: id, edge: node.name, content: content.name, flavor: flavor.name, runtime: flavor.runtime, image: image,
+            id: id, edge: node.name, content: content.name, flavor: flavor.name, runtime: runtime, image: image,
             address: address, port: settings.servicePort, cpus: cpus, memoryMegabytes: memory)
     }
 }

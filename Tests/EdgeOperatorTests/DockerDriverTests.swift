@@ -10,7 +10,7 @@ struct DockerDriverTests {
         guard Testbed.canRunDocker else { return }
         let (configuration, node) = try Testbed.configuration()
         let content = try #require(configuration.catalog.item(named: "video1"))
-        let socket = try Testbed.dockerEdge(content: content)
+        let socket = try await Testbed.dockerEdge(content: content)
         let driver = DockerDriver(socketPath: socket, edge: node.name)
         for stale in try await driver.discover() { try await driver.destroy(stale.handle, spec: stale.spec) }
         _ = try? await DockerEngine(socketPath: socket).send(.DELETE, "/images/\(Testbed.registry)/augur/nginx:video1", query: ["force": "true"])

@@ -29,19 +29,31 @@ enum Testbed {
         return (configuration, node)
     }
 
-    /// Runs a script from `Scripts/` and fails the test with its output when it fails.
+    /// Runs a script from `Scripts/` and fails the test with its output when it fails. The wait
+    /// happens on a thread of its own: blocking the few cooperative threads would starve the
+    /// dispatch source that notices the child's exit.
     @discardableResult
-    static func script(_ name: String, _ arguments: [String]) throws -> String {
+    static func script(_ name: String, _ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try runScript(name, arguments) }) }
+        }
+    }
+
+    private static func runScript(_ name: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = root.appendingPathComponent("Scripts/\(name)")
         process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        // Output goes to a file, not a pipe: daemons the script starts inherit the descriptor,
+        // and a pipe would then never reach end-of-file.
+        let log = temporaryDirectory("script").appendingPathComponent("\(name).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             throw TestbedError(description: "Scripts/\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
         }
@@ -73,10 +85,10 @@ enum Testbed {
 
     /// Registry up, the build dockerd up, and `augur/nginx:<content>` built and pushed;
     /// then a fresh edge dockerd (`edge-test`) with an empty image cache.
-    static func dockerEdge(content: ContentItem) throws -> String {
-        try script("registry", ["start", registry])
-        try script("build-images", ["--flavors", "nginx", "--registry", registry, "\(content.name)=\(try payload(content).path)"])
-        try script("edge-dockerd", ["start", "edge-test"])
+    static func dockerEdge(content: ContentItem) async throws -> String {
+        try await script("registry", ["start", registry])
+        try await script("build-images", ["--flavors", "nginx", "--registry", registry, "\(content.name)=\(try payload(content).path)"])
+        try await script("edge-dockerd", ["start", "edge-test"])
         return "/run/augur/edge-test/docker.sock"
     }
 }

@@ -1,0 +1,11 @@
+# Sourced by the scripts that start daemons.
+# detached COMMAND...: runs COMMAND with every inherited descriptor above 2 closed, so that a
+# caller waiting for the script's own descriptors (a pipe, a process monitor) is not held
+# open by the daemon for its whole life.
+detached() {
+  local fd
+  for fd in $(ls /proc/$BASHPID/fd); do
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+  exec "$@"
+}

@@ -1,0 +1,123 @@
+import AugurModel
+import Foundation
+
+/// For testbeds without a hypervisor: each instance is a real nginx process serving the
+/// content at the instance's own address, started and stopped on the flavor's measured
+/// timing profile (`Topology/flavors.yaml`). The unikernel artifact is still pulled from the
+/// registry and verified, so image transfers are real. Everything it reports is marked emulated.
+public actor EmulatedDriver: RuntimeDriver {
+    public nonisolated let runtime = RuntimeKind.emulated
+    public nonisolated let isEmulated = true
+    private let flavors: [String: Flavor]
+    private let payloads: URL
+    private let directory: URL
+    private let artifacts: ArtifactStore
+    private let nginx: ToolCommand
+    private var lastCPU: [String: (seconds: Double, at: ContinuousClock.Instant)] = [:]
+
+    public init(flavors: [String: Flavor], payloads: URL, stateDirectory: URL, nginx: String = "/usr/sbin/nginx") {
+        self.flavors = flavors
+        self.payloads = payloads
+        self.directory = stateDirectory.appendingPathComponent("emulated")
+        self.artifacts = ArtifactStore(directory: stateDirectory.appendingPathComponent("artifacts"))
+        self.nginx = ToolCommand(executable: nginx, runtime: .emulated)
+    }
+
+    public func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation {
+        guard let reference = ImageReference(spec.image) else { throw EdgeError.invalidRequest("'\(spec.image)' is not an image reference") }
+        let artifact = try await artifacts.fetch(reference)
+        return ImagePreparation(pulled: artifact.pulled, bytes: artifact.bytes, digest: artifact.digest)
+    }
+
+    public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {
+        let payload = payloads.appendingPathComponent(spec.content)
+        guard FileManager.default.fileExists(atPath: payload.path) else {
+            throw EdgeError.runtimeFailed(runtime: .emulated, operation: "boot", reason: "no payload \(payload.path) (run Scripts/generate-content)")
+        }
+        let home = instanceDirectory(spec.id)
+        let www = home.appendingPathComponent("www")
+        try? FileManager.default.removeItem(at: home)
+        try FileManager.default.createDirectory(at: www, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: www.appendingPathComponent(spec.content), withDestinationURL: payload)
+        try JSONEncoder().encode(spec).write(to: home.appendingPathComponent("spec.json"))
+        try configuration(spec, home: home).write(to: home.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(flavors[spec.flavor]?.timing.bootMilliseconds ?? 0))
+        try await nginx.expectSuccess(["-p", home.path, "-c", home.appendingPathComponent("nginx.conf").path, "-e", home.appendingPathComponent("error.log").path], operation: "start nginx")
+        return RuntimeHandle(spec.id)
+    }
+
+    public func destroy(_ handle: RuntimeHandle, spec: InstanceSpec) async throws {
+        try? await Task.sleep(for: .milliseconds(flavors[spec.flavor]?.timing.removalMilliseconds ?? 0))
+        let home = instanceDirectory(handle.runtimeID)
+        if let pid = pid(of: handle.runtimeID) {
+            kill(pid, SIGTERM)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(3)
+            while ProcessUsage.isAlive(pid), clock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
+            if ProcessUsage.isAlive(pid) { kill(pid, SIGKILL) }
+        }
+        lastCPU[handle.runtimeID] = nil
+        try? FileManager.default.removeItem(at: home)
+    }
+
+    public func discover() async throws -> [DiscoveredInstance] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.sorted().compactMap { name in
+            let file = instanceDirectory(name).appendingPathComponent("spec.json")
+            guard let spec = (try? Data(contentsOf: file)).flatMap({ try? JSONDecoder().decode(InstanceSpec.self, from: $0) }) else { return nil }
+            let running = pid(of: name).map(ProcessUsage.isAlive) ?? false
+            return DiscoveredInstance(spec: spec, handle: RuntimeHandle(name), running: running)
+        }
+    }
+
+    public func usage(of handle: RuntimeHandle) async throws -> InstanceUsage {
+        guard let pid = pid(of: handle.runtimeID), let tree = ProcessUsage.tree(of: pid) else {
+            throw EdgeError.runtimeFailed(runtime: .emulated, operation: "usage", reason: "instance \(handle.runtimeID) is not running")
+        }
+        let now = ContinuousClock.now
+        defer { lastCPU[handle.runtimeID] = (tree.cpuSeconds, now) }
+        var percent = 0.0
+        if let before = lastCPU[handle.runtimeID] {
+            let elapsed = Double((now - before.at).components.attoseconds) / 1e18 + Double((now - before.at).components.seconds)
+            if elapsed > 0 { percent = (tree.cpuSeconds - before.seconds) / elapsed * 100 }
+        }
+        return InstanceUsage(cpuPercent: percent, memoryBytes: tree.residentBytes)
+    }
+
+    private func instanceDirectory(_ id: String) -> URL {
+        directory.appendingPathComponent(id)
+    }
+
+    private func pid(of id: String) -> Int32? {
+        (try? String(contentsOf: instanceDirectory(id).appendingPathComponent("nginx.pid"), encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// One master and one worker (the paper's 1 vCPU), listening only on the instance's address.
+    private func configuration(_ spec: InstanceSpec, home: URL) -> String {
+        let path = home.path
+        return """
+            worker_processes 1;
+            daemon on;
+            pid \(path)/nginx.pid;
+            error_log \(path)/error.log warn;
+            events { worker_connections 1024; }
+            http {
+              access_log off;
+              sendfile on;
+              default_type application/octet-stream;
+              client_body_temp_path \(path)/body;
+              proxy_temp_path \(path)/proxy;
+              fastcgi_temp_path \(path)/fastcgi;
+              uwsgi_temp_path \(path)/uwsgi;
+              scgi_temp_path \(path)/scgi;
+              server {
+                listen \(spec.address):\(spec.port);
+                root \(path)/www;
+                location = \(spec.readinessPath) { return 200 "ready\\n"; }
+              }
+            }
+
+            """
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// CPU time and resident memory of a process tree from /proc, for runtimes whose instances
+/// are host processes (the emulated runtime's nginx, the Xen double's guests).
+enum ProcessUsage {
+    /// Whether a process with this id exists.
+    static func isAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// The process and its direct children: total CPU seconds and resident bytes.
+    static func tree(of pid: Int32) -> (cpuSeconds: Double, residentBytes: Int)? {
+        guard let root = sample(pid) else { return nil }
+        let children = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init).filter { sample($0)?.parent == pid } ?? []
+        return children.compactMap(sample).reduce((root.cpuSeconds, root.residentBytes)) { ($0.0 + $1.cpuSeconds, $0.1 + $1.residentBytes) }
+    }
+
+    private static func sample(_ pid: Int32) -> (parent: Int32, cpuSeconds: Double, residentBytes: Int)? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command name: state(3) ppid(4) … utime(14) stime(15) … rss(24).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 21, let parent = Int32(fields[1]), let user = Double(fields[11]), let system = Double(fields[12]), let pages = Int(fields[21]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (parent, (user + system) / ticks, pages * Int(sysconf(Int32(_SC_PAGESIZE))))
+    }
+}

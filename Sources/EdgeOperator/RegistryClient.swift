@@ -1,0 +1,171 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// A client of the OCI Distribution API (the private registry) for what containers do not
+/// get through their engine: unikernel artifacts. Every blob is checked against its sha256
+/// digest while it streams; a mismatch fails the pull and keeps nothing.
+public struct RegistryClient: Sendable {
+    public static let manifestMediaType = "application/vnd.oci.image.manifest.v1+json"
+    let registry: String
+    let client: HTTPClient
+
+    public init(registry: String, client: HTTPClient = .shared) {
+        self.registry = registry
+        self.client = client
+    }
+
+    /// An OCI content descriptor.
+    public struct Descriptor: Sendable, Hashable, Codable {
+        public var mediaType: String
+        public var digest: String
+        public var size: Int
+
+        public init(mediaType: String, digest: String, size: Int) {
+            self.mediaType = mediaType
+            self.digest = digest
+            self.size = size
+        }
+    }
+
+    /// An OCI image manifest (schema 2), as artifacts use it.
+    public struct Manifest: Sendable, Hashable, Codable {
+        public var schemaVersion = 2
+        public var mediaType = RegistryClient.manifestMediaType
+        public var artifactType: String?
+        public var config: Descriptor
+        public var layers: [Descriptor]
+        public var annotations: [String: String]?
+    }
+
+    public static func digest(of bytes: some DataProtocol) -> String {
+        "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: Pulling
+
+    /// The manifest and its digest; a digest reference is verified against the bytes received.
+    public func manifest(_ reference: ImageReference) async throws -> (digest: String, manifest: Manifest) {
+        let response = try await send(.GET, "/v2/\(reference.repository)/manifests/\(reference.reference)", image: reference, headers: ["Accept": Self.manifestMediaType])
+        let digest = Self.digest(of: Data(buffer: response.body))
+        if reference.isDigest, digest != reference.reference {
+            throw EdgeError.digestMismatch(image: reference.description, expected: reference.reference, actual: digest)
+        }
+        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(buffer: response.body)) else {
+            throw EdgeError.imageNotFound(image: reference.description, reason: "the registry's answer is not an OCI manifest")
+        }
+        return (digest, manifest)
+    }
+
+    /// Streams a blob into `file`, hashing as it goes; removes the file and throws on a digest mismatch.
+    public func download(_ descriptor: Descriptor, of reference: ImageReference, to file: URL) async throws {
+        var request = HTTPClientRequest(url: "http://\(registry)/v2/\(reference.repository)/blobs/\(descriptor.digest)")
+        request.method = .GET
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .seconds(3_600))
+        } catch {
+            throw EdgeError.registryUnreachable(registry: registry, reason: "\(error)")
+        }
+        guard response.status == .ok else {
+            throw EdgeError.imageNotFound(image: "\(reference.name)@\(descriptor.digest)", reason: "registry answered \(response.status.code)")
+        }
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        var hasher = SHA256()
+        var received = 0
+        do {
+            for try await chunk in response.body {
+                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                try handle.write(contentsOf: Data(buffer: chunk))
+                received += chunk.readableBytes
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: file)
+            throw EdgeError.registryUnreachable(registry: registry, reason: "blob \(descriptor.digest) cut off after \(received) bytes: \(error)")
+        }
+        let actual = "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard actual == descriptor.digest, received == descriptor.size else {
+            try? FileManager.default.removeItem(at: file)
+            throw EdgeError.digestMismatch(image: reference.description, expected: descriptor.digest, actual: actual)
+        }
+    }
+
+    // MARK: Pushing
+
+    /// Uploads a blob unless the registry already has it (monolithic upload: POST, then PUT with the digest).
+    public func upload(_ data: Data, mediaType: String, to repository: String) async throws -> Descriptor {
+        let descriptor = Descriptor(mediaType: mediaType, digest: Self.digest(of: data), size: data.count)
+        let image = ImageReference("\(registry)/\(repository)@\(descriptor.digest)")
+        if let head = try? await send(.HEAD, "/v2/\(repository)/blobs/\(descriptor.digest)", image: image), head.status == .ok {
+            return descriptor
+        }
+        let started = try await send(.POST, "/v2/\(repository)/blobs/uploads/", image: image, expect: [.accepted])
+        guard let location = started.headers.first(name: "Location") else {
+            throw EdgeError.registryUnreachable(registry: registry, reason: "no upload location in the registry's answer")
+        }
+        let separator = location.contains("?") ? "&" : "?"
+        let target = location.hasPrefix("http") ? location : "http://\(registry)\(location)"
+        var request = HTTPClientRequest(url: "\(target)\(separator)digest=\(descriptor.digest)")
+        request.method = .PUT
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .bytes(ByteBuffer(data: data))
+        let response = try await execute(request)
+        guard response.status == .created else {
+            throw EdgeError.registryUnreachable(registry: registry, reason: "blob upload answered \(response.status.code)")
+        }
+        return descriptor
+    }
+
+    /// Stores a manifest under a tag and returns its digest.
+    public func put(_ manifest: Manifest, repository: String, tag: String) async throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(manifest)
+        var request = HTTPClientRequest(url: "http://\(registry)/v2/\(repository)/manifests/\(tag)")
+        request.method = .PUT
+        request.headers.add(name: "Content-Type", value: Self.manifestMediaType)
+        request.body = .bytes(ByteBuffer(data: data))
+        let response = try await execute(request)
+        guard response.status == .created else {
+            let body = try? await response.body.collect(upTo: 1 << 16)
+            throw EdgeError.registryUnreachable(registry: registry, reason: "manifest upload answered \(response.status.code): \(body.map { String(buffer: $0) } ?? "")")
+        }
+        return Self.digest(of: data)
+    }
+
+    // MARK: Plumbing
+
+    private struct Answer {
+        var status: HTTPResponseStatus
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, image: ImageReference?, headers: [String: String] = [:], expect: Set<HTTPResponseStatus> = [.ok]) async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://\(registry)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await execute(request)
+        let body = try await response.body.collect(upTo: 16 << 20)
+        guard expect.contains(response.status) else {
+            let name = image?.description ?? "\(registry)\(path)"
+            if response.status == .notFound { throw EdgeError.imageNotFound(image: name, reason: "the registry has no such manifest or blob") }
+            throw EdgeError.registryUnreachable(registry: registry, reason: "\(method) \(path) answered \(response.status.code)")
+        }
+        return Answer(status: response.status, headers: response.headers, body: body)
+    }
+
+    private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        do {
+            return try await client.execute(request, timeout: .seconds(600))
+        } catch {
+            throw EdgeError.registryUnreachable(registry: registry, reason: "\(error)")
+        }
+    }
+}

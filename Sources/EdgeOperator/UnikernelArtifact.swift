@@ -1,0 +1,111 @@
+import Foundation
+
+/// Augur's format for unikernel guests in the private registry: an OCI image manifest with
+/// `artifactType` `application/vnd.augur.unikernel.v1`, a JSON config blob (flavor, content,
+/// memory, extra `xl` domain settings) and one layer, the kernel image with the content embedded.
+public enum UnikernelArtifact {
+    public static let artifactType = "application/vnd.augur.unikernel.v1"
+    public static let configMediaType = "application/vnd.augur.unikernel.config.v1+json"
+    public static let kernelMediaType = "application/vnd.augur.unikernel.kernel.v1"
+
+    /// The config blob.
+    public struct Config: Sendable, Hashable, Codable {
+        public var flavor: String
+        public var content: String
+        public var memoryMegabytes: Int
+        /// Extra `key = value` lines for the `xl` domain configuration (e.g. ClickOS's `extra`).
+        public var domainSettings: [String: String]
+
+        public init(flavor: String, content: String, memoryMegabytes: Int = 256, domainSettings: [String: String] = [:]) {
+            self.flavor = flavor
+            self.content = content
+            self.memoryMegabytes = memoryMegabytes
+            self.domainSettings = domainSettings
+        }
+    }
+
+    /// Uploads kernel and config and tags the manifest; returns the manifest's digest.
+    public static func push(kernel: Data, config: Config, to reference: ImageReference) async throws -> String {
+        let client = RegistryClient(registry: reference.registry)
+        let configBlob = try await client.upload(try JSONEncoder().encode(config), mediaType: configMediaType, to: reference.repository)
+        let kernelBlob = try await client.upload(kernel, mediaType: kernelMediaType, to: reference.repository)
+        let manifest = RegistryClient.Manifest(
+            artifactType: artifactType, config: configBlob, layers: [kernelBlob],
+            annotations: ["org.opencontainers.image.title": "\(config.flavor) \(config.content)"])
+        return try await client.put(manifest, repository: reference.repository, tag: reference.reference)
+    }
+}
+
+/// A unikernel artifact made local: where its kernel is, its config, and whether it was pulled.
+public struct LocalArtifact: Sendable, Hashable {
+    public var kernel: URL
+    public var config: UnikernelArtifact.Config
+    public var digest: String
+    public var bytes: Int
+    public var pulled: Bool
+}
+
+/// An edge's cache of unikernel artifacts: blobs by digest (verified when they arrived),
+/// manifests by digest, and the digest each tag last resolved to, so that an image already
+/// at the edge boots without the registry.
+public actor ArtifactStore {
+    private let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    public func fetch(_ reference: ImageReference) async throws -> LocalArtifact {
+        let client = RegistryClient(registry: reference.registry)
+        let tagFile = directory.appendingPathComponent("tags/\(reference.description.replacingOccurrences(of: "/", with: "_"))")
+        var resolved: (digest: String, manifest: RegistryClient.Manifest)
+        do {
+            resolved = try await client.manifest(reference)
+        } catch EdgeError.registryUnreachable(let registry, let reason) {
+            let cachedDigest = reference.isDigest ? reference.reference : (try? String(contentsOf: tagFile, encoding: .utf8))
+            guard let cachedDigest, let cached = cachedManifest(cachedDigest) else {
+                throw EdgeError.registryUnreachable(registry: registry, reason: reason)
+            }
+            resolved = (cachedDigest, cached)
+        }
+        let manifest = resolved.manifest
+        guard manifest.artifactType == UnikernelArtifact.artifactType || manifest.config.mediaType == UnikernelArtifact.configMediaType,
+            let kernelDescriptor = manifest.layers.first(where: { $0.mediaType == UnikernelArtifact.kernelMediaType })
+        else {
+            throw EdgeError.imageNotFound(image: reference.description, reason: "not a unikernel artifact (\(UnikernelArtifact.artifactType))")
+        }
+        var pulled = false
+        for descriptor in [manifest.config, kernelDescriptor] where !has(descriptor) {
+            try FileManager.default.createDirectory(at: blobPath(descriptor.digest).deletingLastPathComponent(), withIntermediateDirectories: true)
+            let partial = blobPath(descriptor.digest).appendingPathExtension("partial")
+            try await client.download(descriptor, of: reference, to: partial)
+            try? FileManager.default.removeItem(at: blobPath(descriptor.digest))
+            try FileManager.default.moveItem(at: partial, to: blobPath(descriptor.digest))
+            pulled = true
+        }
+        guard let config = try? JSONDecoder().decode(UnikernelArtifact.Config.self, from: Data(contentsOf: blobPath(manifest.config.digest))) else {
+            throw EdgeError.imageNotFound(image: reference.description, reason: "the artifact's config is not \(UnikernelArtifact.configMediaType)")
+        }
+        try FileManager.default.createDirectory(at: tagFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(resolved.digest.utf8).write(to: tagFile)
+        let manifestFile = blobPath(resolved.digest)
+        if !FileManager.default.fileExists(atPath: manifestFile.path) {
+            try JSONEncoder().encode(manifest).write(to: manifestFile)
+        }
+        return LocalArtifact(
+            kernel: blobPath(kernelDescriptor.digest), config: config, digest: resolved.digest,
+            bytes: manifest.layers.reduce(manifest.config.size) { $0 + $1.size }, pulled: pulled)
+    }
+
+    private func has(_ descriptor: RegistryClient.Descriptor) -> Bool {
+        (try? blobPath(descriptor.digest).resourceValues(forKeys: [.fileSizeKey]))?.fileSize == descriptor.size
+    }
+
+    private func cachedManifest(_ digest: String) -> RegistryClient.Manifest? {
+        (try? Data(contentsOf: blobPath(digest))).flatMap { try? JSONDecoder().decode(RegistryClient.Manifest.self, from: $0) }
+    }
+
+    private func blobPath(_ digest: String) -> URL {
+        directory.appendingPathComponent("blobs/sha256/\(digest.dropFirst("sha256:".count))")
+    }
+}
