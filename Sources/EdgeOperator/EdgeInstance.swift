@@ -14,6 +14,8 @@ public struct EdgeInstance: Sendable, Hashable, Codable {
     /// The node's highest CPU use (percent of all cores) seen during each phase.
     public var nodeCPUPeak: [InstancePhase: Double]
     public var usage: InstanceUsage?
+    /// Allocation, pull, boot and removal times in seconds, as far as they are known.
+    public var seconds: [String: Double] = [:]
 
     public init(spec: InstanceSpec, requested: Date, emulated: Bool) {
         self.spec = spec
@@ -23,8 +25,8 @@ public struct EdgeInstance: Sendable, Hashable, Codable {
         self.nodeCPUPeak = [:]
     }
 
-    /// Durations in seconds, for reports: allocation, pull, boot, removal.
-    public var measured: [String: Double] {
+    /// Durations in seconds: allocation, pull, boot, removal.
+    var measured: [String: Double] {
         var values: [String: Double] = [:]
         values["allocation"] = timeline.allocationSeconds
         values["pull"] = timeline.pullSeconds

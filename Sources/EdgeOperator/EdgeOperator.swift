@@ -251,10 +251,11 @@ public actor EdgeOperator {
         }
         record.phase = phase
         record.timeline.began[phase] = time
+        record.seconds = record.measured
         records[id] = record
         publish(record)
         var metadata: Logger.Metadata = ["instance.id": "\(id)", "instance.phase": "\(phase.rawValue)"]
-        for (name, seconds) in record.measured { metadata["instance.\(name)_s"] = "\(String(format: "%.4f", seconds))" }
+        for (name, seconds) in record.seconds { metadata["instance.\(name)_s"] = "\(String(format: "%.4f", seconds))" }
         logger.info("instance phase", metadata: metadata)
         return record
     }

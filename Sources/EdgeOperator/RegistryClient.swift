@@ -62,6 +62,7 @@ public struct RegistryClient: Sendable {
 
     /// Streams a blob into `file`, hashing as it goes; removes the file and throws on a digest mismatch.
     public func download(_ descriptor: Descriptor, of reference: ImageReference, to file: URL) async throws {
+        try checkReachable()
         var request = HTTPClientRequest(url: "http://\(registry)/v2/\(reference.repository)/blobs/\(descriptor.digest)")
         request.method = .GET
         let response: HTTPClientResponse
@@ -141,6 +142,13 @@ public struct RegistryClient: Sendable {
 
     // MARK: Plumbing
 
+    private func checkReachable() throws {
+        guard let colon = registry.lastIndex(of: ":"), let port = Int(registry[registry.index(after: colon)...]) else { return }
+        if let reason = SocketReachability.tcp(host: String(registry[..<colon]), port: port) {
+            throw EdgeError.registryUnreachable(registry: registry, reason: reason)
+        }
+    }
+
     private struct Answer {
         var status: HTTPResponseStatus
         var headers: HTTPHeaders
@@ -162,6 +170,7 @@ public struct RegistryClient: Sendable {
     }
 
     private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        try checkReachable()
         do {
             return try await client.execute(request, timeout: .seconds(600))
         } catch {

@@ -6,6 +6,6 @@ struct Augur: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augur",
         abstract: "A predictive, elastic CDN control plane.",
-        subcommands: [DNSCommand.self, ForecastCommand.self, ContentCommand.self]
+        subcommands: [DNSCommand.self, EdgeCommand.self, ForecastCommand.self, ContentCommand.self, ImageCommand.self]
     )
 }

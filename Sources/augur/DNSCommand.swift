@@ -27,8 +27,7 @@ struct DNSCommand: AsyncParsableCommand {
     @Option(help: "UDP I/O: batch (recvmmsg/sendmmsg, Linux) or nio.")
     var udpIO: UDPIO = .batch
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
@@ -41,11 +40,7 @@ struct DNSCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
-        }
+        logging.bootstrap()
         let logger = Logger(label: "augur.dns")
         let configuration = try config.load()
         let topology = configuration.topology
@@ -63,5 +58,4 @@ struct DNSCommand: AsyncParsableCommand {
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
 extension UDPIO: ExpressibleByArgument {}

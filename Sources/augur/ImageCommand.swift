@@ -1,0 +1,65 @@
+import ArgumentParser
+import AugurModel
+import EdgeOperator
+import Foundation
+
+/// `augur image push-unikernel`: stores a unikernel guest in the private registry in Augur's
+/// artifact format, so edges pull and verify it like any image.
+struct ImageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Manage images in the private registry.",
+        subcommands: [PushUnikernel.self]
+    )
+
+    struct PushUnikernel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "push-unikernel",
+            abstract: "Push a unikernel kernel (content embedded) as an OCI artifact; print its digest.",
+            discussion: """
+                Without --kernel, the kernel blob is a stand-in of the paper's image size for this \
+                flavor and content (Topology/flavors.yaml): the content's payload followed by \
+                deterministic filler. There is no ClickOS/Rumprun/MirageOS toolchain on this machine; \
+                the stand-in makes image transfers as large as the paper's.
+                """
+        )
+
+        @OptionGroup var config: ConfigurationOptions
+
+        @Option(help: "A unikernel flavor (clickos, rumprun, mirage).")
+        var flavor: String
+
+        @Option(help: "The content object the kernel serves.")
+        var object: String
+
+        @Option(help: "A kernel image file to push instead of the stand-in.")
+        var kernel: String?
+
+        @Option(help: "Where generated payloads are.")
+        var payloads: String = "Content/payloads"
+
+        func run() async throws {
+            let configuration = try config.load()
+            guard let flavor = configuration.flavors[flavor], flavor.kind == .unikernel else {
+                throw ValidationError("'\(self.flavor)' is not a unikernel flavor (\(configuration.flavors.values.filter { $0.kind == .unikernel }.map(\.name).sorted().joined(separator: ", ")))")
+            }
+            guard let item = configuration.catalog.item(named: object), item.flavors.contains(flavor.name) else {
+                throw ValidationError("content '\(object)' is not in the catalog or not served by \(flavor.name)")
+            }
+            let bytes: Data
+            if let kernel {
+                bytes = try Data(contentsOf: URL(fileURLWithPath: kernel))
+            } else {
+                let payload = try Data(contentsOf: URL(fileURLWithPath: payloads).appendingPathComponent(item.name))
+                let megabytes = flavor.imageMegabytes(forContentBytes: item.sizeBytes) ?? 0
+                let total = max(payload.count, Int(megabytes * 1_048_576))
+                bytes = payload + Data(GeneratedPayload(seed: UInt64(total), size: total - payload.count).bytes())
+            }
+            guard let reference = ImageReference("\(configuration.topology.registry)/augur/\(flavor.name):\(item.name)") else {
+                throw ValidationError("cannot form an image reference for \(flavor.name):\(item.name)")
+            }
+            let digest = try await UnikernelArtifact.push(kernel: bytes, config: .init(flavor: flavor.name, content: item.name), to: reference)
+            print("\(reference.name)@\(digest) \(String(format: "%.1f", Double(bytes.count) / 1_048_576)) MB")
+        }
+    }
+}
