@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOFoundationCompat
 
 extension EdgeInstance: ResponseEncodable {}
 extension NodeState: ResponseEncodable {}
@@ -22,7 +23,8 @@ public enum EdgeAPI {
         v1.post("instances") { request, context in
             let body: CreateInstanceRequest
             do {
-                body = try await request.decode(as: CreateInstanceRequest.self, context: context)
+                let bytes = try await request.body.collect(upTo: 1 << 20)
+                body = try JSONDecoder().decode(CreateInstanceRequest.self, from: Data(buffer: bytes))
             } catch {
                 throw HTTPError(.badRequest, message: "the body is not an instance request: \(describe(error))")
             }

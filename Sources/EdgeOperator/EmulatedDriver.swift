@@ -49,12 +49,14 @@ public actor EmulatedDriver: RuntimeDriver {
     public func destroy(_ handle: RuntimeHandle, spec: InstanceSpec) async throws {
         try? await Task.sleep(for: .milliseconds(flavors[spec.flavor]?.timing.removalMilliseconds ?? 0))
         let home = instanceDirectory(handle.runtimeID)
+        // nginx daemonizes into a session of its own: signalling the group reaches the workers
+        // even when the master is already gone.
         if let pid = pid(of: handle.runtimeID) {
-            kill(pid, SIGTERM)
+            kill(-pid, SIGTERM)
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(3)
-            while ProcessUsage.isAlive(pid), clock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
-            if ProcessUsage.isAlive(pid) { kill(pid, SIGKILL) }
+            while ProcessUsage.isGroupAlive(pid), clock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
+            if ProcessUsage.isGroupAlive(pid) { kill(-pid, SIGKILL) }
         }
         lastCPU[handle.runtimeID] = nil
         try? FileManager.default.removeItem(at: home)

@@ -50,6 +50,7 @@ public struct LocalArtifact: Sendable, Hashable {
 /// at the edge boots without the registry.
 public actor ArtifactStore {
     private let directory: URL
+    private var downloads: [String: Task<Void, any Error>] = [:]
 
     public init(directory: URL) {
         self.directory = directory
@@ -76,11 +77,7 @@ public actor ArtifactStore {
         }
         var pulled = false
         for descriptor in [manifest.config, kernelDescriptor] where !has(descriptor) {
-            try FileManager.default.createDirectory(at: blobPath(descriptor.digest).deletingLastPathComponent(), withIntermediateDirectories: true)
-            let partial = blobPath(descriptor.digest).appendingPathExtension("partial")
-            try await client.download(descriptor, of: reference, to: partial)
-            try? FileManager.default.removeItem(at: blobPath(descriptor.digest))
-            try FileManager.default.moveItem(at: partial, to: blobPath(descriptor.digest))
+            try await blob(descriptor, of: reference, client: client)
             pulled = true
         }
         guard let config = try? JSONDecoder().decode(UnikernelArtifact.Config.self, from: Data(contentsOf: blobPath(manifest.config.digest))) else {
@@ -95,6 +92,22 @@ public actor ArtifactStore {
         return LocalArtifact(
             kernel: blobPath(kernelDescriptor.digest), config: config, digest: resolved.digest,
             bytes: manifest.layers.reduce(manifest.config.size) { $0 + $1.size }, pulled: pulled)
+    }
+
+    /// Downloads a blob once however many deploys ask for it at the same time.
+    private func blob(_ descriptor: RegistryClient.Descriptor, of reference: ImageReference, client: RegistryClient) async throws {
+        if let running = downloads[descriptor.digest] { return try await running.value }
+        let target = blobPath(descriptor.digest)
+        let download = Task {
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let partial = target.appendingPathExtension("partial")
+            try await client.download(descriptor, of: reference, to: partial)
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.moveItem(at: partial, to: target)
+        }
+        downloads[descriptor.digest] = download
+        defer { downloads[descriptor.digest] = nil }
+        try await download.value
     }
 
     private func has(_ descriptor: RegistryClient.Descriptor) -> Bool {

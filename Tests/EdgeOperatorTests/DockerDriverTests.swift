@@ -3,46 +3,49 @@ import Foundation
 import Testing
 @testable import EdgeOperator
 
-/// The docker driver against a real dockerd and the real registry.
-@Suite(.serialized, .timeLimit(.minutes(3)))
-struct DockerDriverTests {
-    @Test func deploysServesAndRemovesAnNginxContainer() async throws {
-        guard Testbed.canRunDocker else { return }
-        let (configuration, node) = try Testbed.configuration()
-        let content = try #require(configuration.catalog.item(named: "video1"))
-        let socket = try await Testbed.dockerEdge(content: content)
-        let driver = DockerDriver(socketPath: socket, edge: node.name)
-        for stale in try await driver.discover() { try await driver.destroy(stale.handle, spec: stale.spec) }
-        _ = try? await DockerEngine(socketPath: socket).send(.DELETE, "/images/\(Testbed.registry)/augur/nginx:video1", query: ["force": "true"])
 
-        let edge = EdgeOperator(settings: .init(configuration: configuration, node: node), drivers: [driver], logger: Testbed.logger)
-        let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.21"))
-        #expect(created.phase == .pulling)
-        let ready = try await edge.settled(created.spec.id, in: [.ready])
-        #expect(ready.phase == .ready, "\(ready.failure ?? "")")
-        #expect(ready.image?.pulled == true)
-        #expect(try #require(ready.timeline.allocationSeconds) > 0)
-        #expect(ready.timeline.pullSeconds != nil && ready.timeline.bootSeconds != nil)
+extension EdgeServices {
+    /// The docker driver against a real dockerd and the real registry.
+    @Suite
+    struct DockerDriverTests {
+        @Test func deploysServesAndRemovesAnNginxContainer() async throws {
+            guard Testbed.canRunDocker else { return }
+            let (configuration, node) = try Testbed.configuration()
+            let content = try #require(configuration.catalog.item(named: "video1"))
+            let socket = try await Testbed.dockerEdge(content: content)
+            let driver = DockerDriver(socketPath: socket, edge: node.name)
+            for stale in try await driver.discover() { try await driver.destroy(stale.handle, spec: stale.spec) }
+            _ = try? await DockerEngine(socketPath: socket).send(.DELETE, "/images/\(Testbed.registry)/augur/nginx:video1", query: ["force": "true"])
 
-        let (status, body) = try await download("http://127.11.2.21:8080/video1")
-        #expect(status == 200)
-        #expect(body == Data(try #require(GeneratedPayload(content)).bytes()))
+            let edge = EdgeOperator(settings: .init(configuration: configuration, node: node), drivers: [driver], logger: Testbed.logger)
+            let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.21"))
+            #expect(created.phase == .pulling)
+            let ready = try await edge.settled(created.spec.id, in: [.ready])
+            #expect(ready.phase == .ready, "\(ready.failure ?? "")")
+            #expect(ready.image?.pulled == true)
+            #expect(try #require(ready.timeline.allocationSeconds) > 0)
+            #expect(ready.timeline.pullSeconds != nil && ready.timeline.bootSeconds != nil)
 
-        let found = try await driver.discover()
-        #expect(found.contains { $0.spec.id == created.spec.id && $0.running })
+            let (status, body) = try await download("http://127.11.2.21:8080/video1")
+            #expect(status == 200)
+            #expect(body == Data(try #require(GeneratedPayload(content)).bytes()))
 
-        _ = try await edge.delete(created.spec.id, drain: .seconds(1))
-        let gone = try await edge.settled(created.spec.id, in: [.gone])
-        #expect(gone.phase == .gone)
-        #expect(gone.timeline.removalSeconds != nil)
-        #expect(try await driver.discover().allSatisfy { $0.spec.id != created.spec.id })
-        #expect(AddressCheck.isFree(address: "127.11.2.21", port: 8080))
+            let found = try await driver.discover()
+            #expect(found.contains { $0.spec.id == created.spec.id && $0.running })
 
-        // The image is now in this edge's cache: the second deploy does not pull.
-        let again = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.22"))
-        let readyAgain = try await edge.settled(again.spec.id, in: [.ready])
-        #expect(readyAgain.image?.pulled == false)
-        _ = try await edge.delete(again.spec.id, drain: .zero)
-        _ = try await edge.settled(again.spec.id, in: [.gone])
+            _ = try await edge.delete(created.spec.id, drain: .seconds(1))
+            let gone = try await edge.settled(created.spec.id, in: [.gone])
+            #expect(gone.phase == .gone)
+            #expect(gone.timeline.removalSeconds != nil)
+            #expect(try await driver.discover().allSatisfy { $0.spec.id != created.spec.id })
+            #expect(AddressCheck.isFree(address: "127.11.2.21", port: 8080))
+
+            // The image is now in this edge's cache: the second deploy does not pull.
+            let again = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.22"))
+            let readyAgain = try await edge.settled(again.spec.id, in: [.ready])
+            #expect(readyAgain.image?.pulled == false)
+            _ = try await edge.delete(again.spec.id, drain: .zero)
+            _ = try await edge.settled(again.spec.id, in: [.gone])
+        }
     }
 }

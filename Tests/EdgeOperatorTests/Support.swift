@@ -103,3 +103,8 @@ func download(_ url: String) async throws -> (status: Int, body: Data) {
     let body = try await response.body.collect(upTo: 64 << 20)
     return (Int(response.status.code), Data(buffer: body))
 }
+
+/// Every test that starts real services (registry, dockerd, nginx) runs inside this suite,
+/// one at a time: they share the registry, the edge dockerd and the edge's address pools.
+@Suite(.serialized, .timeLimit(.minutes(5)))
+struct EdgeServices {}

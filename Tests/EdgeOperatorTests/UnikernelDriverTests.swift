@@ -3,138 +3,141 @@ import Foundation
 import Testing
 @testable import EdgeOperator
 
-/// The emulated driver (real nginx processes on the flavor's timing profile) and the xen
-/// driver (against the `xl` test double: there is no Xen dom0 here), both pulling unikernel
-/// artifacts from the real registry.
-@Suite(.serialized, .timeLimit(.minutes(3)))
-struct UnikernelDriverTests {
-    /// Pushes a ClickOS artifact of `kernelBytes` for `content` and returns its reference.
-    static func pushArtifact(content: String, kernelBytes: Int = 64 << 10, registry: String = Testbed.registry) async throws -> String {
-        let reference = try #require(ImageReference("\(registry)/augur/clickos:\(content)-\(UUID().uuidString.prefix(8).lowercased())"))
-        let kernel = Data(GeneratedPayload(seed: UInt64(kernelBytes), size: kernelBytes).bytes())
-        _ = try await UnikernelArtifact.push(kernel: kernel, config: .init(flavor: "clickos", content: content, domainSettings: ["extra": "\"console=hvc0\""]), to: reference)
-        return reference.description
-    }
 
-    static func emulatedEdge(state: URL, payloads: URL, bootTimeout: Duration = .seconds(20)) throws -> (EdgeOperator, EmulatedDriver) {
-        let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
-        let driver = EmulatedDriver(flavors: configuration.flavors, payloads: payloads, stateDirectory: state)
-        var settings = EdgeOperator.Settings(configuration: configuration, node: node)
-        settings.bootTimeout = bootTimeout
-        return (EdgeOperator(settings: settings, drivers: [driver], logger: Testbed.logger), driver)
-    }
+extension EdgeServices {
+    /// The emulated driver (real nginx processes on the flavor's timing profile) and the xen
+    /// driver (against the `xl` test double: there is no Xen dom0 here), both pulling unikernel
+    /// artifacts from the real registry.
+    @Suite
+    struct UnikernelDriverTests {
+        /// Pushes a ClickOS artifact of `kernelBytes` for `content` and returns its reference.
+        static func pushArtifact(content: String, kernelBytes: Int = 64 << 10, registry: String = Testbed.registry) async throws -> String {
+            let reference = try #require(ImageReference("\(registry)/augur/clickos:\(content)-\(UUID().uuidString.prefix(8).lowercased())"))
+            let kernel = Data(GeneratedPayload(seed: UInt64(kernelBytes), size: kernelBytes).bytes())
+            _ = try await UnikernelArtifact.push(kernel: kernel, config: .init(flavor: "clickos", content: content, domainSettings: ["extra": "\"console=hvc0\""]), to: reference)
+            return reference.description
+        }
 
-    @Test func emulatedClickOSFollowsTheProfileAndServesTheContent() async throws {
-        guard Testbed.canRunDocker else { return }
-        try await Testbed.script("registry", ["start", Testbed.registry])
-        let (configuration, _) = try Testbed.configuration()
-        let content = try #require(configuration.catalog.item(named: "video1"))
-        let payloads = try Testbed.payload(content).deletingLastPathComponent()
-        let state = Testbed.temporaryDirectory("emulated")
-        let image = try await Self.pushArtifact(content: "video1")
-        let (edge, driver) = try Self.emulatedEdge(state: state, payloads: payloads)
+        static func emulatedEdge(state: URL, payloads: URL, bootTimeout: Duration = .seconds(20)) throws -> (EdgeOperator, EmulatedDriver) {
+            let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
+            let driver = EmulatedDriver(flavors: configuration.flavors, payloads: payloads, stateDirectory: state)
+            var settings = EdgeOperator.Settings(configuration: configuration, node: node)
+            settings.bootTimeout = bootTimeout
+            return (EdgeOperator(settings: settings, drivers: [driver], logger: Testbed.logger), driver)
+        }
 
-        let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
-        #expect(created.emulated)
-        #expect(created.spec.runtime == .emulated)
-        #expect(try #require(AddressPool("127.11.3.0/24")).contains(try #require(IPAddress(created.spec.address))))
-        let ready = try await edge.settled(created.spec.id, in: [.ready])
-        #expect(ready.phase == .ready, "\(ready.failure ?? "")")
-        #expect(ready.image?.pulled == true)
-        let profile = Double(try #require(configuration.flavors["clickos"]).timing.bootMilliseconds) / 1_000
-        #expect(try #require(ready.timeline.bootSeconds) >= profile)
+        @Test func emulatedClickOSFollowsTheProfileAndServesTheContent() async throws {
+            guard Testbed.canRunDocker else { return }
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let (configuration, _) = try Testbed.configuration()
+            let content = try #require(configuration.catalog.item(named: "video1"))
+            let payloads = try Testbed.payload(content).deletingLastPathComponent()
+            let state = Testbed.temporaryDirectory("emulated")
+            let image = try await Self.pushArtifact(content: "video1")
+            let (edge, driver) = try Self.emulatedEdge(state: state, payloads: payloads)
 
-        let (status, body) = try await download("http://\(created.spec.address):8080/video1")
-        #expect(status == 200)
-        #expect(body == Data(try #require(GeneratedPayload(content)).bytes()))
+            let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
+            #expect(created.emulated)
+            #expect(created.spec.runtime == .emulated)
+            #expect(try #require(AddressPool("127.11.3.0/24")).contains(try #require(IPAddress(created.spec.address))))
+            let ready = try await edge.settled(created.spec.id, in: [.ready])
+            #expect(ready.phase == .ready, "\(ready.failure ?? "")")
+            #expect(ready.image?.pulled == true)
+            let profile = Double(try #require(configuration.flavors["clickos"]).timing.bootMilliseconds) / 1_000
+            #expect(try #require(ready.timeline.bootSeconds) >= profile)
 
-        _ = try await edge.delete(created.spec.id, drain: .zero)
-        let gone = try await edge.settled(created.spec.id, in: [.gone])
-        #expect(gone.phase == .gone)
-        #expect(try #require(gone.timeline.removalSeconds) >= 0.01)
-        #expect(try await driver.discover().isEmpty)
-        #expect(AddressCheck.isFree(address: created.spec.address, port: 8080))
+            let (status, body) = try await download("http://\(created.spec.address):8080/video1")
+            #expect(status == 200)
+            #expect(body == Data(try #require(GeneratedPayload(content)).bytes()))
 
-        // The artifact is now in this edge's store: the next deploy verifies nothing new and pulls nothing.
-        #expect(try await driver.prepareImage(for: created.spec).pulled == false)
-    }
+            _ = try await edge.delete(created.spec.id, drain: .zero)
+            let gone = try await edge.settled(created.spec.id, in: [.gone])
+            #expect(gone.phase == .gone)
+            #expect(try #require(gone.timeline.removalSeconds) >= 0.01)
+            #expect(try await driver.discover().isEmpty)
+            #expect(AddressCheck.isFree(address: created.spec.address, port: 8080))
 
-    @Test func aCorruptedBlobInTheRegistryFailsTheDeploy() async throws {
-        guard Testbed.canRunDocker else { return }
-        let storage = Testbed.temporaryDirectory("registry")
-        let registry = "127.0.0.1:5011"
-        try await Testbed.script("registry", ["stop", registry])
-        try await Testbed.script("registry", ["start", registry, storage.path])
-        let image = try await Self.pushArtifact(content: "video1", kernelBytes: 256 << 10, registry: registry)
-        // Flip one byte of the kernel blob where the registry keeps it: it serves blobs as stored.
-        let digest = RegistryClient.digest(of: GeneratedPayload(seed: 256 << 10, size: 256 << 10).bytes()).dropFirst("sha256:".count)
-        let kernel = storage.appendingPathComponent("docker/registry/v2/blobs/sha256/\(digest.prefix(2))/\(digest)/data")
-        var bytes = try Data(contentsOf: kernel)
-        bytes[1_000] ^= 0xff
-        try bytes.write(to: kernel)
+            // The artifact is now in this edge's store: the next deploy verifies nothing new and pulls nothing.
+            #expect(try await driver.prepareImage(for: created.spec).pulled == false)
+        }
 
-        let (configuration, _) = try Testbed.configuration()
-        let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: "video1"))).deletingLastPathComponent()
-        let (edge, driver) = try Self.emulatedEdge(state: Testbed.temporaryDirectory("emulated"), payloads: payloads)
-        let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
-        let failed = try await edge.settled(created.spec.id, in: [.failed])
-        #expect(failed.phase == .failed)
-        #expect(failed.failure?.contains("does not match") == true)
-        #expect(try await driver.discover().isEmpty)
-        try await Testbed.script("registry", ["stop", registry])
-    }
+        @Test func aCorruptedBlobInTheRegistryFailsTheDeploy() async throws {
+            guard Testbed.canRunDocker else { return }
+            let storage = Testbed.temporaryDirectory("registry")
+            let registry = "127.0.0.1:5011"
+            try await Testbed.script("registry", ["stop", registry])
+            try await Testbed.script("registry", ["start", registry, storage.path])
+            let image = try await Self.pushArtifact(content: "video1", kernelBytes: 256 << 10, registry: registry)
+            // Flip one byte of the kernel blob where the registry keeps it: it serves blobs as stored.
+            let digest = RegistryClient.digest(of: GeneratedPayload(seed: 256 << 10, size: 256 << 10).bytes()).dropFirst("sha256:".count)
+            let kernel = storage.appendingPathComponent("docker/registry/v2/blobs/sha256/\(digest.prefix(2))/\(digest)/data")
+            var bytes = try Data(contentsOf: kernel)
+            bytes[1_000] ^= 0xff
+            try bytes.write(to: kernel)
 
-    /// An `xl` wrapper that runs the double with its own state and boot delay.
-    static func xlDouble(state: URL, bootMilliseconds: Int = 30) throws -> String {
-        let double = Testbed.root.appendingPathComponent("Tests/EdgeOperatorTests/Doubles/xl").path
-        let wrapper = state.appendingPathComponent("xl")
-        try "#!/bin/sh\nexec env XL_DOUBLE_STATE='\(state.path)/xl-state' XL_DOUBLE_BOOT_MS=\(bootMilliseconds) '\(double)' \"$@\"\n"
-            .write(to: wrapper, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
-        return wrapper.path
-    }
+            let (configuration, _) = try Testbed.configuration()
+            let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: "video1"))).deletingLastPathComponent()
+            let (edge, driver) = try Self.emulatedEdge(state: Testbed.temporaryDirectory("emulated"), payloads: payloads)
+            let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
+            let failed = try await edge.settled(created.spec.id, in: [.failed])
+            #expect(failed.phase == .failed)
+            #expect(failed.failure?.contains("does not match") == true)
+            #expect(try await driver.discover().isEmpty)
+            try await Testbed.script("registry", ["stop", registry])
+        }
 
-    @Test func xenDriverBootsListsAndDestroysThroughXl() async throws {
-        guard Testbed.canRunDocker else { return }
-        try await Testbed.script("registry", ["start", Testbed.registry])
-        let state = Testbed.temporaryDirectory("xen")
-        let driver = XenDriver(stateDirectory: state, xl: try Self.xlDouble(state: state))
-        let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
-        let edge = EdgeOperator(settings: .init(configuration: configuration, node: node), drivers: [driver], logger: Testbed.logger)
-        let image = try await Self.pushArtifact(content: "video5")
+        /// An `xl` wrapper that runs the double with its own state and boot delay.
+        static func xlDouble(state: URL, bootMilliseconds: Int = 30) throws -> String {
+            let double = Testbed.root.appendingPathComponent("Tests/EdgeOperatorTests/Doubles/xl").path
+            let wrapper = state.appendingPathComponent("xl")
+            try "#!/bin/sh\nexec env XL_DOUBLE_STATE='\(state.path)/xl-state' XL_DOUBLE_BOOT_MS=\(bootMilliseconds) '\(double)' \"$@\"\n"
+                .write(to: wrapper, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+            return wrapper.path
+        }
 
-        let created = try await edge.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: image))
-        #expect(!created.emulated && created.spec.runtime == .xen)
-        let ready = try await edge.settled(created.spec.id, in: [.ready])
-        #expect(ready.phase == .ready, "\(ready.failure ?? "")")
-        let domain = try #require(ready.handle?.runtimeID)
-        let config = try String(contentsOf: state.appendingPathComponent("xen/\(domain).cfg"), encoding: .utf8)
-        #expect(config.contains("vif = [ 'ip=\(created.spec.address),mac=00:16:3e:"))
-        #expect(config.contains("memory = 256") && config.contains("vcpus = 1") && config.contains("extra = \"console=hvc0\""))
-        #expect(try await driver.discover().map(\.spec.id) == [created.spec.id])
-        let usage = try await driver.usage(of: try #require(ready.handle))
-        #expect(usage.memoryBytes == 256 << 20)
+        @Test func xenDriverBootsListsAndDestroysThroughXl() async throws {
+            guard Testbed.canRunDocker else { return }
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let state = Testbed.temporaryDirectory("xen")
+            let driver = XenDriver(stateDirectory: state, xl: try Self.xlDouble(state: state))
+            let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
+            let edge = EdgeOperator(settings: .init(configuration: configuration, node: node), drivers: [driver], logger: Testbed.logger)
+            let image = try await Self.pushArtifact(content: "video5")
 
-        _ = try await edge.delete(created.spec.id, drain: .zero)
-        #expect(try await edge.settled(created.spec.id, in: [.gone]).phase == .gone)
-        #expect(try await driver.discover().isEmpty)
-        // Destroying a domain that is already gone succeeds, as xl's "invalid domain identifier" means.
-        try await driver.destroy(RuntimeHandle(domain), spec: created.spec)
-    }
+            let created = try await edge.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: image))
+            #expect(!created.emulated && created.spec.runtime == .xen)
+            let ready = try await edge.settled(created.spec.id, in: [.ready])
+            #expect(ready.phase == .ready, "\(ready.failure ?? "")")
+            let domain = try #require(ready.handle?.runtimeID)
+            let config = try String(contentsOf: state.appendingPathComponent("xen/\(domain).cfg"), encoding: .utf8)
+            #expect(config.contains("vif = [ 'ip=\(created.spec.address),mac=00:16:3e:"))
+            #expect(config.contains("memory = 256") && config.contains("vcpus = 1") && config.contains("extra = \"console=hvc0\""))
+            #expect(try await driver.discover().map(\.spec.id) == [created.spec.id])
+            let usage = try await driver.usage(of: try #require(ready.handle))
+            #expect(usage.memoryBytes == 256 << 20)
 
-    @Test func aGuestThatNeverServesIsDestroyedAndReportedFailed() async throws {
-        guard Testbed.canRunDocker else { return }
-        try await Testbed.script("registry", ["start", Testbed.registry])
-        let state = Testbed.temporaryDirectory("xen")
-        let driver = XenDriver(stateDirectory: state, xl: try Self.xlDouble(state: state, bootMilliseconds: 600_000))
-        let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
-        var settings = EdgeOperator.Settings(configuration: configuration, node: node)
-        settings.bootTimeout = .seconds(1)
-        let edge = EdgeOperator(settings: settings, drivers: [driver], logger: Testbed.logger)
-        let created = try await edge.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: try await Self.pushArtifact(content: "video5")))
-        let failed = try await edge.settled(created.spec.id, in: [.failed])
-        #expect(failed.phase == .failed)
-        #expect(failed.failure?.contains("did not serve within") == true)
-        #expect(try await driver.discover().isEmpty)
+            _ = try await edge.delete(created.spec.id, drain: .zero)
+            #expect(try await edge.settled(created.spec.id, in: [.gone]).phase == .gone)
+            #expect(try await driver.discover().isEmpty)
+            // Destroying a domain that is already gone succeeds, as xl's "invalid domain identifier" means.
+            try await driver.destroy(RuntimeHandle(domain), spec: created.spec)
+        }
+
+        @Test func aGuestThatNeverServesIsDestroyedAndReportedFailed() async throws {
+            guard Testbed.canRunDocker else { return }
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let state = Testbed.temporaryDirectory("xen")
+            let driver = XenDriver(stateDirectory: state, xl: try Self.xlDouble(state: state, bootMilliseconds: 600_000))
+            let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
+            var settings = EdgeOperator.Settings(configuration: configuration, node: node)
+            settings.bootTimeout = .seconds(1)
+            let edge = EdgeOperator(settings: settings, drivers: [driver], logger: Testbed.logger)
+            let created = try await edge.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: try await Self.pushArtifact(content: "video5")))
+            let failed = try await edge.settled(created.spec.id, in: [.failed])
+            #expect(failed.phase == .failed)
+            #expect(failed.failure?.contains("did not serve within") == true)
+            #expect(try await driver.discover().isEmpty)
+        }
     }
 }

@@ -1,0 +1,84 @@
+import AugurModel
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+@testable import EdgeOperator
+
+extension EdgeServices {
+    /// The operator's HTTP API: auth on mutating calls, 400 with the reason, 404, the
+    /// instance lifecycle through create and delete, and the event stream.
+    @Suite
+    struct EdgeAPITests {
+        static let token = "test-token-0123456789abcdef"
+
+        @Test func apiAnswersEachCaseAndDrivesTheLifecycle() async throws {
+            guard Testbed.canRunDocker else { return }
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let (configuration, _) = try Testbed.configuration()
+            let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: "video5"))).deletingLastPathComponent()
+            let image = try await UnikernelDriverTests.pushArtifact(content: "video5")
+            let (edge, _) = try UnikernelDriverTests.emulatedEdge(state: Testbed.temporaryDirectory("emulated"), payloads: payloads)
+            let app = Application(router: EdgeAPI.router(for: edge, token: Self.token))
+            let auth: HTTPFields = [.authorization: "Bearer \(Self.token)"]
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+
+            try await app.test(.router) { client in
+                let body = ByteBuffer(string: #"{"content":"video5","flavor":"clickos","image":"\#(image)"}"#)
+                try await client.execute(uri: "/v1/instances", method: .post, body: body) { #expect($0.status == .unauthorized) }
+                try await client.execute(uri: "/v1/instances", method: .post, headers: [.authorization: "Bearer wrong"], body: body) { #expect($0.status == .unauthorized) }
+                try await client.execute(uri: "/v1/instances", method: .post, headers: auth, body: ByteBuffer(string: #"{"flavor":"clickos"}"#)) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("missing field 'content'"))
+                }
+                try await client.execute(uri: "/v1/instances", method: .post, headers: auth, body: ByteBuffer(string: #"{"content":"video5","flavor":"unikraft"}"#)) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("not served by flavor 'unikraft'"))
+                }
+                try await client.execute(uri: "/v1/instances/nope", method: .get) { #expect($0.status == .notFound) }
+                try await client.execute(uri: "/v1/instances/nope", method: .delete, headers: auth) { #expect($0.status == .notFound) }
+
+                let ready = try await client.execute(uri: "/v1/instances?wait=true", method: .post, headers: auth, body: body) { response in
+                    #expect(response.status == .created)
+                    return try decoder.decode(EdgeInstance.self, from: Data(buffer: response.body))
+                }
+                #expect(ready.phase == .ready && ready.emulated)
+                #expect(ready.seconds["allocation"] != nil && ready.seconds["boot"] != nil)
+                try await client.execute(uri: "/v1/instances", method: .get) { response in
+                    #expect(String(buffer: response.body).contains(ready.spec.id))
+                }
+                try await client.execute(uri: "/v1/node", method: .get) { response in
+                    let state = try decoder.decode(NodeState.self, from: Data(buffer: response.body))
+                    #expect(state.instances[.ready] == 1 && state.emulatedRuntimes == ["emulated"])
+                }
+                try await client.execute(uri: "/v1/instances/\(ready.spec.id)?drain=abc", method: .delete, headers: auth) { #expect($0.status == .badRequest) }
+                try await client.execute(uri: "/v1/instances/\(ready.spec.id)?drain=0&wait=true", method: .delete, headers: auth) { response in
+                    #expect(response.status == .ok)
+                    let gone = try decoder.decode(EdgeInstance.self, from: Data(buffer: response.body))
+                    #expect(gone.phase == .gone)
+                }
+            }
+        }
+
+        @Test func eventsStreamEveryPhaseChange() async throws {
+            guard Testbed.canRunDocker else { return }
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let (configuration, _) = try Testbed.configuration()
+            let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: "video5"))).deletingLastPathComponent()
+            let image = try await UnikernelDriverTests.pushArtifact(content: "video5")
+            let (edge, _) = try UnikernelDriverTests.emulatedEdge(state: Testbed.temporaryDirectory("emulated"), payloads: payloads)
+            let stream = await edge.events()
+            let created = try await edge.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: image))
+            _ = try await edge.settled(created.spec.id, in: [.ready])
+            _ = try await edge.delete(created.spec.id, drain: .zero)
+            var phases: [InstancePhase] = []
+            for await change in stream where change.spec.id == created.spec.id {
+                phases.append(change.phase)
+                if change.phase.isFinal { break }
+            }
+            #expect(phases == [.pulling, .booting, .ready, .draining, .gone])
+        }
+    }
+}
