@@ -15,11 +15,7 @@ extension EdgeServices {
 
         @Test func apiAnswersEachCaseAndDrivesTheLifecycle() async throws {
             guard Testbed.canRunDocker else { return }
-            try await Testbed.script("registry", ["start", Testbed.registry])
-            let (configuration, _) = try Testbed.configuration()
-            let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: "video5"))).deletingLastPathComponent()
-            let image = try await UnikernelDriverTests.pushArtifact(content: "video5")
-            let (edge, _) = try UnikernelDriverTests.emulatedEdge(state: Testbed.temporaryDirectory("emulated"), payloads: payloads)
+            let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
             let app = Application(router: EdgeAPI.router(for: edge, token: Self.token))
             let auth: HTTPFields = [.authorization: "Bearer \(Self.token)"]
             let decoder = JSONDecoder()
@@ -64,11 +60,7 @@ extension EdgeServices {
 
         @Test func eventsStreamEveryPhaseChange() async throws {
             guard Testbed.canRunDocker else { return }
-            try await Testbed.script("registry", ["start", Testbed.registry])
-            let (configuration, _) = try Testbed.configuration()
-            let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: "video5"))).deletingLastPathComponent()
-            let image = try await UnikernelDriverTests.pushArtifact(content: "video5")
-            let (edge, _) = try UnikernelDriverTests.emulatedEdge(state: Testbed.temporaryDirectory("emulated"), payloads: payloads)
+            let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
             let stream = await edge.events()
             let created = try await edge.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: image))
             _ = try await edge.settled(created.spec.id, in: [.ready])

@@ -75,12 +75,7 @@ extension EdgeServices {
 
         @Test func aRestartedOperatorFindsItsInstancesAndRemovesStoppedOnes() async throws {
             guard Testbed.canRunDocker else { return }
-            try await Testbed.script("registry", ["start", Testbed.registry])
-            let (configuration, _) = try Testbed.configuration()
-            let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: "video1"))).deletingLastPathComponent()
-            let state = Testbed.temporaryDirectory("emulated")
-            let image = try await UnikernelDriverTests.pushArtifact(content: "video1")
-            var (edge, driver) = try UnikernelDriverTests.emulatedEdge(state: state, payloads: payloads)
+            var (edge, driver, image, state, payloads) = try await UnikernelDriverTests.emulatedDeployment(content: "video1")
             let survivor = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
             let victim = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
             #expect(try await edge.settled(survivor.spec.id, in: [.ready]).phase == .ready)

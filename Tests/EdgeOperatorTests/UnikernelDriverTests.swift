@@ -18,6 +18,17 @@ extension EdgeServices {
             return reference.description
         }
 
+        /// An emulated edge in a fresh state directory, the content's payload, and a pushed ClickOS artifact for it.
+        static func emulatedDeployment(content name: String) async throws -> (edge: EdgeOperator, driver: EmulatedDriver, image: String, state: URL, payloads: URL) {
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let (configuration, _) = try Testbed.configuration()
+            let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: name))).deletingLastPathComponent()
+            let state = Testbed.temporaryDirectory("emulated")
+            let image = try await pushArtifact(content: name)
+            let (edge, driver) = try emulatedEdge(state: state, payloads: payloads)
+            return (edge, driver, image, state, payloads)
+        }
+
         static func emulatedEdge(state: URL, payloads: URL, bootTimeout: Duration = .seconds(20)) throws -> (EdgeOperator, EmulatedDriver) {
             let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
             let driver = EmulatedDriver(flavors: configuration.flavors, payloads: payloads, stateDirectory: state)
