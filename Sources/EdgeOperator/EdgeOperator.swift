@@ -165,6 +165,7 @@ public actor EdgeOperator {
             group.addTask {
                 while !Task.isCancelled {
                     await self.sampleInstances()
+                    await self.forgetFinished(olderThan: 600)
                     try? await Task.sleep(for: self.settings.usagePeriod)
                 }
             }
@@ -238,6 +239,16 @@ public actor EdgeOperator {
     }
 
     // MARK: Records
+
+    /// Drops gone and failed instances whose last phase began more than `seconds` ago, so a
+    /// long-running operator's memory does not grow with every instance it ever ran.
+    private func forgetFinished(olderThan seconds: Double) {
+        let now = Date()
+        for (id, record) in records where record.phase.isFinal {
+            guard let ended = record.timeline.began[record.phase], now.timeIntervalSince(ended) > seconds else { continue }
+            records[id] = nil
+        }
+    }
 
     @discardableResult
     private func enter(_ phase: InstancePhase, id: String, at time: Date = Date()) -> EdgeInstance? {
