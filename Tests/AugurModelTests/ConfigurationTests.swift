@@ -111,6 +111,19 @@ enum RepositoryFiles {
         #expect(failure("Topology/flavors.yaml") { $0.replacingOccurrences(of: "runtime: xen\n    kind: unikernel\n    image_mb: {1: 6.2", with: "runtime: kvm\n    kind: unikernel\n    image_mb: {1: 6.2") }?.field == "flavors.clickos.runtime")
     }
 
+    @Test func flavorTimingAndOperatorSettingsAreChecked() throws {
+        let boot = try #require(failure("Topology/flavors.yaml") { $0.replacingOccurrences(of: "boot: 80ms", with: "boot: soon") })
+        #expect(boot.field == "flavors.clickos.boot")
+        #expect(boot.line != nil)
+        let listen = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "listen: 127.0.0.1:7102", with: "listen: 10.0.0.2:7102") })
+        #expect(listen.field == "edges[1].operator.listen")
+        #expect(listen.reason.contains("outside loopback"))
+        let configuration = try RepositoryFiles.decode(editing: "Content/catalog.yaml") { $0 }
+        #expect(configuration.flavors["mirage"]?.timing == Flavor.TimingProfile(bootMilliseconds: 370, removalMilliseconds: 10))
+        #expect(configuration.topology.node(named: "edge-3")?.operatorSettings.listen == SocketEndpoint("127.0.0.1:7103"))
+        #expect(configuration.topology.node(named: "edge-3")?.operatorSettings.dockerSocket == "/run/augur/edge-3/docker.sock")
+    }
+
     @Test func missingFieldAndWrongTypeAndBrokenYAML() throws {
         let missing = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "registry: 127.0.0.1:5000\n", with: "") })
         #expect(missing.reason.contains("missing required field 'registry'"))
