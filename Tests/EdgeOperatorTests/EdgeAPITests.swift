@@ -74,3 +74,37 @@ extension EdgeServices {
         }
     }
 }
+
+extension EdgeServices {
+    /// `EdgeClient` against a live operator API on loopback.
+    @Suite
+    struct EdgeClientTests {
+        @Test func clientDrivesALiveOperatorAndNamesTheEdgeInErrors() async throws {
+            guard Testbed.canRunDocker else { return }
+            let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
+            let app = Application(router: EdgeAPI.router(for: edge, token: EdgeAPITests.token), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                let operatorClient = EdgeClient(edge: "edge-1", baseURL: "http://127.0.0.1:\(port)", token: EdgeAPITests.token)
+                let ready = try await operatorClient.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: image), waitUntilReady: true)
+                #expect(ready.phase == .ready)
+                #expect(try await operatorClient.instances().map(\.spec.id) == [ready.spec.id])
+                #expect(try await operatorClient.node().instances[.ready] == 1)
+                await #expect(throws: EdgeClient.Failure.rejected(edge: "edge-1", status: 404, message: "no instance 'nope' on this edge")) {
+                    try await operatorClient.instance("nope")
+                }
+                let wrongToken = EdgeClient(edge: "edge-1", baseURL: "http://127.0.0.1:\(port)", token: "not-the-token")
+                await #expect(throws: EdgeClient.Failure.self) { try await wrongToken.delete(ready.spec.id, drainSeconds: 0) }
+                let gone = try await operatorClient.delete(ready.spec.id, drainSeconds: 0, waitUntilGone: true)
+                #expect(gone.phase == .gone)
+            }
+            let down = EdgeClient(edge: "edge-9", baseURL: "http://127.0.0.1:1", token: EdgeAPITests.token)
+            do {
+                _ = try await down.node()
+                Issue.record("a call to a closed port answered")
+            } catch let failure as EdgeClient.Failure {
+                #expect(failure.description.hasPrefix("edge edge-9 unreachable"))
+            }
+        }
+    }
+}
