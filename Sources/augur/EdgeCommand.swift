@@ -35,6 +35,9 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(help: "Where generated payloads are (for emulated instances).")
     var payloads: String = "Content/payloads"
 
+    @Option(help: "Where the operator keeps what it must find again after a restart (default: the node's operator.state_directory).")
+    var stateDirectory: String?
+
     @Option(help: "Seconds a boot may take before the instance is destroyed and reported failed.")
     var bootTimeout: Int = 60
 
@@ -54,7 +57,7 @@ struct EdgeCommand: AsyncParsableCommand {
             throw ValidationError("node '\(edge)' has no operator.listen in \(config.topology); pass --listen")
         }
         let token = try OperatorToken.load(configuration.topology.tokenFile)
-        let state = URL(fileURLWithPath: node.operatorSettings.stateDirectory)
+        let state = URL(fileURLWithPath: stateDirectory ?? node.operatorSettings.stateDirectory)
         var drivers: [any RuntimeDriver] = [
             DockerDriver(socketPath: node.operatorSettings.dockerSocket, edge: node.name),
             EmulatedDriver(flavors: configuration.flavors, payloads: URL(fileURLWithPath: payloads), stateDirectory: state),
