@@ -9,7 +9,7 @@ extension EdgeServices {
     @Suite
     struct DockerDriverTests {
         @Test func deploysServesAndRemovesAnNginxContainer() async throws {
-            guard Testbed.canRunDocker else { return }
+            guard Testbed.runsAsRoot else { return }
             let (configuration, node) = try Testbed.configuration()
             let content = try #require(configuration.catalog.item(named: "video1"))
             let socket = try await Testbed.dockerEdge(content: content)

@@ -14,7 +14,7 @@ extension EdgeServices {
         static let token = "test-token-0123456789abcdef"
 
         @Test func apiAnswersEachCaseAndDrivesTheLifecycle() async throws {
-            guard Testbed.canRunDocker else { return }
+            guard Testbed.runsAsRoot else { return }
             let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
             let app = Application(router: EdgeAPI.router(for: edge, token: Self.token))
             let auth: HTTPFields = [.authorization: "Bearer \(Self.token)"]
@@ -59,7 +59,7 @@ extension EdgeServices {
         }
 
         @Test func eventsStreamEveryPhaseChange() async throws {
-            guard Testbed.canRunDocker else { return }
+            guard Testbed.runsAsRoot else { return }
             let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
             let stream = await edge.events()
             let created = try await edge.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: image))
@@ -80,7 +80,7 @@ extension EdgeServices {
     @Suite
     struct EdgeClientTests {
         @Test func clientDrivesALiveOperatorAndNamesTheEdgeInErrors() async throws {
-            guard Testbed.canRunDocker else { return }
+            guard Testbed.runsAsRoot else { return }
             let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
             let app = Application(router: EdgeAPI.router(for: edge, token: EdgeAPITests.token), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { client in

@@ -74,8 +74,9 @@ enum Testbed {
         return url
     }
 
-    /// Whether this machine can run dockerd (root); prints why not otherwise.
-    static var canRunDocker: Bool {
+    /// Whether the tests run as root, which dockerd, network-host containers and the edge's
+    /// daemons need; prints why they skip otherwise.
+    static var runsAsRoot: Bool {
         guard getuid() == 0 else {
             print("skipped: dockerd and the registry need root")
             return false
