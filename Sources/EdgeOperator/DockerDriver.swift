@@ -23,11 +23,6 @@ public actor DockerDriver: RuntimeDriver {
         self.edge = edge
     }
 
-    /// Whether the engine answers at all.
-    public func ping() async throws {
-        _ = try await engine.expectSuccess(.GET, "/_ping", operation: "ping")
-    }
-
     public func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation {
         guard let reference = ImageReference(spec.image) else { throw EdgeError.invalidRequest("'\(spec.image)' is not an image reference") }
         if let local = try await inspectImage(reference) { return ImagePreparation(pulled: false, bytes: local.size, digest: local.id) }

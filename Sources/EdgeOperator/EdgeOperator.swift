@@ -247,6 +247,7 @@ public actor EdgeOperator {
         for (id, record) in records where record.phase.isFinal {
             guard let ended = record.timeline.began[record.phase], now.timeIntervalSince(ended) > seconds else { continue }
             records[id] = nil
+            lifecycles[id] = nil
         }
     }
 
