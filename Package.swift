@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -62,6 +63,14 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        .target(
+            name: "Orchestrator",
+            dependencies: [
+                "AugurModel",
+                "EdgeOperator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "augur",
             dependencies: [
@@ -80,6 +89,7 @@ let package = Package(
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "EdgeOperator"]),
         .testTarget(
             name: "EdgeOperatorTests",
             dependencies: [
