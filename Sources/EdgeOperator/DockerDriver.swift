@@ -24,7 +24,7 @@ public actor DockerDriver: RuntimeDriver {
     }
 
     public func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation {
-        guard let reference = ImageReference(spec.image) else { throw EdgeError.invalidRequest("'\(spec.image)' is not an image reference") }
+        let reference = try ImageReference.parse(spec.image)
         if let local = try await inspectImage(reference) { return ImagePreparation(pulled: false, bytes: local.size, digest: local.id) }
         let from = reference.isDigest ? reference.description : reference.name
         let query = reference.isDigest ? ["fromImage": from] : ["fromImage": from, "tag": reference.reference]

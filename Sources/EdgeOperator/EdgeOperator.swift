@@ -331,7 +331,7 @@ public actor EdgeOperator {
             throw EdgeError.invalidRequest("limits out of range: cpus \(cpus) (0…64), memory \(memory) MB (16…65536)")
         }
         let image = request.image ?? "\(settings.registry)/augur/\(flavor.name):\(content.name)"
-        guard ImageReference(image) != nil else { throw EdgeError.invalidRequest("'\(image)' is not an image reference REGISTRY/REPOSITORY(:TAG|@sha256:DIGEST)") }
+        _ = try ImageReference.parse(image)
         let id = "\(content.name)-\(flavor.name)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         return InstanceSpec(
             id: id, edge: node.name, content: content.name, flavor: flavor.name, runtime: runtime, image: image,

@@ -13,7 +13,7 @@ public actor EmulatedDriver: RuntimeDriver {
     private let directory: URL
     private let artifacts: ArtifactStore
     private let nginx: ToolCommand
-    private var lastCPU: [String: (seconds: Double, at: ContinuousClock.Instant)] = [:]
+    private var cpu = CPURate()
 
     public init(flavors: [String: Flavor], payloads: URL, stateDirectory: URL, nginx: String = "/usr/sbin/nginx") {
         self.flavors = flavors
@@ -24,9 +24,7 @@ public actor EmulatedDriver: RuntimeDriver {
     }
 
     public func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation {
-        guard let reference = ImageReference(spec.image) else { throw EdgeError.invalidRequest("'\(spec.image)' is not an image reference") }
-        let artifact = try await artifacts.fetch(reference)
-        return ImagePreparation(pulled: artifact.pulled, bytes: artifact.bytes, digest: artifact.digest)
+        try await artifacts.prepare(spec)
     }
 
     public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {
@@ -58,7 +56,7 @@ public actor EmulatedDriver: RuntimeDriver {
             while ProcessUsage.isGroupAlive(pid), clock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
             if ProcessUsage.isGroupAlive(pid) { kill(-pid, SIGKILL) }
         }
-        lastCPU[handle.runtimeID] = nil
+        cpu.forget(handle.runtimeID)
         try? FileManager.default.removeItem(at: home)
     }
 
@@ -76,14 +74,7 @@ public actor EmulatedDriver: RuntimeDriver {
         guard let pid = pid(of: handle.runtimeID), let tree = ProcessUsage.tree(of: pid) else {
             throw EdgeError.runtimeFailed(runtime: .emulated, operation: "usage", reason: "instance \(handle.runtimeID) is not running")
         }
-        let now = ContinuousClock.now
-        defer { lastCPU[handle.runtimeID] = (tree.cpuSeconds, now) }
-        var percent = 0.0
-        if let before = lastCPU[handle.runtimeID] {
-            let elapsed = Double((now - before.at).components.attoseconds) / 1e18 + Double((now - before.at).components.seconds)
-            if elapsed > 0 { percent = (tree.cpuSeconds - before.seconds) / elapsed * 100 }
-        }
-        return InstanceUsage(cpuPercent: percent, memoryBytes: tree.residentBytes)
+        return InstanceUsage(cpuPercent: cpu.percent(handle.runtimeID, cpuSeconds: tree.cpuSeconds), memoryBytes: tree.residentBytes)
     }
 
     private func instanceDirectory(_ id: String) -> URL {

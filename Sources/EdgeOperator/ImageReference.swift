@@ -30,6 +30,12 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         self.reference = reference
     }
 
+    /// Parses an instance's image, throwing `EdgeError.invalidRequest` when it is no reference.
+    public static func parse(_ text: String) throws -> ImageReference {
+        guard let reference = ImageReference(text) else { throw EdgeError.invalidRequest("'\(text)' is not an image reference REGISTRY/REPOSITORY(:TAG|@sha256:DIGEST)") }
+        return reference
+    }
+
     public var isDigest: Bool { reference.hasPrefix("sha256:") }
 
     /// `REGISTRY/REPOSITORY`, the name without tag or digest.

@@ -51,9 +51,25 @@ public struct LocalArtifact: Sendable, Hashable {
 public actor ArtifactStore {
     private let directory: URL
     private var downloads: [String: Task<Void, any Error>] = [:]
+    /// The last artifact each image reference resolved to.
+    private var resolved: [String: LocalArtifact] = [:]
 
     public init(directory: URL) {
         self.directory = directory
+    }
+
+    /// Makes the artifact of an instance's image local, as a runtime's image preparation.
+    public func prepare(_ spec: InstanceSpec) async throws -> ImagePreparation {
+        let artifact = try await fetch(try ImageReference.parse(spec.image))
+        return ImagePreparation(pulled: artifact.pulled, bytes: artifact.bytes, digest: artifact.digest)
+    }
+
+    /// The artifact `prepare` made local for this instance's image, without asking the registry
+    /// again; fetched when it was not prepared here.
+    public func prepared(_ spec: InstanceSpec) async throws -> LocalArtifact {
+        let reference = try ImageReference.parse(spec.image)
+        if let artifact = resolved[reference.description] { return artifact }
+        return try await fetch(reference)
     }
 
     public func fetch(_ reference: ImageReference) async throws -> LocalArtifact {
@@ -89,9 +105,11 @@ public actor ArtifactStore {
         if !FileManager.default.fileExists(atPath: manifestFile.path) {
             try JSONEncoder().encode(manifest).write(to: manifestFile)
         }
-        return LocalArtifact(
+        let artifact = LocalArtifact(
             kernel: blobPath(kernelDescriptor.digest), config: config, digest: resolved.digest,
             bytes: manifest.layers.reduce(manifest.config.size) { $0 + $1.size }, pulled: pulled)
+        self.resolved[reference.description] = artifact
+        return artifact
     }
 
     /// Downloads a blob once however many deploys ask for it at the same time.

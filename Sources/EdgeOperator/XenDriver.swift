@@ -12,7 +12,7 @@ public actor XenDriver: RuntimeDriver {
     private let bridge: String
     private let directory: URL
     private let artifacts: ArtifactStore
-    private var lastCPU: [String: (seconds: Double, at: ContinuousClock.Instant)] = [:]
+    private var cpu = CPURate()
 
     static let domainPrefix = "augur-"
 
@@ -24,14 +24,11 @@ public actor XenDriver: RuntimeDriver {
     }
 
     public func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation {
-        guard let reference = ImageReference(spec.image) else { throw EdgeError.invalidRequest("'\(spec.image)' is not an image reference") }
-        let artifact = try await artifacts.fetch(reference)
-        return ImagePreparation(pulled: artifact.pulled, bytes: artifact.bytes, digest: artifact.digest)
+        try await artifacts.prepare(spec)
     }
 
     public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {
-        guard let reference = ImageReference(spec.image) else { throw EdgeError.invalidRequest("'\(spec.image)' is not an image reference") }
-        let artifact = try await artifacts.fetch(reference)
+        let artifact = try await artifacts.prepared(spec)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let name = Self.domainPrefix + spec.id
         let configFile = directory.appendingPathComponent("\(name).cfg")
@@ -54,7 +51,7 @@ public actor XenDriver: RuntimeDriver {
         guard outcome.succeeded || outcome.errorOutput.contains("invalid domain identifier") else {
             throw EdgeError.runtimeFailed(runtime: .xen, operation: "destroy", reason: outcome.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        lastCPU[handle.runtimeID] = nil
+        cpu.forget(handle.runtimeID)
         for suffix in ["cfg", "json"] { try? FileManager.default.removeItem(at: directory.appendingPathComponent("\(handle.runtimeID).\(suffix)")) }
     }
 
@@ -73,15 +70,7 @@ public actor XenDriver: RuntimeDriver {
         guard let row = Self.parseListRow(output, name: handle.runtimeID) else {
             throw EdgeError.runtimeFailed(runtime: .xen, operation: "list", reason: "no row for \(handle.runtimeID)")
         }
-        let now = ContinuousClock.now
-        defer { lastCPU[handle.runtimeID] = (row.cpuSeconds, now) }
-        var percent = 0.0
-        if let before = lastCPU[handle.runtimeID] {
-            let elapsed = now - before.at
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            if seconds > 0 { percent = (row.cpuSeconds - before.seconds) / seconds * 100 }
-        }
-        return InstanceUsage(cpuPercent: percent, memoryBytes: row.memoryMegabytes << 20)
+        return InstanceUsage(cpuPercent: cpu.percent(handle.runtimeID, cpuSeconds: row.cpuSeconds), memoryBytes: row.memoryMegabytes << 20)
     }
 
     /// Augur's domains as `xl list -l` reports them (a JSON array of `{domid, config: {c_info: {name}}}`).
