@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -67,8 +69,16 @@ let package = Package(
             name: "Orchestrator",
             dependencies: [
                 "AugurModel",
+                "DNSBalancer",
                 "EdgeOperator",
+                "Forecast",
+                "Optimizer",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -78,7 +88,12 @@ let package = Package(
                 "DNSBalancer",
                 "EdgeOperator",
                 "Forecast",
+                "Optimizer",
+                "Orchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +104,13 @@ let package = Package(
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
-        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "EdgeOperator"]),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: [
+                "Orchestrator", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "EdgeOperatorTests",
             dependencies: [

@@ -8,7 +8,7 @@ extension NodeState: ResponseEncodable {}
 
 /// The operator's HTTP API:
 /// `POST /v1/instances` (body `CreateInstanceRequest`; `?wait=true` answers once ready or failed),
-/// `GET /v1/instances`, `GET /v1/instances/{id}`, `DELETE /v1/instances/{id}?drain=SECONDS[&wait=true]`,
+/// `GET /v1/instances`, `GET /v1/instances/{id}` (`?wait=settled` answers once it is ready, failed or gone), `DELETE /v1/instances/{id}?drain=SECONDS[&wait=true]`,
 /// `GET /v1/node`, and `GET /v1/events` (server-sent events, one `instance` event per change).
 public enum EdgeAPI {
     public static func router(for edge: EdgeOperator, token: String) -> Router<BasicRequestContext> {
@@ -17,8 +17,10 @@ public enum EdgeAPI {
         let v1 = router.group("v1")
         v1.get("node") { _, _ in await edge.nodeState() }
         v1.get("instances") { _, _ in InstanceList(instances: await edge.instances()) }
-        v1.get("instances/:id") { _, context in
-            try await mapped { try await edge.instance(context.parameters.require("id")) }
+        v1.get("instances/:id") { request, context in
+            let id = try context.parameters.require("id")
+            guard request.uri.queryParameters.get("wait") == "settled" else { return try await mapped { try await edge.instance(id) } }
+            return try await mapped { try await edge.settled(id, in: [.ready]) }
         }
         v1.post("instances") { request, context in
             let body: CreateInstanceRequest

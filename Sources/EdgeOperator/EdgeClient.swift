@@ -43,8 +43,9 @@ public struct EdgeClient: Sendable {
         return list.instances
     }
 
-    public func instance(_ id: String) async throws -> EdgeInstance {
-        try await call(.GET, "/v1/instances/\(id)")
+    /// The instance now, or (`waitUntilSettled`) once it is ready, failed or gone.
+    public func instance(_ id: String, waitUntilSettled: Bool = false) async throws -> EdgeInstance {
+        try await call(.GET, "/v1/instances/\(id)" + (waitUntilSettled ? "?wait=settled" : ""))
     }
 
     public func delete(_ id: String, drainSeconds: Double, waitUntilGone: Bool = false) async throws -> EdgeInstance {

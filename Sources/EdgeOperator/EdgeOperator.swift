@@ -40,7 +40,7 @@ public actor EdgeOperator {
         }
     }
 
-    public let settings: Settings
+    nonisolated public let settings: Settings
     private let drivers: [RuntimeKind: any RuntimeDriver]
     private let probe: ReadinessProbe
     public let monitor: NodeMonitor

@@ -2,8 +2,9 @@ import EdgeOperator
 import Foundation
 import GRDB
 
-/// The orchestrator's state in SQLite: every instance with its phase timestamps, the DNS
-/// lookup counts per content and interval, and the events worth keeping. One type owns the
+/// The orchestrator's state in SQLite: the configuration it ran with, every instance with its
+/// phase timestamps, the DNS lookup counts per content and interval, forecasts, plans and
+/// their actions with outcomes, the predictors, and the events worth keeping. One type owns the
 /// database and its migrations; a file-backed store runs in WAL mode, tests use memory.
 /// Shipped migrations are never edited: a change is a new migration.
 public struct StateStore: Sendable {
@@ -55,24 +56,89 @@ public struct StateStore: Sendable {
                 table.column("message", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: forecasts, plans, actions, predictors, loop state, configuration") { db in
+            try db.alter(table: "instance") { table in
+                table.add(column: "removing", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "forecast") { table in
+                table.column("content", .text).notNull()
+                table.column("interval", .integer).notNull()
+                table.column("step", .integer).notNull()
+                table.column("mean", .double).notNull()
+                table.column("standardError", .double).notNull()
+                table.primaryKey(["content", "interval", "step"])
+            }
+            try db.create(table: "plan") { table in
+                table.primaryKey("interval", .integer)
+                table.column("start", .datetime).notNull()
+                table.column("end", .datetime).notNull()
+                table.column("training", .boolean).notNull()
+                table.column("lookups", .integer).notNull()
+                table.column("unmet", .jsonText).notNull()
+                table.column("tickMilliseconds", .double).notNull()
+            }
+            try db.create(table: "action") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("interval", .integer).notNull().indexed()
+                table.column("kind", .text).notNull()
+                table.column("content", .text).notNull()
+                table.column("flavor", .text)
+                table.column("edge", .text)
+                table.column("instance", .text)
+                table.column("reason", .text).notNull()
+                table.column("outcome", .text).notNull()
+                table.column("detail", .text)
+                table.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "predictor") { table in
+                table.primaryKey("content", .text)
+                table.column("state", .jsonText).notNull()
+            }
+            try db.create(table: "loopState") { table in
+                table.primaryKey("key", .text)
+                table.column("value", .jsonText).notNull()
+            }
+            try db.create(table: "configuration") { table in
+                table.primaryKey("name", .text)
+                table.column("text", .text).notNull()
+                table.column("loadedAt", .datetime).notNull()
+            }
+        }
         return migrator
+    }
+
+    /// Runs `body` in one write transaction (a tick's records land together or not at all).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.write(body)
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
     }
 
     // MARK: Instances
 
-    /// Stores an instance as an edge last reported it, replacing what was known.
-    public func record(_ instance: EdgeInstance, at time: Date = Date()) throws {
+    /// Stores an instance as an edge last reported it, replacing what was known; `removing`
+    /// marks one the orchestrator decided to remove (a restart finishes the removal).
+    public func record(_ instance: EdgeInstance, removing: Bool = false, at time: Date = Date()) throws {
         let json = String(decoding: try JSONEncoder().encode(instance), as: UTF8.self)
         try writer.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO instance (id, edge, content, flavor, address, phase, emulated, failure, record, updatedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO instance (id, edge, content, flavor, address, phase, emulated, failure, record, updatedAt, removing)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET phase = excluded.phase, failure = excluded.failure,
-                      record = excluded.record, updatedAt = excluded.updatedAt
+                      record = excluded.record, updatedAt = excluded.updatedAt, removing = excluded.removing
                     """,
                 arguments: [instance.spec.id, instance.spec.edge, instance.spec.content, instance.spec.flavor, instance.spec.address,
-                            instance.phase.rawValue, instance.emulated, instance.failure, json, time])
+                            instance.phase.rawValue, instance.emulated, instance.failure, json, time, removing])
+        }
+    }
+
+    /// The ids of live instances whose removal was decided.
+    public func instancesBeingRemoved() throws -> Set<String> {
+        try writer.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM instance WHERE removing AND phase NOT IN ('gone', 'failed')"))
         }
     }
 

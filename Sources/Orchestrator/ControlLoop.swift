@@ -1,0 +1,401 @@
+import AugurModel
+import DNSBalancer
+import EdgeOperator
+import Foundation
+import Logging
+import Metrics
+import Optimizer
+
+/// The orchestrator: once per closed counting interval it stores the counts, updates the
+/// predictors, reconciles with what the edges run, plans, and starts the plan's actions.
+/// A deploy's address enters DNS only once its edge reports it ready; a removal takes the
+/// address out of DNS first, waits out the TTL, then has the edge drain and destroy it.
+/// The first season only trains. Everything is stored, so a restarted loop resumes: it
+/// reloads the predictors and the fleet and answers nothing until the edges confirm it.
+public actor ControlLoop {
+    public let settings: LoopSettings
+    let configuration: AugurConfiguration
+    private(set) var builder: PlanInputBuilder
+    let optimizer: CachingOptimizer
+    let edges: [String: any EdgeConnection]
+    let pools: DNSPools
+    let store: StateStore
+    let metrics: LoopMetrics
+    let logger: Logger
+    private(set) var book: DemandBook
+    private(set) var progress = LoopProgress()
+    private(set) var fleet = Fleet()
+    private(set) var latest: IntervalRecord?
+    /// Instances that have a deploy or removal job running.
+    private var watched: Set<String> = []
+    private let jobs: AsyncStream<@Sendable () async -> Void>
+    private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
+
+    public init(
+        configuration: AugurConfiguration, settings: LoopSettings, models: [String: ModelChoice], edges: [any EdgeConnection],
+        pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.settings = settings
+        builder = PlanInputBuilder(configuration: configuration, edgeFlavors: settings.edgeFlavors)
+        optimizer = CachingOptimizer(policy: settings.policy)
+        self.edges = Dictionary(uniqueKeysWithValues: edges.map { ($0.edge, $0) })
+        self.pools = pools
+        self.store = store
+        metrics = LoopMetrics(factory: metricsFactory)
+        self.logger = logger
+        book = DemandBook(choices: models)
+        (jobs, jobSink) = AsyncStream.makeStream()
+    }
+
+    // MARK: Running
+
+    /// Resumes from the store, then handles every snapshot until the stream ends; deploy and
+    /// removal jobs run as child tasks and are awaited (or cancelled) before it returns.
+    public func run(snapshots: AsyncStream<IntervalSnapshot>) async {
+        await resume()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await snapshot in snapshots { await self.tick(snapshot) }
+                await self.finishJobs()
+            }
+            for await job in jobs { group.addTask { await job() } }
+        }
+    }
+
+    private func finishJobs() {
+        jobSink.finish()
+    }
+
+    /// Reloads the predictors, progress and fleet a previous run stored, then reconciles.
+    public func resume() async {
+        do {
+            for (name, change) in try store.contentChanges() {
+                do { try updateContent(name, change) } catch { logger.warning("a stored content change no longer applies", metadata: ["content": "\(name)", "error": "\(error)"]) }
+            }
+            if let saved = try store.loadLoop() {
+                progress = saved.progress
+                for (content, entry) in saved.entries where book.entries[content]?.choice == entry.choice {
+                    book.restore(entry, for: content)
+                }
+            }
+            fleet = Fleet(restoring: try store.instances(), removing: try store.instancesBeingRemoved(), edges: Array(edges.keys))
+            logger.info("loop resumed", metadata: ["loop.intervals": "\(progress.intervals)", "loop.instances": "\(fleet.live.count)"])
+        } catch {
+            logger.error("cannot read the stored state; starting empty", metadata: ["error": "\(error)"])
+        }
+        await reconcile()
+    }
+
+    /// Handles one closed interval and returns its record.
+    @discardableResult
+    public func tick(_ snapshot: IntervalSnapshot) async -> IntervalRecord {
+        let started = ContinuousClock.now
+        let lookups = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, snapshot.counts.contents[$0.name]?.total ?? 0) })
+        book.observe(lookups)
+        await reconcile()
+        let interval = progress.intervals
+        progress.intervals += 1
+        let training = progress.intervals <= settings.trainingIntervals
+        let forecasts = book.forecasts(horizon: settings.horizon)
+        var plan = Plan()
+        if !training {
+            plan = optimizer.plan(builder.input(intervalSeconds: settings.intervalSeconds, demand: forecasts, fleet: fleet), interval: interval, memory: &progress.memory)
+        }
+        var record = IntervalRecord(
+            interval: interval, start: snapshot.start, end: snapshot.end, training: training, lookups: lookups,
+            forecasts: Dictionary(uniqueKeysWithValues: forecasts.map { ($0.content, $0.steps.map { .init(mean: $0.mean, standardError: $0.standardError) }) }),
+            unmet: plan.unmet.map { .init(content: $0.content, missingInstances: $0.missingInstances, reason: $0.reason) },
+            actions: plan.actions.compactMap { actionRecord($0, interval: interval, at: snapshot.end) },
+            tickMilliseconds: 0)
+        let elapsed = ContinuousClock.now - started
+        record.tickMilliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        do {
+            record.actions = try store.recordInterval(record, book: book, progress: progress)
+        } catch {
+            logger.error("cannot store the interval", metadata: ["loop.interval": "\(interval)", "error": "\(error)"])
+        }
+        latest = record
+        report(record)
+        for action in record.actions { start(action) }
+        return record
+    }
+
+    // MARK: Reconciling
+
+    /// Lists every edge (in parallel, bounded); an edge that answers is the truth for its
+    /// instances, one that does not has its instances taken out of DNS. Instances still on
+    /// their way up or out get a job that follows them.
+    public func reconcile() async {
+        let timeout = settings.edgeTimeout
+        let reports = await withTaskGroup(of: (String, Result<[EdgeInstance], any Error>).self) { group in
+            for (name, edge) in edges {
+                group.addTask { (name, await Self.bounded(timeout) { try await edge.instances() }) }
+            }
+            var collected: [String: Result<[EdgeInstance], any Error>] = [:]
+            for await (name, result) in group { collected[name] = result }
+            return collected
+        }
+        for (edge, result) in reports.sorted(by: { $0.key < $1.key }) {
+            switch result {
+            case .success(let instances):
+                if fleet.unreachable.contains(edge) { event("edge", edge, "edge answers; its ready instances are answered again") }
+                apply(fleet.reconcile(edge: edge, report: instances))
+                for instance in instances { persist(instance) }
+                metrics.edgeReachable(edge, true)
+            case .failure(let error):
+                if !fleet.unreachable.contains(edge) { event("edge", edge, "edge unreachable; its instances leave DNS: \(error)") }
+                apply(fleet.lost(edge: edge))
+                metrics.edgeReachable(edge, false)
+            }
+        }
+        for member in fleet.live where !watched.contains(member.instance.spec.id) && !fleet.unreachable.contains(member.instance.spec.edge) {
+            if member.removing {
+                enqueueRemoval(member.instance.spec.id, action: nil)
+            } else if member.instance.phase == .pulling || member.instance.phase == .booting {
+                follow(member.instance.spec.id, edge: member.instance.spec.edge, action: nil)
+            }
+        }
+    }
+
+    // MARK: Acting
+
+    private func actionRecord(_ action: PlanAction, interval: Int, at time: Date) -> ActionRecord? {
+        switch action {
+        case .deploy(let content, let flavor, let node, let reason):
+            return ActionRecord(interval: interval, kind: .deploy, content: content, flavor: flavor, edge: node, reason: reason, outcome: .planned, updatedAt: time)
+        case .drain(let id, let reason):
+            guard let spec = fleet.members[id]?.instance.spec else { return nil }
+            return ActionRecord(interval: interval, kind: .drain, content: spec.content, flavor: spec.flavor, edge: spec.edge, instance: id, reason: reason, outcome: .planned, updatedAt: time)
+        }
+    }
+
+    private func start(_ action: ActionRecord) {
+        switch action.kind {
+        case .deploy:
+            guard let name = action.edge, let edge = edges[name], let flavor = action.flavor else { return }
+            jobSink.yield { await self.deploy(action, edge: edge, flavor: flavor) }
+        case .drain:
+            guard let id = action.instance else { return }
+            apply(fleet.beginRemoval(id))
+            if let instance = fleet.members[id]?.instance { persist(instance) }
+            enqueueRemoval(id, action: action.id)
+        }
+    }
+
+    private func deploy(_ action: ActionRecord, edge: any EdgeConnection, flavor: String) async {
+        do {
+            let created = try await edge.create(CreateInstanceRequest(content: action.content, flavor: flavor))
+            observe(created)
+            outcome(action.id, .requested, kind: .deploy, instance: created.spec.id)
+            event("deploy", created.spec.id, "requested on \(edge.edge) at \(created.spec.address): \(action.reason)")
+            await settle(created.spec.id, edge: edge, action: action.id)
+        } catch {
+            outcome(action.id, .failed, kind: .deploy, detail: "\(error)")
+            event("deploy", action.content, "deploy of \(flavor) on \(edge.edge) failed: \(error)")
+        }
+    }
+
+    /// Follows an instance on its way up (a restart picks up the ones it finds booting).
+    private func follow(_ id: String, edge name: String, action: Int64?) {
+        guard let edge = edges[name] else { return }
+        watched.insert(id)
+        jobSink.yield { await self.settle(id, edge: edge, action: action) }
+    }
+
+    private func settle(_ id: String, edge: any EdgeConnection, action: Int64?) async {
+        watched.insert(id)
+        defer { watched.remove(id) }
+        do {
+            let settled = try await edge.settled(id)
+            observe(settled)
+            if settled.phase == .ready {
+                outcome(action, .ready, kind: .deploy, instance: id, detail: settled.seconds["allocation"].map { String(format: "ready after %.3f s", $0) })
+                event("ready", id, "serving at \(settled.spec.address) on \(edge.edge); answered by DNS")
+            } else {
+                outcome(action, .failed, kind: .deploy, instance: id, detail: settled.failure ?? "ended \(settled.phase.rawValue)")
+                event("failed", id, "did not become ready: \(settled.failure ?? settled.phase.rawValue)")
+            }
+        } catch {
+            // The next reconcile finds it again and follows it from where it is.
+            logger.warning("lost track of an instance on its way up", metadata: ["instance.id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    private func enqueueRemoval(_ id: String, action: Int64?) {
+        guard let member = fleet.members[id], let edge = edges[member.instance.spec.edge], !watched.contains(id) else { return }
+        watched.insert(id)
+        let grace = settings.dnsGraceSeconds
+        let drain = settings.drainSeconds
+        jobSink.yield { await self.remove(id, edge: edge, action: action, grace: grace, drain: drain) }
+    }
+
+    private func remove(_ id: String, edge: any EdgeConnection, action: Int64?, grace: Double, drain: Double) async {
+        defer { watched.remove(id) }
+        event("drain", id, "left DNS; destroyed after \(grace) s of TTL and at most \(drain) s of transfers")
+        try? await Task.sleep(for: .milliseconds(Int64(grace * 1_000)))
+        do {
+            let gone = try await edge.remove(id, drainSeconds: drain)
+            observe(gone)
+            outcome(action, .removed, kind: .drain, instance: id, detail: gone.seconds["removal"].map { String(format: "removed in %.3f s", $0) })
+        } catch {
+            // It stays marked for removal: the next reconcile tries again.
+            outcome(action, .failed, kind: .drain, instance: id, detail: "\(error)")
+            event("drain", id, "removal failed, retried at the next interval: \(error)")
+        }
+    }
+
+    // MARK: Bookkeeping
+
+    private func observe(_ instance: EdgeInstance) {
+        apply(fleet.observe(instance))
+        persist(instance)
+    }
+
+    private func persist(_ instance: EdgeInstance) {
+        let removing = fleet.members[instance.spec.id]?.removing ?? false
+        do {
+            try store.record(instance, removing: removing)
+        } catch {
+            logger.error("cannot store an instance", metadata: ["instance.id": "\(instance.spec.id)", "error": "\(error)"])
+        }
+    }
+
+    /// Makes the DNS pools follow the fleet.
+    private func apply(_ changes: [PoolChange]) {
+        for change in changes {
+            do {
+                switch change {
+                case .add(let id, let content, let flavor, let address):
+                    guard let ip = IPAddress(address) else { throw DNSPoolError.badAddress(count: 0) }
+                    try pools.add(ip, content: content, flavor: flavor)
+                    logger.info("answered", metadata: ["instance.id": "\(id)", "instance.address": "\(address)"])
+                case .remove(let id, let content, let flavor, let address):
+                    guard let ip = IPAddress(address) else { throw DNSPoolError.badAddress(count: 0) }
+                    try pools.remove(ip, content: content, flavor: flavor)
+                    logger.info("no longer answered", metadata: ["instance.id": "\(id)", "instance.address": "\(address)"])
+                }
+            } catch {
+                logger.error("cannot change the DNS pools", metadata: ["change": "\(change)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func outcome(_ id: Int64?, _ outcome: ActionRecord.Outcome, kind: ActionRecord.Kind, instance: String? = nil, detail: String? = nil) {
+        metrics.action(kind: kind, outcome: outcome)
+        guard let id else { return }
+        do {
+            try store.updateAction(id, outcome: outcome, instance: instance, detail: detail)
+        } catch {
+            logger.error("cannot store an action's outcome", metadata: ["action.id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    private func event(_ kind: String, _ subject: String, _ message: String) {
+        logger.info("\(message)", metadata: ["event.kind": "\(kind)", "event.subject": "\(subject)"])
+        try? store.append(.init(at: Date(), kind: kind, subject: subject, message: message))
+    }
+
+    private func report(_ record: IntervalRecord) {
+        var perEdge: [String: [String: Int]] = [:]
+        for member in fleet.live { perEdge[member.instance.spec.edge, default: [:]][member.instance.phase.rawValue, default: 0] += 1 }
+        for edge in edges.keys {
+            for phase in InstancePhase.allCases where !phase.isFinal {
+                metrics.instances(edge: edge, phase: phase.rawValue, count: perEdge[edge]?[phase.rawValue] ?? 0)
+            }
+        }
+        for (content, count) in record.lookups { metrics.lookups(content: content, count: count) }
+        for (content, steps) in record.forecasts { if let next = steps.first { metrics.forecast(content: content, mean: next.mean) } }
+        metrics.tick(milliseconds: record.tickMilliseconds)
+        logger.info("interval planned", metadata: [
+            "loop.interval": "\(record.interval)", "loop.training": "\(record.training)",
+            "loop.lookups": .dictionary(record.lookups.mapValues { .stringConvertible($0) }),
+            "loop.forecast": .dictionary(record.forecasts.mapValues { .string($0.first.map { String(format: "%.1f", $0.mean) } ?? "-") }),
+            "loop.actions": "\(record.actions.count)", "loop.unmet": "\(record.unmet.count)",
+            "loop.tick_ms": "\(String(format: "%.2f", record.tickMilliseconds))",
+        ])
+    }
+
+    // MARK: Content changes
+
+    /// Changes a content at run time: its capacity per instance, the flavors deployed for it
+    /// (in order of preference, among those its DNS name serves) or its model. The change is
+    /// stored and outlives a restart.
+    public func updateContent(_ name: String, _ change: ContentChange) throws(ContentChangeError) {
+        guard let item = configuration.catalog.item(named: name), var profile = builder.profiles[name] else { throw .unknownContent(name) }
+        if let capacity = change.capacity {
+            guard capacity >= 1 else { throw .invalid(name, "capacity must be at least 1, not \(capacity)") }
+            profile.capacityPerInstance = capacity
+        }
+        if let flavors = change.flavors {
+            let unknown = flavors.filter { !item.flavors.contains($0) }
+            guard unknown.isEmpty, !flavors.isEmpty else {
+                throw .invalid(name, "flavors must be a non-empty list among \(item.flavors.joined(separator: ", ")); not served: \(unknown.joined(separator: ", "))")
+            }
+            profile.flavors = flavors
+        }
+        if let text = change.model {
+            let choice: ModelChoice
+            do { choice = try ModelChoice(parsing: text) } catch { throw .invalid(name, error.description) }
+            let history = (try? store.counts(of: name).map { Double($0.lookups) }) ?? []
+            book.choose(choice, for: name, history: history)
+        }
+        builder.profiles[name] = profile
+        do {
+            try store.recordContentChange(name, change)
+        } catch {
+            logger.error("cannot store a content change", metadata: ["content": "\(name)", "error": "\(error)"])
+        }
+        event("content", name, "changed: capacity \(profile.capacityPerInstance), flavors \(profile.flavors.joined(separator: ",")), model \(book.entries[name]?.choice.description ?? "-")")
+    }
+
+    /// The content as the loop uses it now.
+    public func contents() -> [ContentView] {
+        configuration.catalog.contents.map { item in
+            let entry = book.entries[item.name]
+            return ContentView(
+                name: item.name, sizeBytes: item.sizeBytes, capacity: builder.profiles[item.name]?.capacityPerInstance ?? item.capacity,
+                flavors: builder.profiles[item.name]?.flavors ?? item.flavors, servedFlavors: item.flavors,
+                model: entry?.choice.description ?? "-", modelInUse: entry?.model)
+        }
+    }
+
+    // MARK: Reading
+
+    /// The fleet as the API shows it.
+    public func members() -> [Fleet.Member] { fleet.live }
+
+    public func unreachableEdges() -> Set<String> { fleet.unreachable }
+
+    public func latestInterval() -> IntervalRecord? { latest }
+
+    public func intervalsClosed() -> Int { progress.intervals }
+
+    public func edgeNames() -> [String] { Array(edges.keys) }
+
+    static func bounded<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
+        await withTaskGroup(of: Result<T, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await body()) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(LoopError.edgeTimeout(limit))
+        }
+    }
+}
+
+/// Why the loop could not do something.
+public enum LoopError: Error, Sendable, CustomStringConvertible {
+    case edgeTimeout(Duration)
+
+    public var description: String {
+        switch self {
+        case .edgeTimeout(let limit): "the edge did not answer within \(limit)"
+        }
+    }
+}

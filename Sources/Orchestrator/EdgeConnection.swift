@@ -1,0 +1,71 @@
+import EdgeOperator
+
+/// How the orchestrator drives one edge, whether its operator is another process reached over
+/// HTTP or runs inside `augur serve`: the same four calls either way, so the control loop does
+/// not know the difference.
+public protocol EdgeConnection: Sendable {
+    var edge: String { get }
+    /// Starts an instance; returns at once with it pulling.
+    func create(_ request: CreateInstanceRequest) async throws -> EdgeInstance
+    /// Waits until the instance is ready, failed or gone.
+    func settled(_ id: String) async throws -> EdgeInstance
+    /// Everything the edge runs or ran recently: the truth the loop reconciles with.
+    func instances() async throws -> [EdgeInstance]
+    /// Drains (bounded by `drainSeconds`) and destroys; returns once the instance is gone.
+    func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance
+}
+
+/// An operator in another process (`augur edge`), through its HTTP API.
+public struct RemoteEdge: EdgeConnection {
+    public let client: EdgeClient
+
+    public init(client: EdgeClient) {
+        self.client = client
+    }
+
+    public var edge: String { client.edge }
+
+    public func create(_ request: CreateInstanceRequest) async throws -> EdgeInstance {
+        try await client.create(request)
+    }
+
+    public func settled(_ id: String) async throws -> EdgeInstance {
+        try await client.instance(id, waitUntilSettled: true)
+    }
+
+    public func instances() async throws -> [EdgeInstance] {
+        try await client.instances()
+    }
+
+    public func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance {
+        try await client.delete(id, drainSeconds: drainSeconds, waitUntilGone: true)
+    }
+}
+
+/// An operator running in the orchestrator's own process (the embedded default).
+public struct InProcessEdge: EdgeConnection {
+    public let edgeOperator: EdgeOperator
+
+    public init(_ edgeOperator: EdgeOperator) {
+        self.edgeOperator = edgeOperator
+    }
+
+    public var edge: String { edgeOperator.settings.node.name }
+
+    public func create(_ request: CreateInstanceRequest) async throws -> EdgeInstance {
+        try await edgeOperator.create(request)
+    }
+
+    public func settled(_ id: String) async throws -> EdgeInstance {
+        try await edgeOperator.settled(id, in: [.ready])
+    }
+
+    public func instances() async throws -> [EdgeInstance] {
+        await edgeOperator.instances()
+    }
+
+    public func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance {
+        _ = try await edgeOperator.delete(id, drain: .milliseconds(Int64(drainSeconds * 1_000)))
+        return try await edgeOperator.settled(id, in: [.gone])
+    }
+}

@@ -1,0 +1,103 @@
+import EdgeOperator
+import Foundation
+
+/// A change the DNS pools must make so that they answer exactly the instances that serve.
+public enum PoolChange: Sendable, Hashable {
+    case add(instance: String, content: String, flavor: String, address: String)
+    case remove(instance: String, content: String, flavor: String, address: String)
+}
+
+/// What the orchestrator knows of every instance on the edges, and which of them DNS answers.
+/// The edges are the truth: each report replaces what was known. The one rule lives here:
+/// an address is answered exactly when its instance is ready, is not being removed, and its
+/// edge answers. Every change returns the pool changes that keep that true. Pure.
+public struct Fleet: Sendable {
+    /// One instance as last reported, and what the orchestrator does with it.
+    public struct Member: Sendable, Hashable {
+        public var instance: EdgeInstance
+        /// DNS answers its address.
+        public var answered = false
+        /// The orchestrator decided to remove it (its address left DNS first).
+        public var removing = false
+    }
+
+    public private(set) var members: [String: Member] = [:]
+    public private(set) var unreachable: Set<String> = []
+    /// Images each edge has (made local for an instance once), as "flavor/content".
+    public private(set) var cachedImages: [String: Set<String>] = [:]
+    /// The latest measured pull-less time to ready per flavor, seconds.
+    public private(set) var measuredBoot: [String: Double] = [:]
+
+    public init() {}
+
+    /// The fleet as stored before a restart: nothing is answered until its edge reports it.
+    public init(restoring stored: [EdgeInstance], removing: Set<String>, edges: [String]) {
+        unreachable = Set(edges)
+        for instance in stored { _ = observe(instance, removing: removing.contains(instance.spec.id)) }
+    }
+
+    /// Members of the instances that are neither gone nor failed.
+    public var live: [Member] {
+        members.values.filter { !$0.instance.phase.isFinal }.sorted { $0.instance.spec.id < $1.instance.spec.id }
+    }
+
+    /// Takes what an edge reports of one instance (new or known).
+    public mutating func observe(_ instance: EdgeInstance, removing: Bool? = nil) -> [PoolChange] {
+        let id = instance.spec.id
+        var member = members[id] ?? Member(instance: instance)
+        member.instance = instance
+        if let removing { member.removing = removing }
+        if instance.image != nil || instance.phase == .ready {
+            cachedImages[instance.spec.edge, default: []].insert("\(instance.spec.flavor)/\(instance.spec.content)")
+        }
+        if instance.phase == .ready, let boot = instance.seconds["boot"] {
+            measuredBoot[instance.spec.flavor] = boot
+        }
+        members[id] = member
+        let changes = settle(id)
+        if instance.phase.isFinal { members[id] = nil }
+        return changes
+    }
+
+    /// Takes an edge's whole list: reported instances are observed, known ones it no longer
+    /// reports are gone. The edge answers, so it is reachable again.
+    public mutating func reconcile(edge: String, report: [EdgeInstance]) -> [PoolChange] {
+        unreachable.remove(edge)
+        var changes: [PoolChange] = []
+        let reported = Set(report.map(\.spec.id))
+        for instance in report { changes += observe(instance) }
+        for (id, member) in members where member.instance.spec.edge == edge && !reported.contains(id) {
+            var vanished = member.instance
+            vanished.phase = .gone
+            changes += observe(vanished)
+        }
+        // An edge that answers again gets its ready instances back into DNS.
+        for (id, member) in members where member.instance.spec.edge == edge { changes += settle(id) }
+        return changes
+    }
+
+    /// The edge does not answer: none of its instances is answered until it does.
+    public mutating func lost(edge: String) -> [PoolChange] {
+        unreachable.insert(edge)
+        return members.keys.filter { members[$0]?.instance.spec.edge == edge }.flatMap { settle($0) }
+    }
+
+    /// The orchestrator starts removing an instance: its address leaves DNS now.
+    public mutating func beginRemoval(_ id: String) -> [PoolChange] {
+        members[id]?.removing = true
+        return settle(id)
+    }
+
+    /// Brings `answered` in line with the rule and says what changed.
+    private mutating func settle(_ id: String) -> [PoolChange] {
+        guard var member = members[id] else { return [] }
+        let spec = member.instance.spec
+        let should = member.instance.phase == .ready && !member.removing && !unreachable.contains(spec.edge)
+        guard should != member.answered else { return [] }
+        member.answered = should
+        members[id] = member
+        return [should
+            ? .add(instance: id, content: spec.content, flavor: spec.flavor, address: spec.address)
+            : .remove(instance: id, content: spec.content, flavor: spec.flavor, address: spec.address)]
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Optimizer
+
+/// One closed interval as the loop handled it: the lookups, whether the predictors were only
+/// training, the forecasts made for the intervals after it, what could not be met, and the
+/// loop's own cost. What `GET /v1/plans` and `augur status` show.
+public struct IntervalRecord: Sendable, Hashable, Codable {
+    public var interval: Int
+    public var start: Date
+    public var end: Date
+    public var training: Bool
+    public var lookups: [String: Int]
+    /// Per content, the forecast for the next intervals (index 0: the next one).
+    public var forecasts: [String: [ForecastStep]]
+    public var unmet: [Unmet]
+    public var actions: [ActionRecord]
+    public var tickMilliseconds: Double
+
+    /// One interval's forecast lookups.
+    public struct ForecastStep: Sendable, Hashable, Codable {
+        public var mean: Double
+        public var standardError: Double
+    }
+
+    /// Demand the fleet could not meet in this interval.
+    public struct Unmet: Sendable, Hashable, Codable {
+        public var content: String
+        public var missingInstances: Int
+        public var reason: String
+    }
+}
+
+/// One action of a plan and what became of it.
+public struct ActionRecord: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable { case deploy, drain }
+
+    /// What became of an action, in order; `failed` can end any step.
+    public enum Outcome: String, Sendable, Codable {
+        case planned, requested, ready, removed, failed
+    }
+
+    public var id: Int64?
+    public var interval: Int
+    public var kind: Kind
+    public var content: String
+    public var flavor: String?
+    public var edge: String?
+    public var instance: String?
+    public var reason: String
+    public var outcome: Outcome
+    public var detail: String?
+    public var updatedAt: Date
+}
+
+/// What the loop carries from one interval to the next besides the predictors.
+public struct LoopProgress: Sendable, Hashable, Codable {
+    /// Intervals closed so far (the next one's index).
+    public var intervals = 0
+    public var memory = PlannerMemory()
+
+    public init() {}
+}

@@ -1,0 +1,176 @@
+import AugurModel
+import EdgeOperator
+import Foundation
+import Hummingbird
+import NIOCore
+import Prometheus
+
+/// The operators' HTTP API of `augur serve`. Reads are open; every mutating call needs the
+/// bearer token.
+/// - `GET /v1/status`: a summary (intervals, training, the latest plan, edges, instances)
+/// - `GET /v1/content`, `PUT /v1/content/{name}` (body `ContentChange`)
+/// - `GET /v1/topology`, `GET /v1/instances`
+/// - `GET /v1/counts?content=C&limit=N`, `GET /v1/forecasts?content=C&limit=N`: time series
+/// - `GET /v1/plans?limit=N`: closed intervals with their actions and outcomes
+/// - `GET /v1/events?limit=N`, and `GET /metrics` in the Prometheus text format
+public enum OrchestratorAPI {
+    public static func router(for loop: ControlLoop, store: StateStore, configuration: AugurConfiguration, registry: PrometheusCollectorRegistry, token: String) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: BearerTokenMiddleware(token: token))
+        router.get("metrics") { _, _ in
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        let v1 = router.group("v1")
+        v1.get("status") { _, _ in await StatusSummary.make(loop) }
+        v1.get("content") { _, _ in JSONBody(await loop.contents()) }
+        v1.put("content/:name") { request, context in
+            let name = try context.parameters.require("name")
+            let change: ContentChange
+            do {
+                change = try JSONDecoder().decode(ContentChange.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 16)))
+            } catch {
+                throw HTTPError(.badRequest, message: "the body is not a content change {capacity, flavors, model}: \(error)")
+            }
+            do {
+                try await loop.updateContent(name, change)
+            } catch ContentChangeError.unknownContent {
+                throw HTTPError(.notFound, message: "unknown content '\(name)'")
+            } catch {
+                throw HTTPError(.badRequest, message: "\(error)")
+            }
+            return JSONBody(await loop.contents().first { $0.name == name })
+        }
+        v1.get("topology") { _, _ in JSONBody(TopologyView(configuration.topology, unreachable: await loop.unreachableEdges())) }
+        v1.get("instances") { _, _ in JSONBody(await loop.members().map(InstanceView.init)) }
+        v1.get("counts") { request, _ in
+            let (content, limit) = try series(request, configuration)
+            let counts = try store.counts(of: content).suffix(limit)
+            return JSONBody(counts.map { SeriesPoint(at: $0.intervalStart, interval: nil, value: Double($0.lookups), standardError: nil) })
+        }
+        v1.get("forecasts") { request, _ in
+            let (content, limit) = try series(request, configuration)
+            return JSONBody(try store.forecasts(of: content, limit: limit).map { SeriesPoint(at: nil, interval: $0.interval, value: $0.mean, standardError: $0.standardError) })
+        }
+        v1.get("plans") { request, _ in JSONBody(try store.intervals(limit: limit(request, default: 20))) }
+        v1.get("events") { request, _ in
+            JSONBody(try store.events(limit: limit(request, default: 100)).map { EventView(at: $0.at, kind: $0.kind, subject: $0.subject, message: $0.message) })
+        }
+        return router
+    }
+
+    private static func limit(_ request: Request, default value: Int) -> Int {
+        request.uri.queryParameters.get("limit").flatMap(Int.init).map { min(max($0, 1), 10_000) } ?? value
+    }
+
+    private static func series(_ request: Request, _ configuration: AugurConfiguration) throws -> (String, Int) {
+        guard let content = request.uri.queryParameters.get("content") else { throw HTTPError(.badRequest, message: "add ?content=NAME") }
+        guard configuration.catalog.item(named: content) != nil else { throw HTTPError(.notFound, message: "unknown content '\(content)'") }
+        return (content, limit(request, default: 100))
+    }
+}
+
+/// Any Encodable value as a JSON response with ISO 8601 dates.
+struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+    }
+}
+
+/// One point of a count or forecast series.
+public struct SeriesPoint: Sendable, Codable {
+    public var at: Date?
+    public var interval: Int?
+    public var value: Double
+    public var standardError: Double?
+}
+
+/// An event of the log.
+public struct EventView: Sendable, Codable {
+    public var at: Date
+    public var kind: String
+    public var subject: String
+    public var message: String
+}
+
+/// An instance as the orchestrator sees it: the edge's report plus whether DNS answers it.
+public struct InstanceView: Sendable, Codable {
+    public var instance: EdgeInstance
+    public var answered: Bool
+    public var removing: Bool
+
+    public init(_ member: Fleet.Member) {
+        instance = member.instance
+        answered = member.answered
+        removing = member.removing
+    }
+}
+
+/// The topology as the API shows it.
+public struct TopologyView: Sendable, Codable {
+    public struct NodeView: Sendable, Codable {
+        public var name: String
+        public var role: String
+        public var instanceLimit: Int
+        public var pools: [String: String]
+        public var linkBitsPerSecond: Int?
+        public var linkDelayMilliseconds: Int?
+        public var reachable: Bool
+    }
+
+    public var zone: String
+    public var intervalMilliseconds: Int
+    public var nodes: [NodeView]
+
+    init(_ topology: Topology, unreachable: Set<String>) {
+        zone = topology.zone.description
+        intervalMilliseconds = topology.dns.intervalMilliseconds
+        nodes = topology.nodes.map { node in
+            NodeView(
+                name: node.name, role: node.role.rawValue, instanceLimit: node.instanceLimit,
+                pools: Dictionary(uniqueKeysWithValues: node.pools.map { ($0.key.rawValue, $0.value.description) }),
+                linkBitsPerSecond: node.link?.bitsPerSecond, linkDelayMilliseconds: node.link?.delayMilliseconds,
+                reachable: !unreachable.contains(node.name))
+        }
+    }
+}
+
+/// `GET /v1/status`: what `augur status` prints.
+public struct StatusSummary: Sendable, Codable {
+    public struct EdgeSummary: Sendable, Codable {
+        public var edge: String
+        public var reachable: Bool
+        /// Instances by phase.
+        public var instances: [String: Int]
+        public var answered: Int
+    }
+
+    public var intervals: Int
+    public var trainingIntervals: Int
+    public var latest: IntervalRecord?
+    public var edges: [EdgeSummary]
+
+    static func make(_ loop: ControlLoop) async -> JSONBody<StatusSummary> {
+        let members = await loop.members()
+        let unreachable = await loop.unreachableEdges()
+        let names = Set(await loop.edgeNames())
+        let edges = names.sorted().map { edge in
+            let mine = members.filter { $0.instance.spec.edge == edge }
+            return EdgeSummary(
+                edge: edge, reachable: !unreachable.contains(edge),
+                instances: Dictionary(grouping: mine, by: \.instance.phase.rawValue).mapValues(\.count),
+                answered: mine.filter(\.answered).count)
+        }
+        return JSONBody(StatusSummary(intervals: await loop.intervalsClosed(), trainingIntervals: loop.settings.trainingIntervals, latest: await loop.latestInterval(), edges: edges))
+    }
+}

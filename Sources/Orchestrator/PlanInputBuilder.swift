@@ -1,0 +1,55 @@
+import AugurModel
+import Optimizer
+
+/// Turns the configuration, the fleet and the forecasts into the optimizer's input: the
+/// core's static instances are the baseline, instances on an edge that does not answer do
+/// not count, and a flavor's time to ready is its latest measured boot (else its profile)
+/// plus the pull at the edge's link rate when the edge lacks the image. Pure.
+public struct PlanInputBuilder: Sendable {
+    public var configuration: AugurConfiguration
+    /// Per content: capacity and deploy flavors in order of preference.
+    public var profiles: [String: ContentProfile]
+    /// Per flavor, its image megabytes per content (computed once: it does not change per tick).
+    private let imageMegabytes: [String: [String: Double]]
+
+    public init(configuration: AugurConfiguration, edgeFlavors: [String]? = nil) {
+        self.configuration = configuration
+        profiles = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { item in
+            let flavors = edgeFlavors.map { wanted in wanted.filter(item.flavors.contains) } ?? item.flavors
+            return (item.name, ContentProfile(capacityPerInstance: item.capacity, flavors: flavors))
+        })
+        imageMegabytes = configuration.flavors.mapValues { flavor in
+            Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, flavor.imageMegabytes(forContentBytes: $0.sizeBytes) ?? 0) })
+        }
+    }
+
+    public func input(intervalSeconds: Double, demand: [ContentForecast], fleet: Fleet) -> PlanInput {
+        let topology = configuration.topology
+        var instances: [FleetInstance] = topology.core.staticInstances.map { item in
+            FleetInstance(id: "static:\(item.address)", content: item.content, flavor: item.flavor, node: topology.core.name, phase: .ready, baseline: true)
+        }
+        for member in fleet.live where !fleet.unreachable.contains(member.instance.spec.edge) {
+            let spec = member.instance.spec
+            let phase: FleetInstance.Phase = switch member.removing ? .draining : member.instance.phase {
+            case .pulling: .pulling
+            case .booting: .booting
+            case .ready: .ready
+            case .draining, .gone, .failed: .draining
+            }
+            instances.append(FleetInstance(id: spec.id, content: spec.content, flavor: spec.flavor, node: spec.edge, phase: phase))
+        }
+        let nodes = topology.nodes.map { node in
+            NodeCapacity(
+                name: node.name, acceptsDeploys: node.role == .edge, instanceLimit: node.instanceLimit,
+                runtimes: Set(node.pools.keys.map(\.rawValue)), linkBitsPerSecond: Double(node.link?.bitsPerSecond ?? 1_000_000_000),
+                cachedImages: fleet.cachedImages[node.name] ?? [], reachable: !fleet.unreachable.contains(node.name))
+        }
+        let flavors = configuration.flavors.mapValues { flavor in
+            FlavorTiming(
+                runtime: flavor.runtime.rawValue,
+                bootSeconds: fleet.measuredBoot[flavor.name] ?? Double(flavor.timing.bootMilliseconds) / 1_000,
+                imageMegabytes: imageMegabytes[flavor.name] ?? [:])
+        }
+        return PlanInput(intervalSeconds: intervalSeconds, demand: demand, fleet: instances, nodes: nodes, contents: profiles, flavors: flavors)
+    }
+}

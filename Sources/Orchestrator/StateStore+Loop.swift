@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+
+/// The loop's records: one transaction per interval, action outcomes as they happen, the
+/// predictors and progress a restart resumes from, and the series the API serves.
+extension StateStore {
+    /// Stores a closed interval with its counts, forecasts, plan and actions, the predictors
+    /// and the loop's progress, all or nothing. Returns the actions with their ids.
+    public func recordInterval(_ record: IntervalRecord, book: DemandBook, progress: LoopProgress) throws -> [ActionRecord] {
+        let encoder = JSONEncoder()
+        return try write { db in
+            for (content, count) in record.lookups {
+                try db.execute(sql: "INSERT OR REPLACE INTO intervalCount (content, intervalStart, lookups) VALUES (?, ?, ?)", arguments: [content, record.start, count])
+            }
+            for (content, steps) in record.forecasts {
+                for (index, step) in steps.enumerated() {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO forecast (content, interval, step, mean, standardError) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [content, record.interval + 1 + index, index + 1, step.mean, step.standardError])
+                }
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO plan (interval, start, \"end\", training, lookups, unmet, tickMilliseconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [record.interval, record.start, record.end, record.training, record.lookups.values.reduce(0, +),
+                            String(decoding: try encoder.encode(record.unmet), as: UTF8.self), record.tickMilliseconds])
+            var stored: [ActionRecord] = []
+            for var action in record.actions {
+                try db.execute(
+                    sql: "INSERT INTO action (interval, kind, content, flavor, edge, instance, reason, outcome, detail, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
+                action.id = db.lastInsertedRowID
+                stored.append(action)
+            }
+            for (content, entry) in book.entries {
+                try db.execute(sql: "INSERT OR REPLACE INTO predictor (content, state) VALUES (?, ?)", arguments: [content, String(decoding: try encoder.encode(entry), as: UTF8.self)])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES ('progress', ?)", arguments: [String(decoding: try encoder.encode(progress), as: UTF8.self)])
+            return stored
+        }
+    }
+
+    /// Updates an action's outcome (and the instance it created or removed).
+    public func updateAction(_ id: Int64, outcome: ActionRecord.Outcome, instance: String? = nil, detail: String? = nil, at time: Date = Date()) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE action SET outcome = ?, instance = COALESCE(?, instance), detail = COALESCE(?, detail), updatedAt = ? WHERE id = ?",
+                arguments: [outcome.rawValue, instance, detail, time, id])
+        }
+    }
+
+    /// The predictors and progress stored by the last interval, if any.
+    public func loadLoop() throws -> (entries: [String: DemandBook.Entry], progress: LoopProgress)? {
+        let decoder = JSONDecoder()
+        return try read { db in
+            guard let progressText = try String.fetchOne(db, sql: "SELECT value FROM loopState WHERE key = 'progress'") else { return nil }
+            let progress = try decoder.decode(LoopProgress.self, from: Data(progressText.utf8))
+            var entries: [String: DemandBook.Entry] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT content, state FROM predictor") {
+                let text: String = row["state"]
+                entries[row["content"]] = try decoder.decode(DemandBook.Entry.self, from: Data(text.utf8))
+            }
+            return (entries, progress)
+        }
+    }
+
+    /// The newest `limit` intervals with their actions, newest first.
+    public func intervals(limit: Int) throws -> [IntervalRecord] {
+        let decoder = JSONDecoder()
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM plan ORDER BY interval DESC LIMIT ?", arguments: [limit]).map { row in
+                let interval: Int = row["interval"]
+                let start: Date = row["start"]
+                var lookups: [String: Int] = [:]
+                for count in try Row.fetchAll(db, sql: "SELECT content, lookups FROM intervalCount WHERE intervalStart = ?", arguments: [start]) {
+                    lookups[count["content"]] = count["lookups"]
+                }
+                var forecasts: [String: [IntervalRecord.ForecastStep]] = [:]
+                for point in try Row.fetchAll(db, sql: "SELECT content, mean, standardError FROM forecast WHERE interval - step = ? ORDER BY step", arguments: [interval]) {
+                    forecasts[point["content"], default: []].append(IntervalRecord.ForecastStep(mean: point["mean"], standardError: point["standardError"]))
+                }
+                let unmetText: String = row["unmet"]
+                return IntervalRecord(
+                    interval: interval, start: start, end: row["end"], training: row["training"], lookups: lookups, forecasts: forecasts,
+                    unmet: try decoder.decode([IntervalRecord.Unmet].self, from: Data(unmetText.utf8)),
+                    actions: try Self.actions(db, sql: "SELECT * FROM action WHERE interval = ? ORDER BY id", arguments: [interval]),
+                    tickMilliseconds: row["tickMilliseconds"])
+            }
+        }
+    }
+
+    /// A content's forecasts by the interval they were made for, one step ahead, oldest first.
+    public func forecasts(of content: String, limit: Int) throws -> [(interval: Int, mean: Double, standardError: Double)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM (SELECT interval, mean, standardError FROM forecast WHERE content = ? AND step = 1 ORDER BY interval DESC LIMIT ?) ORDER BY interval", arguments: [content, limit])
+                .map { (interval: $0["interval"], mean: $0["mean"], standardError: $0["standardError"]) }
+        }
+    }
+
+    /// Keeps the configuration text the loop runs with, by name (catalog, topology, flavors).
+    public func recordConfiguration(_ files: [String: String], at time: Date = Date()) throws {
+        try write { db in
+            for (name, text) in files {
+                try db.execute(sql: "INSERT OR REPLACE INTO configuration (name, text, loadedAt) VALUES (?, ?, ?)", arguments: [name, text, time])
+            }
+        }
+    }
+
+    private static func actions(_ db: Database, sql: String, arguments: StatementArguments) throws -> [ActionRecord] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            ActionRecord(
+                id: row["id"], interval: row["interval"], kind: ActionRecord.Kind(rawValue: row["kind"]) ?? .deploy, content: row["content"],
+                flavor: row["flavor"], edge: row["edge"], instance: row["instance"], reason: row["reason"],
+                outcome: ActionRecord.Outcome(rawValue: row["outcome"]) ?? .failed, detail: row["detail"], updatedAt: row["updatedAt"])
+        }
+    }
+}
+
+extension StateStore {
+    /// Keeps a run-time content change; a later change of the same content merges into it.
+    public func recordContentChange(_ name: String, _ change: ContentChange) throws {
+        var merged = try contentChanges()[name] ?? ContentChange()
+        if let capacity = change.capacity { merged.capacity = capacity }
+        if let flavors = change.flavors { merged.flavors = flavors }
+        if let model = change.model { merged.model = model }
+        let text = String(decoding: try JSONEncoder().encode(merged), as: UTF8.self)
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES (?, ?)", arguments: ["content:" + name, text])
+        }
+    }
+
+    /// The run-time content changes, by content.
+    public func contentChanges() throws -> [String: ContentChange] {
+        try read { db in
+            var changes: [String: ContentChange] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM loopState WHERE key LIKE 'content:%'") {
+                let key: String = row["key"]
+                let value: String = row["value"]
+                changes[String(key.dropFirst("content:".count))] = try JSONDecoder().decode(ContentChange.self, from: Data(value.utf8))
+            }
+            return changes
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import ArgumentParser
+import AsyncHTTPClient
+import AugurModel
+import DNSBalancer
+import EdgeOperator
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Optimizer
+import Orchestrator
+import Prometheus
+import ServiceLifecycle
+
+/// `augur serve`: the DNS balancer and the orchestrator in one process, with SQLite in a
+/// data directory, driving the edges' operators (remote, or run in this process).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the DNS balancer and the orchestrator: counts → forecasts → plans → edge operators → DNS pools."
+    )
+
+    enum EdgeMode: String, ExpressibleByArgument, CaseIterable {
+        case inProcess = "in-process", remote
+    }
+
+    @OptionGroup var config: ConfigurationOptions
+    @OptionGroup var serving: DNSServingOptions
+    @OptionGroup var runtimes: EdgeRuntimeOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(help: "Serve the orchestrator's API on ADDRESS:PORT.")
+    var api: String = "127.0.0.1:7100"
+
+    @Option(help: "Where the SQLite state lives.")
+    var data: String = ".augur/data"
+
+    @Option(help: "Edges: operators run in this process, or are reached at each node's operator.listen.")
+    var edges: EdgeMode = .inProcess
+
+    @Option(help: "Model for every content: ema:N, sarima:p,d,q,P,D,Q,m, sarima-search:m or auto:m.")
+    var model: String = ModelChoice.paperText
+
+    @Option(help: "Model for one content, CONTENT=MODEL (repeatable).")
+    var modelFor: [String] = []
+
+    @Option(help: "Closed intervals that only train the predictors (default: the longest season, else 10; more if auto needs it).")
+    var training: Int?
+
+    @Option(help: "Provision for this quantile of the forecast (0.5: the mean, as the paper).")
+    var quantile: Double = 0.5
+
+    @Flag(help: "Act on the forecast of the interval in which a new instance would be ready.")
+    var lookahead = false
+
+    @Option(help: "Forecast steps the optimizer sees with --lookahead.")
+    var horizon: Int = 4
+
+    @Option(help: "Intervals after a deploy during which the content's instances are not removed.")
+    var cooldown: Int = 0
+
+    @Option(help: "Remove only when the surplus exceeds one instance plus this fraction.")
+    var removalMargin: Double = 0
+
+    @Option(help: "Deploy only these flavors, in this order of preference (comma-separated).")
+    var edgeFlavors: String?
+
+    @Option(help: "Seconds a removed instance may take to finish in-flight transfers.")
+    var drain: Double = 30
+
+    @Option(help: "Seconds between leaving DNS and deletion (default: the zone's TTL).")
+    var dnsGrace: Double?
+
+    func validate() throws {
+        guard SocketEndpoint(api) != nil else { throw ValidationError("--api '\(api)' is not ADDRESS:PORT") }
+        guard (0.01...0.99).contains(quantile) else { throw ValidationError("--quantile must be within 0.01…0.99") }
+        guard horizon >= 1, cooldown >= 0, removalMargin >= 0, drain >= 0, (dnsGrace ?? 0) >= 0 else {
+            throw ValidationError("--horizon must be at least 1; --cooldown, --removal-margin, --drain and --dns-grace cannot be negative")
+        }
+        if let training, training < 0 { throw ValidationError("--training cannot be negative") }
+        _ = try models(for: [])
+    }
+
+    /// The model of every content, from `--model` and `--model-for`.
+    func models(for contents: [String]) throws -> [String: ModelChoice] {
+        let fallback = try ModelChoice(parsing: model)
+        var choices = Dictionary(uniqueKeysWithValues: contents.map { ($0, fallback) })
+        for text in modelFor {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--model-for '\(text)' is not CONTENT=MODEL") }
+            if !contents.isEmpty, choices[parts[0]] == nil { throw ValidationError("--model-for: unknown content '\(parts[0])'") }
+            choices[parts[0]] = try ModelChoice(parsing: parts[1])
+        }
+        return choices
+    }
+
+    func run() async throws {
+        logging.bootstrap()
+        let logger = Logger(label: "augur.serve")
+        let configuration = try config.load()
+        let topology = configuration.topology
+        let token = try OperatorToken.load(topology.tokenFile)
+        let choices = try models(for: configuration.catalog.contents.map(\.name))
+        let store = try StateStore.open(directory: URL(fileURLWithPath: data))
+        try store.recordConfiguration(try configurationTexts())
+
+        let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
+        let milliseconds = serving.intervalMilliseconds(topology)
+        let counter = IntervalCounter(counters: pools.counters, interval: .milliseconds(milliseconds), clock: ContinuousClock(), logger: logger)
+        var services: [any Service] = []
+        var connections: [any EdgeConnection] = []
+        for node in topology.edges {
+            switch edges {
+            case .inProcess:
+                let edgeOperator = runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: nil, logger: logger)
+                // Find what the runtimes still run before the loop reconciles with this edge.
+                await edgeOperator.recover()
+                services.append(EdgeOperatorService(edge: edgeOperator))
+                connections.append(InProcessEdge(edgeOperator))
+            case .remote:
+                guard let listen = node.operatorSettings.listen else {
+                    throw ValidationError("edge '\(node.name)' has no operator.listen in \(config.topology): remote edges need it")
+                }
+                connections.append(RemoteEdge(client: EdgeClient(edge: node.name, baseURL: "http://\(listen)", token: token)))
+            }
+        }
+        let defaultTraining = choices.values.map { max($0.season ?? 10, $0.trainingNeeded) }.max() ?? 10
+        let settings = LoopSettings(
+            intervalSeconds: Double(milliseconds) / 1_000, trainingIntervals: training ?? defaultTraining,
+            policy: PlanPolicy(quantile: quantile, lookahead: lookahead, removalMargin: removalMargin, cooldownIntervals: cooldown),
+            horizon: lookahead ? horizon : 1, dnsGraceSeconds: dnsGrace ?? Double(topology.dns.ttl), drainSeconds: drain,
+            edgeFlavors: edgeFlavors.map { $0.split(separator: ",").map(String.init) })
+        let registry = PrometheusCollectorRegistry()
+        let loop = ControlLoop(
+            configuration: configuration, settings: settings, models: choices, edges: connections, pools: pools, store: store,
+            metricsFactory: PrometheusMetricsFactory(registry: registry), logger: logger)
+        let endpoint = SocketEndpoint(api)
+        let application = Application(
+            router: OrchestratorAPI.router(for: loop, store: store, configuration: configuration, registry: registry, token: token),
+            configuration: .init(address: .hostname(endpoint?.address.description ?? "127.0.0.1", port: endpoint?.port ?? 7100), serverName: "augur"),
+            logger: logger)
+        services += [
+            DNSService(pools: pools, listen: serving.endpoints(topology), workers: serving.workers, udpIO: serving.udpIO, logger: logger),
+            ControlLoopService(loop: loop, snapshots: counter.subscribe()),
+            counter,
+            application,
+        ]
+        logger.info("augur serving", metadata: [
+            "api.listen": "\(api)", "dns.listen": "\(serving.endpoints(topology).map(\.description))", "edges": "\(edges.rawValue)",
+            "loop.interval_ms": "\(milliseconds)", "loop.training": "\(settings.trainingIntervals)", "data": "\(data)",
+        ])
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+
+    private func configurationTexts() throws -> [String: String] {
+        let flavors = config.flavors ?? URL(fileURLWithPath: config.topology).deletingLastPathComponent().appendingPathComponent("flavors.yaml").path
+        return [
+            "topology": try String(contentsOfFile: config.topology, encoding: .utf8),
+            "catalog": try String(contentsOfFile: config.content, encoding: .utf8),
+            "flavors": try String(contentsOfFile: flavors, encoding: .utf8),
+        ]
+    }
+}
