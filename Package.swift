@@ -100,6 +100,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "forecast-bench", dependencies: ["Forecast"]),
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
@@ -107,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [
-                "Orchestrator", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer",
+                "Orchestrator", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -116,6 +117,7 @@ let package = Package(
             dependencies: [
                 "EdgeOperator",
                 "AugurModel",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,3 +1,4 @@
+import AugurModel
 import Foundation
 
 /// Augur's format for unikernel guests in the private registry: an OCI image manifest with
@@ -22,6 +23,13 @@ public enum UnikernelArtifact {
             self.memoryMegabytes = memoryMegabytes
             self.domainSettings = domainSettings
         }
+    }
+
+    /// A stand-in kernel of the paper's image size for a flavor and content: the content's
+    /// payload followed by deterministic filler (there is no unikernel toolchain here).
+    public static func standIn(payload: Data, flavor: Flavor, contentBytes: Int) -> Data {
+        let total = max(payload.count, Int((flavor.imageMegabytes(forContentBytes: contentBytes) ?? 0) * 1_048_576))
+        return payload + Data(GeneratedPayload(seed: UInt64(total), size: total - payload.count).bytes())
     }
 
     /// Uploads kernel and config and tags the manifest; returns the manifest's digest.

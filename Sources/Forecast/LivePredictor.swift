@@ -50,7 +50,7 @@ public struct LivePredictor: Sendable, Codable {
                 let surprise = abs(count - predicted.mean) > 3.29 * max(predicted.variance, 0).squareRoot()
                 if surprise { refit(order, reason: "count \(count) outside the 99.9 % interval") }
                 else if sinceRefit >= refitEvery { refit(order, reason: "scheduled after \(sinceRefit) counts") }
-            } else if history.count >= order.differencingStates + order.parameterCount + 1 {
+            } else if history.count >= Self.firstFitCount(order) {
                 refit(order, reason: "first fit")
             }
         }
@@ -84,6 +84,13 @@ public struct LivePredictor: Sendable, Codable {
         filter = fresh
         refits += 1
         lastRefitReason = reason
+    }
+
+    /// Counts needed before the first model: enough to estimate the ARMA terms, or, with none
+    /// (a seasonal random walk, seasonal naive), just the differencing states, which already
+    /// fix the point forecast (σ² then grows from the counts that follow).
+    static func firstFitCount(_ order: SARIMAOrder) -> Int {
+        order.parameterCount == 1 ? max(1, order.differencingStates) : order.differencingStates + order.parameterCount + 1
     }
 
     /// σ² of a model with no ARMA terms: the mean square of the differenced counts.

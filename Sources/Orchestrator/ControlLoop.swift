@@ -26,6 +26,8 @@ public actor ControlLoop {
     private(set) var progress = LoopProgress()
     private(set) var fleet = Fleet()
     private(set) var latest: IntervalRecord?
+    /// Edges whose loss was announced (so their return is announced too).
+    private var lostEdges: Set<String> = []
     /// Instances that have a deploy or removal job running.
     private var watched: Set<String> = []
     private let jobs: AsyncStream<@Sendable () async -> Void>
@@ -100,7 +102,7 @@ public actor ControlLoop {
         let forecasts = book.forecasts(horizon: settings.horizon)
         var plan = Plan()
         if !training {
-            plan = optimizer.plan(builder.input(intervalSeconds: settings.intervalSeconds, demand: forecasts, fleet: fleet), interval: interval, memory: &progress.memory)
+            plan = optimizer.plan(builder.input(intervalSeconds: settings.intervalSeconds, demand: forecasts, fleet: fleet, operated: Set(edges.keys)), interval: interval, memory: &progress.memory)
         }
         var record = IntervalRecord(
             interval: interval, start: snapshot.start, end: snapshot.end, training: training, lookups: lookups,
@@ -139,12 +141,12 @@ public actor ControlLoop {
         for (edge, result) in reports.sorted(by: { $0.key < $1.key }) {
             switch result {
             case .success(let instances):
-                if fleet.unreachable.contains(edge) { event("edge", edge, "edge answers; its ready instances are answered again") }
+                if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
                 apply(fleet.reconcile(edge: edge, report: instances))
                 for instance in instances { persist(instance) }
                 metrics.edgeReachable(edge, true)
             case .failure(let error):
-                if !fleet.unreachable.contains(edge) { event("edge", edge, "edge unreachable; its instances leave DNS: \(error)") }
+                if lostEdges.insert(edge).inserted { event("edge", edge, "edge unreachable; its instances leave DNS: \(error)") }
                 apply(fleet.lost(edge: edge))
                 metrics.edgeReachable(edge, false)
             }
@@ -173,7 +175,10 @@ public actor ControlLoop {
     private func start(_ action: ActionRecord) {
         switch action.kind {
         case .deploy:
-            guard let name = action.edge, let edge = edges[name], let flavor = action.flavor else { return }
+            guard let name = action.edge, let edge = edges[name], let flavor = action.flavor else {
+                outcome(action.id, .failed, kind: .deploy, detail: "no operator for \(action.edge ?? "?")")
+                return
+            }
             jobSink.yield { await self.deploy(action, edge: edge, flavor: flavor) }
         case .drain:
             guard let id = action.instance else { return }

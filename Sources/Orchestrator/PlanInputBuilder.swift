@@ -23,7 +23,8 @@ public struct PlanInputBuilder: Sendable {
         }
     }
 
-    public func input(intervalSeconds: Double, demand: [ContentForecast], fleet: Fleet) -> PlanInput {
+    /// The input for one interval; only edges in `operated` (those with an operator connection) take deploys.
+    public func input(intervalSeconds: Double, demand: [ContentForecast], fleet: Fleet, operated: Set<String>) -> PlanInput {
         let topology = configuration.topology
         var instances: [FleetInstance] = topology.core.staticInstances.map { item in
             FleetInstance(id: "static:\(item.address)", content: item.content, flavor: item.flavor, node: topology.core.name, phase: .ready, baseline: true)
@@ -42,7 +43,8 @@ public struct PlanInputBuilder: Sendable {
             NodeCapacity(
                 name: node.name, acceptsDeploys: node.role == .edge, instanceLimit: node.instanceLimit,
                 runtimes: Set(node.pools.keys.map(\.rawValue)), linkBitsPerSecond: Double(node.link?.bitsPerSecond ?? 1_000_000_000),
-                cachedImages: fleet.cachedImages[node.name] ?? [], reachable: !fleet.unreachable.contains(node.name))
+                cachedImages: fleet.cachedImages[node.name] ?? [],
+                reachable: node.role == .core || (operated.contains(node.name) && !fleet.unreachable.contains(node.name)))
         }
         let flavors = configuration.flavors.mapValues { flavor in
             FlavorTiming(

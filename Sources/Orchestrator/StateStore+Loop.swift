@@ -7,7 +7,7 @@ extension StateStore {
     /// Stores a closed interval with its counts, forecasts, plan and actions, the predictors
     /// and the loop's progress, all or nothing. Returns the actions with their ids.
     public func recordInterval(_ record: IntervalRecord, book: DemandBook, progress: LoopProgress) throws -> [ActionRecord] {
-        let encoder = JSONEncoder()
+        let encoder = Self.encoder
         return try write { db in
             for (content, count) in record.lookups {
                 try db.execute(sql: "INSERT OR REPLACE INTO intervalCount (content, intervalStart, lookups) VALUES (?, ?, ?)", arguments: [content, record.start, count])
@@ -50,7 +50,7 @@ extension StateStore {
 
     /// The predictors and progress stored by the last interval, if any.
     public func loadLoop() throws -> (entries: [String: DemandBook.Entry], progress: LoopProgress)? {
-        let decoder = JSONDecoder()
+        let decoder = Self.decoder
         return try read { db in
             guard let progressText = try String.fetchOne(db, sql: "SELECT value FROM loopState WHERE key = 'progress'") else { return nil }
             let progress = try decoder.decode(LoopProgress.self, from: Data(progressText.utf8))
@@ -65,7 +65,7 @@ extension StateStore {
 
     /// The newest `limit` intervals with their actions, newest first.
     public func intervals(limit: Int) throws -> [IntervalRecord] {
-        let decoder = JSONDecoder()
+        let decoder = Self.decoder
         return try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM plan ORDER BY interval DESC LIMIT ?", arguments: [limit]).map { row in
                 let interval: Int = row["interval"]
@@ -122,7 +122,7 @@ extension StateStore {
         if let capacity = change.capacity { merged.capacity = capacity }
         if let flavors = change.flavors { merged.flavors = flavors }
         if let model = change.model { merged.model = model }
-        let text = String(decoding: try JSONEncoder().encode(merged), as: UTF8.self)
+        let text = String(decoding: try Self.encoder.encode(merged), as: UTF8.self)
         try write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES (?, ?)", arguments: ["content:" + name, text])
         }
@@ -135,7 +135,7 @@ extension StateStore {
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM loopState WHERE key LIKE 'content:%'") {
                 let key: String = row["key"]
                 let value: String = row["value"]
-                changes[String(key.dropFirst("content:".count))] = try JSONDecoder().decode(ContentChange.self, from: Data(value.utf8))
+                changes[String(key.dropFirst("content:".count))] = try Self.decoder.decode(ContentChange.self, from: Data(value.utf8))
             }
             return changes
         }

@@ -107,6 +107,19 @@ public struct StateStore: Sendable {
         return migrator
     }
 
+    /// JSON as the store writes it: fitted models may hold NaN (an unfitted log-likelihood).
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
     /// Runs `body` in one write transaction (a tick's records land together or not at all).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         try writer.write(body)
@@ -121,7 +134,7 @@ public struct StateStore: Sendable {
     /// Stores an instance as an edge last reported it, replacing what was known; `removing`
     /// marks one the orchestrator decided to remove (a restart finishes the removal).
     public func record(_ instance: EdgeInstance, removing: Bool = false, at time: Date = Date()) throws {
-        let json = String(decoding: try JSONEncoder().encode(instance), as: UTF8.self)
+        let json = String(decoding: try Self.encoder.encode(instance), as: UTF8.self)
         try writer.write { db in
             try db.execute(
                 sql: """
@@ -148,7 +161,7 @@ public struct StateStore: Sendable {
             let sql = liveOnly
                 ? "SELECT record FROM instance WHERE phase NOT IN ('gone', 'failed') ORDER BY id"
                 : "SELECT record FROM instance ORDER BY id"
-            return try String.fetchAll(db, sql: sql).map { try JSONDecoder().decode(EdgeInstance.self, from: Data($0.utf8)) }
+            return try String.fetchAll(db, sql: sql).map { try Self.decoder.decode(EdgeInstance.self, from: Data($0.utf8)) }
         }
     }
 

@@ -51,9 +51,7 @@ struct ImageCommand: AsyncParsableCommand {
                 bytes = try Data(contentsOf: URL(fileURLWithPath: kernel))
             } else {
                 let payload = try Data(contentsOf: URL(fileURLWithPath: payloads).appendingPathComponent(item.name))
-                let megabytes = flavor.imageMegabytes(forContentBytes: item.sizeBytes) ?? 0
-                let total = max(payload.count, Int(megabytes * 1_048_576))
-                bytes = payload + Data(GeneratedPayload(seed: UInt64(total), size: total - payload.count).bytes())
+                bytes = UnikernelArtifact.standIn(payload: payload, flavor: flavor, contentBytes: item.sizeBytes)
             }
             guard let reference = ImageReference("\(configuration.topology.registry)/augur/\(flavor.name):\(item.name)") else {
                 throw ValidationError("cannot form an image reference for \(flavor.name):\(item.name)")

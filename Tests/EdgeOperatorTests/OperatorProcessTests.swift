@@ -1,5 +1,6 @@
 import AugurModel
 import Foundation
+import TestSupport
 import Testing
 @testable import EdgeOperator
 

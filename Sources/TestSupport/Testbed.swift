@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+
+/// What the integration tests of every module share: the repository's root, its scripts (which
+/// start the real registry and dockerd), real command-line clients (dig, dnsperf), temporary
+/// directories, and the root check. Not linked into the `augur` executable.
+public enum Testbed {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let registry = "127.0.0.1:5000"
+
+    public static func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .debug
+        return logger
+    }
+
+    /// Runs a script from `Scripts/` and throws with its output when it fails.
+    @discardableResult
+    public static func script(_ name: String, _ arguments: [String]) async throws -> String {
+        try await tool(root.appendingPathComponent("Scripts/\(name)").path, arguments)
+    }
+
+    /// Runs an executable (a path, or a name looked up in PATH) and returns its output; throws
+    /// with the output when it exits non-zero. The wait happens on a thread of its own:
+    /// blocking the few cooperative threads would starve the dispatch source that notices the
+    /// child's exit.
+    @discardableResult
+    public static func tool(_ executable: String, _ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try run(executable, arguments) }) }
+        }
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        if executable.contains("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        // Output goes to a file, not a pipe: daemons a script starts inherit the descriptor,
+        // and a pipe would then never reach end-of-file.
+        let log = temporaryDirectory("tool").appendingPathComponent("output.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0 else {
+            throw TestbedError(description: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+        }
+        return text
+    }
+
+    public static func temporaryDirectory(_ label: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("augur-\(label)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Whether the tests run as root, which dockerd, the registry and the edge's daemons need;
+    /// prints why they skip otherwise.
+    public static var runsAsRoot: Bool {
+        guard getuid() == 0 else {
+            print("skipped: dockerd and the registry need root")
+            return false
+        }
+        return true
+    }
+}
+
+/// A test's setup step that failed, with what it printed.
+public struct TestbedError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,63 @@
+import EdgeOperator
+import Foundation
+import Testing
+@testable import Orchestrator
+
+/// The rule DNS follows: an address is answered exactly while its instance is ready, is not
+/// being removed and its edge answers.
+@Suite struct FleetTests {
+    static func instance(_ id: String, edge: String = "edge-1", phase: InstancePhase, address: String = "127.11.3.1") -> EdgeInstance {
+        var instance = EdgeInstance(
+            spec: InstanceSpec(id: id, edge: edge, content: "video5", flavor: "clickos", runtime: .emulated, image: "r/augur/clickos:video5", address: address, port: 8080),
+            requested: Date(timeIntervalSince1970: 0), emulated: true)
+        instance.phase = phase
+        return instance
+    }
+
+    @Test func addressEntersDNSOnlyWhenReadyAndLeavesBeforeTheEdgeRemovesIt() {
+        var fleet = Fleet()
+        #expect(fleet.observe(Self.instance("a", phase: .pulling)).isEmpty)
+        #expect(fleet.observe(Self.instance("a", phase: .booting)).isEmpty)
+        #expect(fleet.observe(Self.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.observe(Self.instance("a", phase: .ready)).isEmpty, "a repeated report changes nothing")
+        #expect(fleet.beginRemoval("a") == [.remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.observe(Self.instance("a", phase: .ready)).isEmpty, "an instance being removed is not answered again")
+        #expect(fleet.observe(Self.instance("a", phase: .gone)).isEmpty)
+        #expect(fleet.members["a"] == nil)
+    }
+
+    @Test func anUnreachableEdgeLeavesDNSAndComesBackWhenItAnswers() {
+        var fleet = Fleet()
+        _ = fleet.observe(Self.instance("a", phase: .ready))
+        _ = fleet.observe(Self.instance("b", edge: "edge-2", phase: .ready, address: "127.12.3.1"))
+        #expect(fleet.lost(edge: "edge-1") == [.remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.observe(Self.instance("a", phase: .ready)).isEmpty, "no answer while the edge is unreachable")
+        #expect(fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)]) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.members["b"]?.answered == true)
+    }
+
+    @Test func theEdgeIsTheTruthVanishedInstancesAreGoneAndUnknownOnesAdopted() {
+        var fleet = Fleet()
+        _ = fleet.observe(Self.instance("a", phase: .ready))
+        let changes = fleet.reconcile(edge: "edge-1", report: [Self.instance("c", phase: .ready, address: "127.11.3.3")])
+        #expect(Set(changes) == [
+            .remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1"),
+            .add(instance: "c", content: "video5", flavor: "clickos", address: "127.11.3.3"),
+        ])
+        #expect(fleet.live.map(\.instance.spec.id) == ["c"])
+        #expect(fleet.cachedImages["edge-1"] == ["clickos/video5"])
+    }
+
+    @Test func aRestoredFleetAnswersNothingUntilItsEdgeReports() {
+        var fleet = Fleet(restoring: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")], removing: ["b"], edges: ["edge-1"])
+        #expect(fleet.live.allSatisfy { !$0.answered })
+        let changes = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")])
+        #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "b stays out: its removal was decided")
+    }
+
+    @Test func aFailedInstanceIsDroppedAndNeverAnswered() {
+        var fleet = Fleet()
+        #expect(fleet.observe(Self.instance("a", phase: .failed)).isEmpty)
+        #expect(fleet.live.isEmpty)
+    }
+}
