@@ -142,8 +142,15 @@ public actor ControlLoop {
             switch result {
             case .success(let instances):
                 if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
+                let reported = Set(instances.map(\.spec.id))
+                let vanished = fleet.members.values.map(\.instance).filter { $0.spec.edge == edge && !reported.contains($0.spec.id) }
                 apply(fleet.reconcile(edge: edge, report: instances))
                 for instance in instances { persist(instance) }
+                for var instance in vanished {
+                    instance.phase = .gone
+                    persist(instance)
+                    event("gone", instance.spec.id, "\(edge) no longer has it")
+                }
                 metrics.edgeReachable(edge, true)
             case .failure(let error):
                 if lostEdges.insert(edge).inserted { event("edge", edge, "edge unreachable; its instances leave DNS: \(error)") }

@@ -66,6 +66,12 @@ enum LoopBed {
         Set(pools.contents.filter { $0.content == content }.flatMap { $0.flavors.flatMap(\.addresses) }.map { $0.map(String.init).joined(separator: ".") })
     }
 
+    /// A closed 2 s interval with `lookups` of video1.
+    static func snapshot(_ index: Int, lookups: Int) -> IntervalSnapshot {
+        let start = Date(timeIntervalSince1970: 1_000_000 + Double(index) * 2)
+        return IntervalSnapshot(index: index, start: start, end: start + 2, counts: DemandCounts(contents: ["video1": ContentDemand(total: lookups)]))
+    }
+
     /// Polls `condition` every 50 ms for at most `seconds`.
     static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
