@@ -100,6 +100,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "forecast-bench", dependencies: ["Forecast"]),
+        .executableTarget(name: "loop-bench", dependencies: ["AugurModel", "EdgeOperator", "Orchestrator"]),
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),

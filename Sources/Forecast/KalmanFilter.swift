@@ -9,7 +9,7 @@ struct KalmanFilter: Sendable, Codable {
     static let diffuseVariance = 1e6
     static let logTwoPi = log(2 * Double.pi)
 
-    let model: SARIMAStateSpace
+    var model: SARIMAStateSpace
     /// Predicted state a(t|t−1) and its covariance P(t|t−1), row-major.
     private(set) var state: [Double]
     private(set) var covariance: [Double]
@@ -22,6 +22,8 @@ struct KalmanFilter: Sendable, Codable {
     private(set) var sumScaledSquares = 0.0
     /// Once P stops changing, the gain is constant and only the state is updated.
     private var steady = false
+    /// F for the steady P, once computed (`pz` then holds P·Zᵀ for good).
+    private var steadyVariance: Double?
     private var scratch: [Double]
     private var scratchT: [Double]
     private var previous: [Double]
@@ -84,6 +86,15 @@ struct KalmanFilter: Sendable, Codable {
         pz = state
     }
 
+    /// Multiplies P by `ratio` and adjusts the likelihood sums to match (every F scales too).
+    mutating func scale(by ratio: Double) {
+        for i in covariance.indices { covariance[i] *= ratio }
+        steadyVariance = steadyVariance.map { $0 * ratio }
+        for i in pz.indices { pz[i] *= ratio }
+        sumLogVariance += Double(included) * log(ratio)
+        sumScaledSquares /= ratio
+    }
+
     /// The one-step-ahead prediction of the next observation and its variance.
     var prediction: (mean: Double, variance: Double) {
         var pz = [Double](repeating: 0, count: model.states)
@@ -95,7 +106,15 @@ struct KalmanFilter: Sendable, Codable {
     mutating func update(_ y: Double) -> (mean: Double, variance: Double) {
         let m = model.states
         let lags = model.lags
-        let (forecast, f) = Self.predict(model: model, state: state, covariance: covariance, into: &pz)
+        let forecast: Double
+        let f: Double
+        if steady, let fixed = steadyVariance {
+            forecast = Self.mean(model: model, state: state)
+            f = fixed
+        } else {
+            (forecast, f) = Self.predict(model: model, state: state, covariance: covariance, into: &pz)
+            if steady { steadyVariance = f }
+        }
         let v = y - forecast
         if count >= lags, f > 0 {
             included += 1
@@ -109,7 +128,7 @@ struct KalmanFilter: Sendable, Codable {
         guard !steady else { return (forecast, f) }
         let change = lags == 0 ? updateARMACovariance(variance: f) : updateCovariance(variance: f)
         // Converged to machine precision: from here the gain is constant.
-        steady = count > lags && change.difference <= 1e-13 * max(1, change.size)
+        steady = count > lags && change.difference <= 1e-10 * max(1, change.size)
         return (forecast, f)
     }
 
@@ -177,6 +196,8 @@ struct KalmanFilter: Sendable, Codable {
 
     /// Forecasts `horizon` steps past the last observation: means and variances.
     func forecast(horizon: Int) -> [(mean: Double, variance: Double)] {
+        // One step ahead is the prediction the filter already holds: no copy to roll forward.
+        if horizon == 1 { return [prediction] }
         var filter = self
         filter.steady = false
         var out: [(mean: Double, variance: Double)] = []
@@ -205,6 +226,13 @@ struct KalmanFilter: Sendable, Codable {
             variance += c * pz[j]
         }
         return (mean, variance)
+    }
+
+    /// Z·a alone: the predicted observation.
+    private static func mean(model: SARIMAStateSpace, state: [Double]) -> Double {
+        var mean = state[model.lags]
+        for (j, c) in model.levelCoefficients.enumerated() { mean += c * state[j] }
+        return mean
     }
 
     /// x ← T x, in place (levels shift down, the ARMA block moves up).

@@ -45,6 +45,8 @@ public struct LivePredictor: Sendable, Codable {
         case .sarima(let order):
             sinceRefit += 1
             if var current = filter {
+                // Released first, so the update mutates the filter's buffers in place instead of copying them.
+                filter = nil
                 let predicted = current.update(count)
                 filter = current
                 let surprise = abs(count - predicted.mean) > 3.29 * max(predicted.variance, 0).squareRoot()
@@ -69,7 +71,16 @@ public struct LivePredictor: Sendable, Codable {
         // keeps the model it had.
         let fitted: SARIMAModel
         if order.parameterCount == 1 {
-            fitted = SARIMAModel(order: order, parameters: SARIMAParameters(sigma2: max(1e-9, innovationVariance(order))), logLikelihood: .nan, effectiveObservations: history.count - order.differencingStates, converged: true, iterations: 0)
+            let sigma2 = max(1e-9, innovationVariance(order))
+            fitted = SARIMAModel(order: order, parameters: SARIMAParameters(sigma2: sigma2), logLikelihood: .nan, effectiveObservations: history.count - order.differencingStates, converged: true, iterations: 0)
+            // Only σ² changed: the running filter is rescaled rather than run over the history again.
+            if let rescaled = filter?.rescaled(sigma2: sigma2) {
+                model = fitted
+                filter = rescaled
+                refits += 1
+                lastRefitReason = reason
+                return
+            }
         } else {
             guard let result = try? SARIMAModel.fit(history, order: order) else { return }
             guard result.converged else {

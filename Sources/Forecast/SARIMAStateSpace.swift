@@ -11,7 +11,7 @@ struct SARIMAStateSpace: Sendable, Codable {
     let phi: [Double]
     /// The ARMA selection vector `[1, θ*1, …]`, `arma` long.
     let selection: [Double]
-    let sigma2: Double
+    fileprivate(set) var sigma2: Double
 
     var states: Int { lags + arma }
 
@@ -112,3 +112,19 @@ enum Dense {
         zip(a, b).map(+)
     }
 }
+
+extension KalmanFilter {
+    /// The same filter with innovation variance `sigma2`. Once the diffuse start is past, the
+    /// gains are ratios of P and do not depend on σ², so the state stays and only P (and the
+    /// likelihood's running sums) scale: a model with no ARMA terms refits in O(states²)
+    /// instead of re-filtering its history. Nil while the diffuse start is still running.
+    func rescaled(sigma2: Double) -> KalmanFilter? {
+        guard count > model.lags, model.sigma2 > 0, sigma2 > 0 else { return nil }
+        let ratio = sigma2 / model.sigma2
+        var copy = self
+        copy.model.sigma2 = sigma2
+        copy.scale(by: ratio)
+        return copy
+    }
+}
+

@@ -11,12 +11,12 @@ import Optimizer
 /// A deploy's address enters DNS only once its edge reports it ready; a removal takes the
 /// address out of DNS first, waits out the TTL, then has the edge drain and destroy it.
 /// The first season only trains. Everything is stored, so a restarted loop resumes: it
-/// reloads the predictors and the fleet and answers nothing until the edges confirm it.
+/// rebuilds the predictors from the stored counts, reloads the fleet, and answers nothing
+/// until the edges confirm it.
 public actor ControlLoop {
     public let settings: LoopSettings
     let configuration: AugurConfiguration
-    private(set) var builder: PlanInputBuilder
-    let optimizer: CachingOptimizer
+    private(set) var planner: IntervalPlanner
     let edges: [String: any EdgeConnection]
     let pools: DNSPools
     let store: StateStore
@@ -26,6 +26,9 @@ public actor ControlLoop {
     private(set) var progress = LoopProgress()
     private(set) var fleet = Fleet()
     private(set) var latest: IntervalRecord?
+    /// Counts a rebuilt predictor replays (a live one keeps as many).
+    static let predictorMemory = 500
+
     /// Edges whose loss was announced (so their return is announced too).
     private var lostEdges: Set<String> = []
     /// Instances that have a deploy or removal job running.
@@ -39,8 +42,7 @@ public actor ControlLoop {
     ) {
         self.configuration = configuration
         self.settings = settings
-        builder = PlanInputBuilder(configuration: configuration, edgeFlavors: settings.edgeFlavors)
-        optimizer = CachingOptimizer(policy: settings.policy)
+        planner = IntervalPlanner(configuration: configuration, settings: settings)
         self.edges = Dictionary(uniqueKeysWithValues: edges.map { ($0.edge, $0) })
         self.pools = pools
         self.store = store
@@ -75,11 +77,10 @@ public actor ControlLoop {
             for (name, change) in try store.contentChanges() {
                 do { try updateContent(name, change) } catch { logger.warning("a stored content change no longer applies", metadata: ["content": "\(name)", "error": "\(error)"]) }
             }
-            if let saved = try store.loadLoop() {
-                progress = saved.progress
-                for (content, entry) in saved.entries where book.entries[content]?.choice == entry.choice {
-                    book.restore(entry, for: content)
-                }
+            if let saved = try store.loadProgress() {
+                progress = saved
+                let history = try store.recentCounts(limit: Self.predictorMemory)
+                for (content, entry) in book.entries { book.choose(entry.choice, for: content, history: history[content] ?? []) }
             }
             fleet = Fleet(restoring: try store.instances(), removing: try store.instancesBeingRemoved(), edges: Array(edges.keys))
             logger.info("loop resumed", metadata: ["loop.intervals": "\(progress.intervals)", "loop.instances": "\(fleet.live.count)"])
@@ -93,27 +94,15 @@ public actor ControlLoop {
     @discardableResult
     public func tick(_ snapshot: IntervalSnapshot) async -> IntervalRecord {
         let started = ContinuousClock.now
-        let lookups = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, snapshot.counts.contents[$0.name]?.total ?? 0) })
-        book.observe(lookups)
         await reconcile()
-        let interval = progress.intervals
-        progress.intervals += 1
-        let training = progress.intervals <= settings.trainingIntervals
-        let forecasts = book.forecasts(horizon: settings.horizon)
-        var plan = Plan()
-        if !training {
-            plan = optimizer.plan(builder.input(intervalSeconds: settings.intervalSeconds, demand: forecasts, fleet: fleet, operated: Set(edges.keys)), interval: interval, memory: &progress.memory)
-        }
-        var record = IntervalRecord(
-            interval: interval, start: snapshot.start, end: snapshot.end, training: training, lookups: lookups,
-            forecasts: Dictionary(uniqueKeysWithValues: forecasts.map { ($0.content, $0.steps.map { .init(mean: $0.mean, standardError: $0.standardError) }) }),
-            unmet: plan.unmet.map { .init(content: $0.content, missingInstances: $0.missingInstances, reason: $0.reason) },
-            actions: plan.actions.compactMap { actionRecord($0, interval: interval, at: snapshot.end) },
-            tickMilliseconds: 0)
+        let lookups = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, snapshot.counts.contents[$0.name]?.total ?? 0) })
+        var record = planner.close(
+            lookups: lookups, start: snapshot.start, end: snapshot.end, book: &book, progress: &progress, fleet: fleet, operated: Set(edges.keys))
+        let interval = record.interval
         let elapsed = ContinuousClock.now - started
         record.tickMilliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         do {
-            record.actions = try store.recordInterval(record, book: book, progress: progress)
+            record.actions = try store.recordInterval(record, progress: progress)
         } catch {
             logger.error("cannot store the interval", metadata: ["loop.interval": "\(interval)", "error": "\(error)"])
         }
@@ -168,16 +157,6 @@ public actor ControlLoop {
     }
 
     // MARK: Acting
-
-    private func actionRecord(_ action: PlanAction, interval: Int, at time: Date) -> ActionRecord? {
-        switch action {
-        case .deploy(let content, let flavor, let node, let reason):
-            return ActionRecord(interval: interval, kind: .deploy, content: content, flavor: flavor, edge: node, reason: reason, outcome: .planned, updatedAt: time)
-        case .drain(let id, let reason):
-            guard let spec = fleet.members[id]?.instance.spec else { return nil }
-            return ActionRecord(interval: interval, kind: .drain, content: spec.content, flavor: spec.flavor, edge: spec.edge, instance: id, reason: reason, outcome: .planned, updatedAt: time)
-        }
-    }
 
     private func start(_ action: ActionRecord) {
         switch action.kind {
@@ -334,7 +313,7 @@ public actor ControlLoop {
     /// (in order of preference, among those its DNS name serves) or its model. The change is
     /// stored and outlives a restart.
     public func updateContent(_ name: String, _ change: ContentChange) throws(ContentChangeError) {
-        guard let item = configuration.catalog.item(named: name), var profile = builder.profiles[name] else { throw .unknownContent(name) }
+        guard let item = configuration.catalog.item(named: name), var profile = planner.builder.profiles[name] else { throw .unknownContent(name) }
         if let capacity = change.capacity {
             guard capacity >= 1 else { throw .invalid(name, "capacity must be at least 1, not \(capacity)") }
             profile.capacityPerInstance = capacity
@@ -352,7 +331,7 @@ public actor ControlLoop {
             let history = (try? store.counts(of: name).map { Double($0.lookups) }) ?? []
             book.choose(choice, for: name, history: history)
         }
-        builder.profiles[name] = profile
+        planner.builder.profiles[name] = profile
         do {
             try store.recordContentChange(name, change)
         } catch {
@@ -366,8 +345,8 @@ public actor ControlLoop {
         configuration.catalog.contents.map { item in
             let entry = book.entries[item.name]
             return ContentView(
-                name: item.name, sizeBytes: item.sizeBytes, capacity: builder.profiles[item.name]?.capacityPerInstance ?? item.capacity,
-                flavors: builder.profiles[item.name]?.flavors ?? item.flavors, servedFlavors: item.flavors,
+                name: item.name, sizeBytes: item.sizeBytes, capacity: planner.builder.profiles[item.name]?.capacityPerInstance ?? item.capacity,
+                flavors: planner.builder.profiles[item.name]?.flavors ?? item.flavors, servedFlavors: item.flavors,
                 model: entry?.choice.description ?? "-", modelInUse: entry?.model)
         }
     }

@@ -3,11 +3,11 @@ import Optimizer
 
 /// Every content's predictor and what it has seen, as one value: counts go in once per
 /// interval, forecasts come out. Choices that search or compare models keep the counts
-/// until they have enough, then settle on a concrete model and replay them. Pure and
-/// Codable: the loop stores it and a restarted process goes on where it stopped.
-public struct DemandBook: Sendable, Codable {
+/// until they have enough, then settle on a concrete model and replay them. Pure. It is
+/// derived from the counts: a restarted loop rebuilds it with `choose(_:for:history:)`.
+public struct DemandBook: Sendable {
     /// One content's predictor.
-    public struct Entry: Sendable, Codable {
+    public struct Entry: Sendable {
         public var choice: ModelChoice
         /// Nil until the choice has settled on a model.
         public var predictor: LivePredictor?
@@ -26,14 +26,14 @@ public struct DemandBook: Sendable, Codable {
 
     /// Takes one interval's lookups per content (a content with no lookups counts zero).
     public mutating func observe(_ lookups: [String: Int]) {
-        for content in entries.keys {
-            entries[content]?.observe(Double(lookups[content] ?? 0))
+        // Walks the storage by index and updates each value in place: iterating `keys` while
+        // mutating would copy the whole table every interval.
+        var index = entries.startIndex
+        while index != entries.endIndex {
+            let content = entries.keys[index]
+            entries.values[index].observe(Double(lookups[content] ?? 0))
+            entries.formIndex(after: &index)
         }
-    }
-
-    /// Puts back a content's stored entry (after a restart).
-    public mutating func restore(_ entry: Entry, for content: String) {
-        entries[content] = entry
     }
 
     /// Changes a content's choice (a new one starts from the counts the old one kept).

@@ -2,21 +2,24 @@ import Foundation
 import GRDB
 
 /// The loop's records: one transaction per interval, action outcomes as they happen, the
-/// predictors and progress a restart resumes from, and the series the API serves.
+/// progress and counts a restart resumes from, and the series the API serves.
 extension StateStore {
-    /// Stores a closed interval with its counts, forecasts, plan and actions, the predictors
-    /// and the loop's progress, all or nothing. Returns the actions with their ids.
-    public func recordInterval(_ record: IntervalRecord, book: DemandBook, progress: LoopProgress) throws -> [ActionRecord] {
+    /// Stores a closed interval with its counts, forecasts, plan and actions and the loop's
+    /// progress, all or nothing. Returns the actions with their ids. The predictors are not
+    /// stored: they are derived from the counts, and a restart rebuilds them from those.
+    public func recordInterval(_ record: IntervalRecord, progress: LoopProgress) throws -> [ActionRecord] {
         let encoder = Self.encoder
         return try write { db in
-            for (content, count) in record.lookups {
-                try db.execute(sql: "INSERT OR REPLACE INTO intervalCount (content, intervalStart, lookups) VALUES (?, ?, ?)", arguments: [content, record.start, count])
+            let count = try db.cachedStatement(sql: "INSERT OR REPLACE INTO intervalCount (content, intervalStart, lookups) VALUES (?, ?, ?)")
+            // The date is formatted once, not once per content.
+            let start = record.start.databaseValue
+            for (content, lookups) in record.lookups {
+                try count.execute(arguments: [content, start, lookups])
             }
+            let forecast = try db.cachedStatement(sql: "INSERT OR REPLACE INTO forecast (content, interval, step, mean, standardError) VALUES (?, ?, ?, ?, ?)")
             for (content, steps) in record.forecasts {
                 for (index, step) in steps.enumerated() {
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO forecast (content, interval, step, mean, standardError) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [content, record.interval + 1 + index, index + 1, step.mean, step.standardError])
+                    try forecast.execute(arguments: [content, record.interval + 1 + index, index + 1, step.mean, step.standardError])
                 }
             }
             try db.execute(
@@ -30,9 +33,6 @@ extension StateStore {
                     arguments: [action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
                 action.id = db.lastInsertedRowID
                 stored.append(action)
-            }
-            for (content, entry) in book.entries {
-                try db.execute(sql: "INSERT OR REPLACE INTO predictor (content, state) VALUES (?, ?)", arguments: [content, String(decoding: try encoder.encode(entry), as: UTF8.self)])
             }
             try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES ('progress', ?)", arguments: [String(decoding: try encoder.encode(progress), as: UTF8.self)])
             return stored
@@ -48,18 +48,28 @@ extension StateStore {
         }
     }
 
-    /// The predictors and progress stored by the last interval, if any.
-    public func loadLoop() throws -> (entries: [String: DemandBook.Entry], progress: LoopProgress)? {
-        let decoder = Self.decoder
-        return try read { db in
-            guard let progressText = try String.fetchOne(db, sql: "SELECT value FROM loopState WHERE key = 'progress'") else { return nil }
-            let progress = try decoder.decode(LoopProgress.self, from: Data(progressText.utf8))
-            var entries: [String: DemandBook.Entry] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT content, state FROM predictor") {
-                let text: String = row["state"]
-                entries[row["content"]] = try decoder.decode(DemandBook.Entry.self, from: Data(text.utf8))
+    /// The progress stored by the last interval, if any.
+    public func loadProgress() throws -> LoopProgress? {
+        try read { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT value FROM loopState WHERE key = 'progress'") else { return nil }
+            return try Self.decoder.decode(LoopProgress.self, from: Data(text.utf8))
+        }
+    }
+
+    /// Every content's newest `limit` counts, oldest first: what rebuilds the predictors.
+    public func recentCounts(limit: Int) throws -> [String: [Double]] {
+        try read { db in
+            var series: [String: [Double]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT content, lookups FROM (
+                  SELECT content, lookups, intervalStart, ROW_NUMBER() OVER (PARTITION BY content ORDER BY intervalStart DESC) AS age
+                  FROM intervalCount) WHERE age <= ? ORDER BY content, intervalStart
+                """, arguments: [limit])
+            while let row = try rows.next() {
+                let lookups: Int = row["lookups"]
+                series[row["content"], default: []].append(Double(lookups))
             }
-            return (entries, progress)
+            return series
         }
     }
 

@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 
 /// The orchestrator's state in SQLite: the configuration it ran with, every instance with its
-/// phase timestamps, the DNS lookup counts per content and interval, forecasts, plans and
-/// their actions with outcomes, the predictors, and the events worth keeping. One type owns the
+/// phase timestamps, the DNS lookup counts per content and interval (from which a restart
+/// rebuilds the predictors), forecasts, plans and their actions with outcomes, and the events
+/// worth keeping. One type owns the
 /// database and its migrations; a file-backed store runs in WAL mode, tests use memory.
 /// Shipped migrations are never edited: a change is a new migration.
 public struct StateStore: Sendable {
@@ -56,7 +57,7 @@ public struct StateStore: Sendable {
                 table.column("message", .text).notNull()
             }
         }
-        migrator.registerMigration("v2: forecasts, plans, actions, predictors, loop state, configuration") { db in
+        migrator.registerMigration("v2: forecasts, plans, actions, loop state, configuration") { db in
             try db.alter(table: "instance") { table in
                 table.add(column: "removing", .boolean).notNull().defaults(to: false)
             }
@@ -89,10 +90,6 @@ public struct StateStore: Sendable {
                 table.column("outcome", .text).notNull()
                 table.column("detail", .text)
                 table.column("updatedAt", .datetime).notNull()
-            }
-            try db.create(table: "predictor") { table in
-                table.primaryKey("content", .text)
-                table.column("state", .jsonText).notNull()
             }
             try db.create(table: "loopState") { table in
                 table.primaryKey("key", .text)
