@@ -24,19 +24,19 @@ enum LoopBed {
         return configuration
     }
 
-    /// Registry up, `content`'s payload written, and its ClickOS stand-in pushed under the
-    /// tag an operator pulls by default. Returns the payloads directory.
-    static func prepare(_ configuration: AugurConfiguration, content name: String) async throws -> URL {
+    /// Registry up, `content`'s payload written, and its stand-in artifact for a unikernel
+    /// `flavor` pushed under the tag an operator pulls by default. Returns the payloads directory.
+    static func prepare(_ configuration: AugurConfiguration, content name: String, flavor flavorName: String = "clickos") async throws -> URL {
         try await Testbed.script("registry", ["start", Testbed.registry])
         let item = try #require(configuration.catalog.item(named: name))
         let payloads = Testbed.temporaryDirectory("payloads")
         let payload = Data(try #require(GeneratedPayload(item)).bytes())
         try payload.write(to: payloads.appendingPathComponent(name))
-        let flavor = try #require(configuration.flavors["clickos"])
-        let reference = try #require(ImageReference("\(configuration.topology.registry)/augur/clickos:\(name)"))
+        let flavor = try #require(configuration.flavors[flavorName])
+        let reference = try #require(ImageReference("\(configuration.topology.registry)/augur/\(flavorName):\(name)"))
         _ = try await UnikernelArtifact.push(
             kernel: UnikernelArtifact.standIn(payload: payload, flavor: flavor, contentBytes: item.sizeBytes),
-            config: .init(flavor: "clickos", content: name), to: reference)
+            config: .init(flavor: flavorName, content: name), to: reference)
         return payloads
     }
 

@@ -35,7 +35,7 @@ extension LoopServices {
             let edgePools = try ["edge-1", "edge-2"].map { try #require(configuration.topology.node(named: $0)?.pools[.emulated]) }
             let isEdge: @Sendable (String) -> Bool = { address in IPAddress(address).map { ip in edgePools.contains { $0.contains(ip) } } ?? false }
 
-            let checker = AnswerChecker(pools: pools, isEdge: isEdge)
+            let checker = AnswerChecker(isEdge: isEdge) { LoopBed.answered(pools, "video1") }
             var answersBeforeRound: [Int: [String]] = [:]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await counter.run() }
@@ -83,21 +83,21 @@ extension LoopServices {
     }
 }
 
-/// Reads what the balancer answers (its published pools, without adding lookups to the
-/// counts) every 20 ms and fetches `/ready` with `curl` from every edge address in it: an
-/// answered address that does not serve is a violation.
+/// Takes what the balancer answers (from `answers`) every 20 ms and fetches `/ready` with
+/// `curl` from every edge address in it: an answered address that does not serve is a violation.
 actor AnswerChecker {
-    let pools: DNSPools
     let isEdge: @Sendable (String) -> Bool
+    let answers: @Sendable () async -> Set<String>
     private var stopped = false
     private(set) var edgeAnswers = 0
     private(set) var notServing: [String] = []
 
-    init(pools: DNSPools, isEdge: @escaping @Sendable (String) -> Bool) {
-        self.pools = pools
+    init(isEdge: @escaping @Sendable (String) -> Bool, answers: @escaping @Sendable () async -> Set<String>) {
         self.isEdge = isEdge
+        self.answers = answers
     }
 
+    /// The addresses a real `dig` gets for video1.
     static func dig(_ port: Int) async throws -> [String] {
         try await Testbed.tool("dig", ["@127.0.0.1", "-p", "\(port)", "+time=2", "+tries=1", "+short", "video1.cdn.example"])
             .split(separator: "\n").map(String.init).filter { !$0.hasPrefix(";") }
@@ -105,7 +105,7 @@ actor AnswerChecker {
 
     func run() async {
         while !stopped, !Task.isCancelled {
-            for address in LoopBed.answered(pools, "video1") where isEdge(address) {
+            for address in await answers() where isEdge(address) {
                 edgeAnswers += 1
                 do {
                     try await Testbed.tool("curl", ["-sf", "-o", "/dev/null", "--max-time", "2", "http://\(address):8080/ready"])

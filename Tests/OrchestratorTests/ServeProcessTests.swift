@@ -1,0 +1,155 @@
+import AugurModel
+import Foundation
+import TestSupport
+import Testing
+
+extension LoopServices {
+    /// The real `augur serve` process with its edges in process, killed with SIGKILL while
+    /// instances are on their way up, and started again on the same data directory.
+    @Suite struct ServeProcessTests {
+        static let dnsPort = 5391
+        static let api = "127.0.0.1:7180"
+
+        /// A two-edge topology of the paper's shape whose operators keep their state in `directory`.
+        static func topology(_ directory: URL) -> String {
+            """
+            zone: cdn.example.
+            single_host: true
+            service_port: 8080
+            registry: 127.0.0.1:5000
+            token_file: \(directory.appendingPathComponent("token").path)
+            dns:
+              listen: ["127.0.0.1:\(dnsPort)"]
+              ttl: 1
+              max_records: 8
+              max_udp_payload: 1232
+              interval: 1s
+              nameservers:
+                - {name: ns1, address: 127.0.0.1}
+            core:
+              name: core
+              instance_limit: 8
+              pools:
+                docker: 127.10.0.0/24
+              static_instances:
+                - {content: video1, flavor: flask, address: 127.10.0.1}
+            edges:
+              - name: edge-1
+                instance_limit: 8
+                link: {bandwidth: 100Mbps, delay: 2ms}
+                pools: {xen: 127.11.1.0/24, docker: 127.11.2.0/24, emulated: 127.11.3.0/24}
+                operator: {listen: 127.0.0.1:7181, state_directory: \(directory.appendingPathComponent("edge-1").path)}
+              - name: edge-2
+                instance_limit: 8
+                link: {bandwidth: 100Mbps, delay: 2ms}
+                pools: {xen: 127.12.1.0/24, docker: 127.12.2.0/24, emulated: 127.12.3.0/24}
+                operator: {listen: 127.0.0.1:7182, state_directory: \(directory.appendingPathComponent("edge-2").path)}
+
+            """
+        }
+
+        static func start(_ directory: URL, payloads: URL, run: Int) throws -> Process {
+            let process = Process()
+            process.executableURL = Testbed.root.appendingPathComponent(".build/debug/augur")
+            process.currentDirectoryURL = directory
+            process.arguments = [
+                "serve", "--topology", directory.appendingPathComponent("topology.yaml").path,
+                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
+                "--flavors", Testbed.root.appendingPathComponent("Topology/flavors.yaml").path,
+                "--api", api, "--data", directory.appendingPathComponent("data").path, "--payloads", payloads.path,
+                "--model", "ema:1", "--training", "1", "--edge-flavors", "mirage", "--dns-grace", "0.5", "--drain", "1", "--workers", "1",
+            ]
+            let log = directory.appendingPathComponent("serve-\(run).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            return process
+        }
+
+        static func get(_ path: String) async -> String? {
+            try? await Testbed.tool("curl", ["-sf", "--max-time", "2", "http://\(api)\(path)"])
+        }
+
+        static func users(_ count: Int, directory: URL) async throws {
+            let file = directory.appendingPathComponent("queries-\(count)")
+            try String(repeating: "video1.cdn.example A\n", count: count).write(to: file, atomically: true, encoding: .utf8)
+            try await Testbed.tool("dnsperf", ["-s", "127.0.0.1", "-p", "\(dnsPort)", "-d", file.path, "-n", "1", "-c", "4", "-t", "2"])
+        }
+
+        /// The live instances `GET /v1/instances` reports: id → (phase, answered).
+        static func instances() async -> [String: (phase: String, answered: Bool)]? {
+            guard let text = await get("/v1/instances"), let items = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else { return nil }
+            var found: [String: (phase: String, answered: Bool)] = [:]
+            for item in items {
+                guard let instance = item["instance"] as? [String: Any], let spec = instance["spec"] as? [String: Any], let id = spec["id"] as? String else { continue }
+                found[id] = (instance["phase"] as? String ?? "", item["answered"] as? Bool ?? false)
+            }
+            return found
+        }
+
+        @Test func killedMidDeployItRestartsReconcilesAndLeavesNothingOrphaned() async throws {
+            guard Testbed.runsAsRoot else { return }
+            guard FileManager.default.isExecutableFile(atPath: Testbed.root.appendingPathComponent(".build/debug/augur").path) else {
+                print("skipped: .build/debug/augur is not built (swift build)")
+                return
+            }
+            let configuration = try LoopBed.configuration()
+            let payloads = try await LoopBed.prepare(configuration, content: "video1", flavor: "mirage")
+            let directory = Testbed.temporaryDirectory("serve")
+            try Self.topology(directory).write(to: directory.appendingPathComponent("topology.yaml"), atomically: true, encoding: .utf8)
+            let edgePools = ["127.11.3.0/24", "127.12.3.0/24"].compactMap(AddressPool.init)
+            let isEdge: @Sendable (String) -> Bool = { address in IPAddress(address).map { ip in edgePools.contains { $0.contains(ip) } } ?? false }
+
+            var process = try Self.start(directory, payloads: payloads, run: 1)
+            #expect(await LoopBed.eventually(30) { await Self.get("/v1/status") != nil }, "augur serve answers its API")
+            // 60 users: once the one training interval is over, two MirageOS instances join the core's.
+            var caught: [String: (phase: String, answered: Bool)] = [:]
+            for _ in 0..<4 where caught.isEmpty {
+                try await Self.users(60, directory: directory)
+                _ = await LoopBed.eventually(1.2) {
+                    caught = (await Self.instances() ?? [:]).filter { $0.value.phase == "pulling" || $0.value.phase == "booting" }
+                    return !caught.isEmpty
+                }
+            }
+            try #require(!caught.isEmpty, "no deploy was seen on its way up")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+
+            process = try Self.start(directory, payloads: payloads, run: 2)
+            defer { if process.isRunning { process.terminate() } }
+            #expect(await LoopBed.eventually(30) { await Self.get("/v1/status") != nil })
+            let checker = AnswerChecker(isEdge: isEdge) { Set((try? await AnswerChecker.dig(Self.dnsPort)) ?? []) }
+            let checking = Task { await checker.run() }
+            // Demand goes on for a few intervals: the instances caught on their way up are
+            // followed to ready and answered (the edges found them again), nothing else.
+            var answeredEdge = false
+            for _ in 0..<4 {
+                try await Self.users(60, directory: directory)
+                let now = await Self.instances() ?? [:]
+                answeredEdge = answeredEdge || now.contains { $0.value.answered }
+                try await Task.sleep(for: .milliseconds(700))
+            }
+            #expect(answeredEdge, "edge instances were answered after the restart")
+            // Demand stops: everything drains and is destroyed.
+            let drained = await LoopBed.eventually(20) { (await Self.instances())?.isEmpty == true }
+            let remaining = await Self.instances() ?? [:]
+            #expect(drained, "still live: \(remaining)")
+            await checker.stop()
+            await checking.value
+            let report = await checker.report()
+            #expect(report.edgeAnswers > 0)
+            let notServing = report.notServing
+            #expect(notServing.isEmpty, "DNS answered addresses that did not serve: \(notServing)")
+            let events = await Self.get("/v1/events?limit=1000") ?? ""
+            for id in caught.keys { #expect(events.contains(id), "the instance caught mid-deploy is accounted for: \(id)") }
+            process.terminate()
+            process.waitUntilExit()
+            // Nothing orphaned: no instance process runs from either edge's state.
+            let leftovers = (try? await Testbed.tool("pgrep", ["-f", directory.path])) ?? ""
+            #expect(leftovers.isEmpty, "processes left: \(leftovers)")
+        }
+    }
+}
