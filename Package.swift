@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DNSBalancerTests",
-            dependencies: ["DNSBalancer", "AugurModel"],
+            dependencies: ["DNSBalancer", "AugurModel", "TestSupport"],
             exclude: ["Corpus"]
         ),
     ],

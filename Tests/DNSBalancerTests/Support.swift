@@ -1,5 +1,6 @@
 import AugurModel
 import Foundation
+import TestSupport
 import Testing
 @testable import DNSBalancer
 
@@ -44,34 +45,8 @@ enum Tool {
         let description: String
     }
 
-    /// Waits for the tool on a thread of its own, never on the test's cooperative threads.
     static func run(_ name: String, _ arguments: [String]) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try runBlocking(name, arguments) })
-            }
-        }
-    }
-
-    private static func runBlocking(_ name: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [name] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        do {
-            try process.run()
-        } catch {
-            throw Failure(description: "cannot run \(name) (installed by .ci/run from Debian): \(error)")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 || name == "dig" || name == "kdig" else {
-            throw Failure(description: "\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
-        }
-        return text
+        try await Testbed.tool(name, arguments, failOnExit: !(name == "dig" || name == "kdig"))
     }
 
     /// dig against the test balancer.
