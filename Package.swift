@@ -90,6 +90,7 @@ let package = Package(
                 "Forecast",
                 "Optimizer",
                 "Orchestrator",
+                "Workload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -101,6 +102,17 @@ let package = Package(
         ),
         .executableTarget(name: "forecast-bench", dependencies: ["Forecast"]),
         .executableTarget(name: "loop-bench", dependencies: ["AugurModel", "EdgeOperator", "Orchestrator"]),
+        .target(
+            name: "Workload",
+            dependencies: [
+                "AugurModel",
+                "DNSBalancer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),

@@ -6,7 +6,7 @@ import Glibc
 /// Tells at once whether something accepts connections at a unix socket or a TCP address.
 /// The HTTP client keeps retrying a refused connection until the request's deadline; asking
 /// first turns "dockerd down" or "registry down" into an immediate, clear failure.
-enum SocketReachability {
+public enum SocketReachability {
     /// nil when a connection is accepted, otherwise the reason.
     static func unix(_ path: String) -> String? {
         var address = sockaddr_un()
@@ -25,7 +25,7 @@ enum SocketReachability {
     }
 
     /// nil when `host:port` (an IPv4 address) accepts a TCP connection within a second.
-    static func tcp(host: String, port: Int) -> String? {
+    public static func tcp(host: String, port: Int) -> String? {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(clamping: port).bigEndian)

@@ -24,9 +24,10 @@ public struct CachingOptimizer: Sendable {
         for forecast in input.demand.sorted(by: { $0.content < $1.content }) {
             guard let profile = input.contents[forecast.content], profile.capacityPerInstance > 0, !forecast.steps.isEmpty else { continue }
             let serving = servingByContent[forecast.content] ?? []
-            /// The demand provisioned for: the policy's quantile of the step's forecast.
+            /// The demand provisioned for: the policy's quantile of the step's forecast, rounded to
+            /// a millionth so that float noise (100.0000001) does not ask for one more instance.
             func demand(_ step: ContentForecast.Step) -> Double {
-                max(0, step.mean + z * step.standardError)
+                (max(0, step.mean + z * step.standardError) * 1e6).rounded() / 1e6
             }
             func needed(_ step: ContentForecast.Step) -> Int {
                 Int((demand(step) / Double(profile.capacityPerInstance)).rounded(.up))

@@ -46,18 +46,13 @@ struct ImageCommand: AsyncParsableCommand {
             guard let item = configuration.catalog.item(named: object), item.flavors.contains(flavor.name) else {
                 throw ValidationError("content '\(object)' is not in the catalog or not served by \(flavor.name)")
             }
-            let bytes: Data
-            if let kernel {
-                bytes = try Data(contentsOf: URL(fileURLWithPath: kernel))
+            let registry = configuration.topology.registry
+            let (reference, digest) = if let kernel {
+                try await UnikernelPush.push(try Data(contentsOf: URL(fileURLWithPath: kernel)), flavor: flavor, item: item, registry: registry)
             } else {
-                let payload = try Data(contentsOf: URL(fileURLWithPath: payloads).appendingPathComponent(item.name))
-                bytes = UnikernelArtifact.standIn(payload: payload, flavor: flavor, contentBytes: item.sizeBytes)
+                try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: URL(fileURLWithPath: payloads), registry: registry)
             }
-            guard let reference = ImageReference("\(configuration.topology.registry)/augur/\(flavor.name):\(item.name)") else {
-                throw ValidationError("cannot form an image reference for \(flavor.name):\(item.name)")
-            }
-            let digest = try await UnikernelArtifact.push(kernel: bytes, config: .init(flavor: flavor.name, content: item.name), to: reference)
-            print("\(reference.name)@\(digest) \(String(format: "%.1f", Double(bytes.count) / 1_048_576)) MB")
+            print("\(reference.name)@\(digest)")
         }
     }
 }

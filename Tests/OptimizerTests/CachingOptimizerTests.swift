@@ -147,3 +147,11 @@ extension Testbed {
         optimizer.plan(input([ContentForecast.Step(mean: mean, standardError: error)]), interval: 0, memory: &memory)
     }
 }
+
+extension CachingOptimizerTests {
+    @Test func floatNoiseInAForecastNeitherAddsNorKeepsAnInstance() {
+        var testbed = Testbed()
+        #expect(testbed.tick(CachingOptimizer(), interval: 10, [100.000000001]).actions.count == 4, "the core and four edge instances, not five")
+        #expect(testbed.tick(CachingOptimizer(), interval: 11, [20.000000001]).actions.compactMap(\.drained).count == 4, "the core alone serves 20")
+    }
+}

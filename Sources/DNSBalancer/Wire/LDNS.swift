@@ -124,7 +124,33 @@ struct LDNSPacket: ~Copyable {
         pointer = packet
     }
 
+    /// An empty query: QR clear, the given ID, recursion desired.
+    init(queryID id: UInt16) throws(LDNSError) {
+        guard let packet = ldns_pkt_new() else { throw LDNSError(LDNS_STATUS_MEM_ERR) }
+        ldns_pkt_set_id(packet, id)
+        ldns_pkt_set_rd(packet, true)
+        pointer = packet
+    }
+
     deinit { ldns_pkt_free(pointer) }
+
+    var id: UInt16 { ldns_pkt_id(pointer) }
+    var isResponse: Bool { ldns_pkt_qr(pointer) }
+    var truncated: Bool { ldns_pkt_tc(pointer) }
+    var rcode: Int { Int(ldns_pkt_get_rcode(pointer).rawValue) }
+
+    /// The addresses of the answer section's A and AAAA records, in order.
+    var answerAddresses: [[UInt8]] {
+        let list = ldns_pkt_answer(pointer)
+        var addresses: [[UInt8]] = []
+        for index in 0..<ldns_rr_list_rr_count(list) {
+            guard let record = ldns_rr_list_rr(list, index) else { continue }
+            let type = ldns_rr_get_type(record)
+            guard type == LDNS_RR_TYPE_A || type == LDNS_RR_TYPE_AAAA, let rdata = ldns_rr_rdf(record, 0), let data = ldns_rdf_data(rdata) else { continue }
+            addresses.append(Array(UnsafeBufferPointer(start: data, count: ldns_rdf_size(rdata))))
+        }
+        return addresses
+    }
 
     var checkingDisabled: Bool { ldns_pkt_cd(pointer) }
     var questionCount: Int { Int(ldns_pkt_qdcount(pointer)) }

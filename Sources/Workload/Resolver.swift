@@ -1,0 +1,65 @@
+import AugurModel
+import DNSBalancer
+import NIOCore
+import NIOPosix
+
+/// Resolves a content's name with one real DNS query over UDP to the balancer, as a client
+/// would: one socket per lookup, the answer read with ldns through `StubQuery`.
+public struct Resolver: Sendable {
+    public let server: SocketEndpoint
+    public let timeout: Duration
+
+    public init(server: SocketEndpoint, timeout: Duration = .seconds(2)) {
+        self.server = server
+        self.timeout = timeout
+    }
+
+    /// The answered addresses; throws `WorkloadFailure` for NXDOMAIN, an empty answer or silence.
+    public func resolve(_ name: String) async throws(WorkloadFailure) -> [String] {
+        let id = UInt16.random(in: 0...UInt16.max)
+        let message: [UInt8]
+        let remote: SocketAddress
+        do {
+            message = try StubQuery.message(for: name, id: id)
+            remote = try SocketAddress(ipAddress: server.address.description, port: server.port)
+        } catch {
+            throw .resolution("\(error)")
+        }
+        let limit = timeout
+        let outcome: Result<StubAnswer, WorkloadFailure> = await withTaskGroup(of: Result<StubAnswer, WorkloadFailure>?.self) { group in
+            group.addTask { await Self.exchange(message, id: id, with: remote) }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(.dnsTimeout)
+        }
+        let answer = try outcome.get()
+        guard answer.rcode != 3 else { throw .nxdomain }
+        guard answer.rcode == 0 else { throw .resolution("rcode \(answer.rcode)") }
+        guard !answer.addresses.isEmpty else { throw .noAddress }
+        return answer.addresses
+    }
+
+    private static func exchange(_ message: [UInt8], id: UInt16, with remote: SocketAddress) async -> Result<StubAnswer, WorkloadFailure> {
+        do {
+            let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            return try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: message)))
+                for try await envelope in inbound {
+                    if let answer = try? StubQuery.answer(Array(buffer: envelope.data), id: id) { return .success(answer) }
+                }
+                return .failure(.dnsTimeout)
+            }
+        } catch {
+            return .failure(.resolution("\(error)"))
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// What one user saw: which address served it and how long each part took, or why it failed.
+public struct UserResult: Sendable, Hashable {
+    public var address: String?
+    /// Request sent to the response's head (time to first byte), seconds.
+    public var responseSeconds: Double?
+    /// Head to the last byte, seconds.
+    public var downloadSeconds: Double?
+    public var bytes: Int
+    public var failure: WorkloadFailure?
+
+    /// Response plus download: the paper's total delivery time.
+    public var totalSeconds: Double? {
+        guard let responseSeconds, let downloadSeconds else { return nil }
+        return responseSeconds + downloadSeconds
+    }
+
+    /// Megabytes per second over the total delivery time.
+    public var throughput: Double? {
+        guard let total = totalSeconds, total > 0 else { return nil }
+        return Double(bytes) / 1_048_576 / total
+    }
+}
+
+/// One user: resolve the content's name through the balancer, download the object over HTTP
+/// from the first answered address, and time it.
+public struct UserSession: Sendable {
+    public let resolver: Resolver
+    public let client: HTTPClient
+    public let port: Int
+
+    public init(resolver: Resolver, client: HTTPClient = .shared, port: Int) {
+        self.resolver = resolver
+        self.client = client
+        self.port = port
+    }
+
+    public func fetch(name: String, path: String, expectedBytes: Int) async -> UserResult {
+        var result = UserResult(bytes: 0)
+        let addresses: [String]
+        do {
+            addresses = try await resolver.resolve(name)
+        } catch {
+            result.failure = error
+            return result
+        }
+        let address = addresses[0]
+        result.address = address
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: "http://\(address):\(port)\(path)"), timeout: .seconds(120))
+            let head = clock.now
+            result.responseSeconds = Self.seconds(head - started)
+            guard response.status == .ok else {
+                result.failure = .http(Int(response.status.code))
+                return result
+            }
+            for try await chunk in response.body { result.bytes += chunk.readableBytes }
+            result.downloadSeconds = Self.seconds(clock.now - head)
+            if result.bytes != expectedBytes { result.failure = .shortRead(got: result.bytes, expected: expectedBytes) }
+        } catch let error as HTTPClientError where error == .connectTimeout || error == .remoteConnectionClosed {
+            result.failure = .refused("\(error)")
+        } catch {
+            let text = "\(error)"
+            result.failure = text.contains("onnection refused") ? .refused(text) : .transfer(text)
+        }
+        return result
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// Runs `users` sessions at once as child tasks (not a thread per user) and returns them all.
+public enum Round {
+    public static func run(users: Int, session: UserSession, name: String, path: String, expectedBytes: Int) async -> [UserResult] {
+        await withTaskGroup(of: UserResult.self) { group in
+            for _ in 0..<users {
+                group.addTask { await session.fetch(name: name, path: path, expectedBytes: expectedBytes) }
+            }
+            var results: [UserResult] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+    }
+}

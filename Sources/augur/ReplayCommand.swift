@@ -1,0 +1,81 @@
+import ArgumentParser
+import AugurModel
+import EdgeOperator
+import Foundation
+import Logging
+import Workload
+
+/// `augur replay`: replays a scenario's user pattern against the whole system, once per run
+/// (model × edge flavor), and reports what clients saw: per-round CSV, SVG figures and a
+/// summary that says whether the paper's qualitative result was reproduced.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay a scenario (Scripts/scenarios/*.yaml) against the whole system and report what clients saw."
+    )
+
+    @OptionGroup var config: ConfigurationOptions
+    @OptionGroup var runtimes: EdgeRuntimeOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(help: "The scenario file.")
+    var scenario: String = "Scripts/scenarios/paper-s3.yaml"
+
+    @Option(help: "Where the CSV, the figures and the runs' state go (default: replay-results/<scenario>).")
+    var output: String?
+
+    @Option(help: "The DNS balancer's ADDRESS:PORT during the replay.")
+    var dnsListen: String = "127.0.0.1:5390"
+
+    func validate() throws {
+        guard SocketEndpoint(dnsListen) != nil else { throw ValidationError("--dns-listen '\(dnsListen)' is not ADDRESS:PORT") }
+    }
+
+    func run() async throws {
+        logging.bootstrap()
+        let logger = Logger(label: "augur.replay")
+        let scenario = try Scenario.load(self.scenario)
+        let configuration = try config.load()
+        let name = URL(fileURLWithPath: self.scenario).deletingPathExtension().lastPathComponent
+        let directory = URL(fileURLWithPath: output ?? "replay-results/\(name)")
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let payloads = URL(fileURLWithPath: runtimes.payloads)
+        try await prepare(scenario, configuration: configuration, payloads: payloads)
+        print("\(scenario.title): \(scenario.runs.count) run(s) of \(scenario.rounds) rounds of \(scenario.roundMilliseconds / 1_000) s (the first \(scenario.pattern.users.count) train)")
+
+        var records: [String: [RoundRecord]] = [:]
+        for run in scenario.runs {
+            let replay = ReplayRun(
+                scenario: scenario, run: run, configuration: configuration, runtimes: runtimes, dnsEndpoint: SocketEndpoint(dnsListen) ?? configuration.topology.dns.listen[0],
+                directory: directory.appendingPathComponent(run.name), payloads: payloads, logger: logger, progress: { print($0) })
+            records[run.name] = try await replay.execute()
+        }
+        let report = ReplayReport(scenario: scenario, records: scenario.runs.compactMap { run in records[run.name].map { (run, $0) } })
+        try report.write(to: directory)
+        print(report.summary)
+        print("CSV and figures: \(directory.path)/ (rounds.csv, delivery.svg, instances.svg, cpu.svg)")
+        print(report.verdict)
+    }
+
+    /// The pattern's payload and, for unikernel edge flavors, its stand-in artifact in the registry.
+    private func prepare(_ scenario: Scenario, configuration: AugurConfiguration, payloads: URL) async throws {
+        guard let item = configuration.catalog.item(named: scenario.pattern.content), let generated = GeneratedPayload(item) else {
+            throw ValidationError("pattern content '\(scenario.pattern.content)' is not a generated item of \(config.content)")
+        }
+        let file = payloads.appendingPathComponent(item.name)
+        if (try? file.resourceValues(forKeys: [.fileSizeKey]).fileSize) != item.sizeBytes {
+            try FileManager.default.createDirectory(at: payloads, withIntermediateDirectories: true)
+            try Data(generated.bytes()).write(to: file)
+        }
+        let registry = configuration.topology.registry
+        if let reason = SocketReachability.tcp(host: registry.address.description, port: registry.port) {
+            throw ValidationError("the registry at \(registry) does not answer (\(reason)): Scripts/registry start")
+        }
+        for flavorName in Set(scenario.runs.map(\.edgeFlavor)) {
+            guard let flavor = configuration.flavors[flavorName] else { throw ValidationError("unknown edge flavor '\(flavorName)'") }
+            guard item.flavors.contains(flavorName) else { throw ValidationError("'\(item.name)' is not served by \(flavorName)") }
+            if flavor.kind == .unikernel { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }
+        }
+    }
+}

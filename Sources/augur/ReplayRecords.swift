@@ -1,0 +1,98 @@
+import Foundation
+import Workload
+
+/// One round of a replay run as the clients saw it and as the system was provisioned when
+/// they arrived: the row of the per-round CSV.
+struct RoundRecord: Sendable {
+    var run: String
+    var round: Int
+    var training: Bool
+    var users: Int
+    var succeeded: Int
+    var failures: [String: Int]
+    var meanTotal: Double?
+    var p95Total: Double?
+    var meanResponse: Double?
+    var meanDownload: Double?
+    var meanThroughput: Double?
+    /// Edge instances DNS answered when the users arrived, per edge.
+    var answeredPerEdge: [String: Int]
+    /// Edge instances alive (any phase) at the end of the round, per edge.
+    var livePerEdge: [String: Int]
+    /// The forecast the loop made for this round.
+    var forecast: Double?
+    /// Instances the users needed (⌈users / capacity⌉) and those that served (edges + core).
+    var needed: Int
+    var serving: Int
+    var machineCPU: Double?
+    var edgeCPU: Double
+
+    var underProvisioned: Bool { serving < needed }
+    var surplus: Int { max(0, serving - needed) }
+
+    static let header = "run,round,training,users,succeeded,failed,failures,mean_total_s,p95_total_s,mean_response_s,mean_download_s,mean_throughput_mbs,forecast,needed,serving,under_provisioned,surplus,answered_edge_instances,answered_per_edge,live_per_edge,machine_cpu_percent,edge_cpu_percent"
+
+    var csv: String {
+        func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
+        func perEdge(_ table: [String: Int]) -> String { table.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";") }
+        let failed = failures.values.reduce(0, +)
+        return [
+            run, "\(round)", "\(training)", "\(users)", "\(succeeded)", "\(failed)", failures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"),
+            number(meanTotal), number(p95Total), number(meanResponse), number(meanDownload), number(meanThroughput), number(forecast),
+            "\(needed)", "\(serving)", "\(underProvisioned)", "\(surplus)", "\(answeredPerEdge.values.reduce(0, +))",
+            perEdge(answeredPerEdge), perEdge(livePerEdge), number(machineCPU), number(edgeCPU),
+        ].joined(separator: ",")
+    }
+
+    init(run: String, round: Int, training: Bool, users: Int, results: [UserResult], answeredPerEdge: [String: Int], livePerEdge: [String: Int], forecast: Double?, capacity: Int, baseline: Int, machineCPU: Double?, edgeCPU: Double) {
+        self.run = run
+        self.round = round
+        self.training = training
+        self.users = users
+        let good = results.filter { $0.failure == nil }
+        succeeded = good.count
+        failures = Dictionary(grouping: results.compactMap(\.failure), by: \.kind).mapValues(\.count)
+        let totals = good.compactMap(\.totalSeconds).sorted()
+        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        meanTotal = mean(totals)
+        p95Total = totals.isEmpty ? nil : totals[min(totals.count - 1, Int((Double(totals.count) * 0.95).rounded(.up)) - 1)]
+        meanResponse = mean(good.compactMap(\.responseSeconds))
+        meanDownload = mean(good.compactMap(\.downloadSeconds))
+        meanThroughput = mean(good.compactMap(\.throughput))
+        self.answeredPerEdge = answeredPerEdge
+        self.livePerEdge = livePerEdge
+        self.forecast = forecast
+        needed = Int((Double(users) / Double(max(1, capacity))).rounded(.up))
+        serving = baseline + answeredPerEdge.values.reduce(0, +)
+        self.machineCPU = machineCPU
+        self.edgeCPU = edgeCPU
+    }
+}
+
+/// A run's figures after training: what the summary table shows.
+struct RunSummary: Sendable {
+    var run: String
+    var underProvisionedRounds: Int
+    var underProvisionedHighRounds: Int
+    var overProvisionedInstanceSeconds: Double
+    var overProvisionedLowInstanceSeconds: Double
+    var meanTotal: Double?
+    var p95Total: Double?
+    var failed: Int
+    var requests: Int
+
+    init(run: String, rounds: [RoundRecord], roundSeconds: Double, highUsers: Int) {
+        self.run = run
+        let acting = rounds.filter { !$0.training }
+        underProvisionedRounds = acting.filter(\.underProvisioned).count
+        underProvisionedHighRounds = acting.filter { $0.underProvisioned && $0.users >= highUsers }.count
+        overProvisionedInstanceSeconds = acting.reduce(0) { $0 + Double($1.surplus) * roundSeconds }
+        overProvisionedLowInstanceSeconds = acting.filter { $0.users < highUsers }.reduce(0) { $0 + Double($1.surplus) * roundSeconds }
+        let totals = acting.compactMap(\.meanTotal)
+        meanTotal = totals.isEmpty ? nil : totals.reduce(0, +) / Double(totals.count)
+        let p95s = acting.compactMap(\.p95Total).sorted()
+        p95Total = p95s.isEmpty ? nil : p95s[min(p95s.count - 1, Int((Double(p95s.count) * 0.95).rounded(.up)) - 1)]
+        failed = acting.reduce(0) { $0 + $1.failures.values.reduce(0, +) }
+        requests = acting.reduce(0) { $0 + $1.users }
+    }
+}

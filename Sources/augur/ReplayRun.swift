@@ -1,0 +1,105 @@
+import ArgumentParser
+import AugurModel
+import DNSBalancer
+import EdgeOperator
+import Foundation
+import Logging
+import Metrics
+import Orchestrator
+import Workload
+
+/// One run of a scenario: the whole system in this process (DNS balancer, interval counter,
+/// control loop, every edge's operator, the core's baseline instance) and the pattern's users
+/// replayed against it, one round per counting interval.
+struct ReplayRun {
+    let scenario: Scenario
+    let run: Scenario.Run
+    let configuration: AugurConfiguration
+    let runtimes: EdgeRuntimeOptions
+    let dnsEndpoint: SocketEndpoint
+    let directory: URL
+    let payloads: URL
+    let logger: Logger
+    let progress: @Sendable (String) -> Void
+
+    func execute() async throws -> [RoundRecord] {
+        let topology = configuration.topology
+        let content = scenario.pattern.content
+        guard let item = configuration.catalog.item(named: content) else { throw ValidationError("pattern content '\(content)' is not in the catalog") }
+        guard let baselineSpot = topology.core.staticInstances.first(where: { $0.content == content }) else {
+            throw ValidationError("the core has no static instance of '\(content)' to serve as the baseline")
+        }
+        let roundSeconds = Double(scenario.roundMilliseconds) / 1_000
+        let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
+        let server = try await DNSServer.start(pools: pools, listen: [dnsEndpoint], workers: 1, udpIO: .batch)
+        let counter = IntervalCounter(counters: pools.counters, interval: .milliseconds(scenario.roundMilliseconds), clock: ContinuousClock(), logger: logger)
+        let loopSnapshots = counter.subscribe()
+        let rounds = counter.subscribe()
+        let edges = topology.edges.map { node in
+            runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: directory.appendingPathComponent(node.name).path, logger: logger)
+        }
+        let settings = LoopSettings(
+            intervalSeconds: roundSeconds, trainingIntervals: scenario.pattern.users.count,
+            dnsGraceSeconds: min(Double(topology.dns.ttl), roundSeconds / 2), drainSeconds: roundSeconds, edgeFlavors: [run.edgeFlavor])
+        let loop = ControlLoop(
+            configuration: configuration, settings: settings, models: [content: try ModelChoice(parsing: run.model)],
+            edges: edges.map(InProcessEdge.init), pools: pools, store: try StateStore.open(directory: directory.appendingPathComponent("data")),
+            metricsFactory: NOOPMetricsHandler.instance, logger: logger)
+
+        // The core's baseline: the content served at its static address, on the flavor's profile.
+        let baselineDriver = EmulatedDriver(flavors: configuration.flavors, payloads: payloads, stateDirectory: directory.appendingPathComponent("core"))
+        let baseline = InstanceSpec(
+            id: "baseline-\(content)", edge: topology.core.name, content: content, flavor: baselineSpot.flavor, runtime: .emulated, image: "",
+            address: baselineSpot.address.description, port: topology.servicePort)
+        let handle = try await baselineDriver.boot(baseline)
+        defer { Task { try? await baselineDriver.destroy(handle, spec: baseline) } }
+        _ = try await ReadinessProbe().waitUntilReady(baseline, timeout: .seconds(30))
+
+        let session = UserSession(resolver: Resolver(server: dnsEndpoint), port: topology.servicePort)
+        let name = "\(content).\(topology.zone.description)"
+        // Users arrive a fifth into the round (at most 2 s): what the tick at the round's start
+        // deployed has that long to be ready, as the paper's users arrived after its deploys.
+        let arrival = Duration.milliseconds(min(2_000, scenario.roundMilliseconds / 5))
+        var records: [RoundRecord] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await counter.run() }
+            group.addTask { await loop.run(snapshots: loopSnapshots) }
+            for edge in edges { group.addTask { await edge.monitorUsage() } }
+            var closed = rounds.makeAsyncIterator()
+            for round in 0..<scenario.rounds {
+                try await Task.sleep(for: arrival)
+                let users = scenario.pattern.users(inRound: round)
+                let members = await loop.members()
+                let answered = Dictionary(grouping: members.filter(\.answered), by: \.instance.spec.edge).mapValues(\.count)
+                let forecast = await loop.latestInterval()?.forecasts[content]?.first?.mean
+                let results = await Round.run(users: users, session: session, name: name, path: "/\(content)", expectedBytes: item.sizeBytes)
+                let live = Dictionary(grouping: await loop.members(), by: \.instance.spec.edge).mapValues(\.count)
+                let edgeCPU = await loop.members().compactMap(\.instance.usage?.cpuPercent).reduce(0, +)
+                let record = RoundRecord(
+                    run: run.name, round: round, training: round < scenario.pattern.users.count, users: users, results: results,
+                    answeredPerEdge: answered, livePerEdge: live, forecast: forecast, capacity: item.capacity, baseline: 1,
+                    machineCPU: await edges.first?.monitor.latest?.cpuPercent, edgeCPU: edgeCPU)
+                records.append(record)
+                progress(Self.line(record))
+                _ = await closed.next()
+            }
+            group.cancelAll()
+        }
+        // Nothing outlives the run: every edge instance is removed.
+        for edge in edges {
+            for instance in await edge.instances() where !instance.phase.isFinal {
+                _ = try? await InProcessEdge(edge).remove(instance.spec.id, drainSeconds: 0)
+            }
+        }
+        await server.stop()
+        return records
+    }
+
+    static func line(_ record: RoundRecord) -> String {
+        let edges = record.answeredPerEdge.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let total = record.meanTotal.map { String(format: "%.3f s", $0) } ?? "-"
+        let forecast = record.forecast.map { String(format: "%.0f", $0) } ?? "-"
+        let failed = record.failures.values.reduce(0, +)
+        return "[\(record.run)] round \(record.round)\(record.training ? " (training)" : ""): \(record.users) users, forecast \(forecast), serving \(record.serving)/\(record.needed) [\(edges.isEmpty ? "core only" : edges)], delivery \(total), failed \(failed)"
+    }
+}

@@ -1,0 +1,26 @@
+import AugurModel
+import EdgeOperator
+import Foundation
+
+/// Pushes a unikernel kernel for a flavor and content under the tag operators pull by default
+/// (`REGISTRY/augur/FLAVOR:CONTENT`): shared by `augur image push-unikernel` and `augur replay`.
+enum UnikernelPush {
+    static func push(_ kernel: Data, flavor: Flavor, item: ContentItem, registry: SocketEndpoint) async throws -> (ImageReference, String) {
+        guard let reference = ImageReference("\(registry)/augur/\(flavor.name):\(item.name)") else {
+            throw UnikernelPushError(reason: "cannot form an image reference for \(flavor.name):\(item.name)")
+        }
+        let digest = try await UnikernelArtifact.push(kernel: kernel, config: .init(flavor: flavor.name, content: item.name), to: reference)
+        return (reference, digest)
+    }
+
+    /// The stand-in of the paper's size (payload plus filler) for `item` on `flavor`.
+    static func pushStandIn(flavor: Flavor, item: ContentItem, payloads: URL, registry: SocketEndpoint) async throws -> (ImageReference, String) {
+        let payload = try Data(contentsOf: payloads.appendingPathComponent(item.name))
+        return try await push(UnikernelArtifact.standIn(payload: payload, flavor: flavor, contentBytes: item.sizeBytes), flavor: flavor, item: item, registry: registry)
+    }
+}
+
+struct UnikernelPushError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
