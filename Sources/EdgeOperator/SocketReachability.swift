@@ -8,7 +8,7 @@ import Glibc
 /// first turns "dockerd down" or "registry down" into an immediate, clear failure.
 public enum SocketReachability {
     /// nil when a connection is accepted, otherwise the reason.
-    static func unix(_ path: String) -> String? {
+    public static func unix(_ path: String) -> String? {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)

@@ -76,6 +76,13 @@ struct ReplayCommand: AsyncParsableCommand {
             guard let flavor = configuration.flavors[flavorName] else { throw ValidationError("unknown edge flavor '\(flavorName)'") }
             guard item.flavors.contains(flavorName) else { throw ValidationError("'\(item.name)' is not served by \(flavorName)") }
             if flavor.kind == .unikernel { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }
+            if flavor.runtime == .docker {
+                for node in configuration.topology.edges {
+                    if let reason = SocketReachability.unix(node.operatorSettings.dockerSocket) {
+                        throw ValidationError("\(flavorName) runs on docker, and \(node.name)'s dockerd does not answer (\(reason)): Scripts/edge-dockerd start \(node.name)")
+                    }
+                }
+            }
         }
     }
 }

@@ -51,10 +51,39 @@ struct ReplayRun {
         let baseline = InstanceSpec(
             id: "baseline-\(content)", edge: topology.core.name, content: content, flavor: baselineSpot.flavor, runtime: .emulated, image: "",
             address: baselineSpot.address.description, port: topology.servicePort)
-        let handle = try await baselineDriver.boot(baseline)
-        defer { Task { try? await baselineDriver.destroy(handle, spec: baseline) } }
-        _ = try await ReadinessProbe().waitUntilReady(baseline, timeout: .seconds(30))
+        var handle: RuntimeHandle?
+        do {
+            handle = try await baselineDriver.boot(baseline)
+            _ = try await ReadinessProbe().waitUntilReady(baseline, timeout: .seconds(30))
+            let records = try await replay(loop: loop, counter: counter, loopSnapshots: loopSnapshots, rounds: rounds, edges: edges, item: item)
+            await Self.removeEverything(edges)
+            if let handle { try? await baselineDriver.destroy(handle, spec: baseline) }
+            await server.stop()
+            return records
+        } catch {
+            await Self.removeEverything(edges)
+            if let handle { try? await baselineDriver.destroy(handle, spec: baseline) }
+            await server.stop()
+            throw error
+        }
+    }
 
+    /// Nothing outlives a run: every edge instance is removed.
+    private static func removeEverything(_ edges: [EdgeOperator]) async {
+        for edge in edges {
+            for instance in await edge.instances() where !instance.phase.isFinal {
+                _ = try? await InProcessEdge(edge).remove(instance.spec.id, drainSeconds: 0)
+            }
+        }
+    }
+
+    /// The rounds: users arrive, are served and timed; the system's state is sampled.
+    private func replay(
+        loop: ControlLoop, counter: IntervalCounter<ContinuousClock>, loopSnapshots: AsyncStream<IntervalSnapshot>, rounds: AsyncStream<IntervalSnapshot>,
+        edges: [EdgeOperator], item: ContentItem
+    ) async throws -> [RoundRecord] {
+        let topology = configuration.topology
+        let content = item.name
         let session = UserSession(resolver: Resolver(server: dnsEndpoint), port: topology.servicePort)
         let name = "\(content).\(topology.zone.description)"
         // Users arrive a fifth into the round (at most 2 s): what the tick at the round's start
@@ -85,13 +114,6 @@ struct ReplayRun {
             }
             group.cancelAll()
         }
-        // Nothing outlives the run: every edge instance is removed.
-        for edge in edges {
-            for instance in await edge.instances() where !instance.phase.isFinal {
-                _ = try? await InProcessEdge(edge).remove(instance.spec.id, drainSeconds: 0)
-            }
-        }
-        await server.stop()
         return records
     }
 

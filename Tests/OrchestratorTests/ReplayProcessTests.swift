@@ -1,0 +1,37 @@
+import Foundation
+import TestSupport
+import Testing
+
+extension LoopServices {
+    /// The quick Scenario 3 replayed by the real `augur replay`: real DNS lookups and HTTP
+    /// downloads by 100 concurrent users per round against the whole system, SARIMA against
+    /// EMA with emulated ClickOS edges. It must reproduce the paper's qualitative result.
+    @Suite struct ReplayProcessTests {
+        @Test(.timeLimit(.minutes(5))) func theQuickScenarioReproducesThePapersResult() async throws {
+            guard Testbed.runsAsRoot else { return }
+            let binary = Testbed.root.appendingPathComponent(".build/debug/augur")
+            guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+                print("skipped: .build/debug/augur is not built (swift build)")
+                return
+            }
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let output = Testbed.temporaryDirectory("replay")
+            let text = try await Testbed.tool(binary.path, [
+                "replay", "--scenario", Testbed.root.appendingPathComponent("Scripts/scenarios/paper-s3-quick.yaml").path,
+                "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
+                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
+                "--output", output.path, "--payloads", output.appendingPathComponent("payloads").path, "--log-level", "warning",
+            ])
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.last?.hasPrefix("paper result reproduced: yes") == true, "\(text)")
+            let csv = try String(contentsOf: output.appendingPathComponent("rounds.csv"), encoding: .utf8).split(separator: "\n")
+            #expect(csv.count == 1 + 2 * 20, "a header and 20 rounds per run")
+            let failed = csv.dropFirst().compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(5).first.flatMap { Int($0) } }
+            #expect(failed.count == 40 && failed.allSatisfy { $0 == 0 }, "no user failed: \(failed)")
+            for figure in ["delivery.svg", "instances.svg", "cpu.svg"] {
+                let svg = try String(contentsOf: output.appendingPathComponent(figure), encoding: .utf8)
+                #expect(svg.hasPrefix("<svg") && svg.contains("<polyline"), "\(figure) is a chart")
+            }
+        }
+    }
+}
