@@ -10,6 +10,8 @@ struct RoundRecord: Sendable {
     var users: Int
     var succeeded: Int
     var failures: [String: Int]
+    /// Every successful user's total delivery time, sorted.
+    var totals: [Double]
     var meanTotal: Double?
     var p95Total: Double?
     var meanResponse: Double?
@@ -52,10 +54,10 @@ struct RoundRecord: Sendable {
         let good = results.filter { $0.failure == nil }
         succeeded = good.count
         failures = Dictionary(grouping: results.compactMap(\.failure), by: \.kind).mapValues(\.count)
-        let totals = good.compactMap(\.totalSeconds).sorted()
+        totals = good.compactMap(\.totalSeconds).sorted()
         func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
         meanTotal = mean(totals)
-        p95Total = totals.isEmpty ? nil : totals[min(totals.count - 1, Int((Double(totals.count) * 0.95).rounded(.up)) - 1)]
+        p95Total = percentile95(totals)
         meanResponse = mean(good.compactMap(\.responseSeconds))
         meanDownload = mean(good.compactMap(\.downloadSeconds))
         meanThroughput = mean(good.compactMap(\.throughput))
@@ -88,11 +90,15 @@ struct RunSummary: Sendable {
         underProvisionedHighRounds = acting.filter { $0.underProvisioned && $0.users >= highUsers }.count
         overProvisionedInstanceSeconds = acting.reduce(0) { $0 + Double($1.surplus) * roundSeconds }
         overProvisionedLowInstanceSeconds = acting.filter { $0.users < highUsers }.reduce(0) { $0 + Double($1.surplus) * roundSeconds }
-        let totals = acting.compactMap(\.meanTotal)
+        let totals = acting.flatMap(\.totals).sorted()
         meanTotal = totals.isEmpty ? nil : totals.reduce(0, +) / Double(totals.count)
-        let p95s = acting.compactMap(\.p95Total).sorted()
-        p95Total = p95s.isEmpty ? nil : p95s[min(p95s.count - 1, Int((Double(p95s.count) * 0.95).rounded(.up)) - 1)]
+        p95Total = percentile95(totals)
         failed = acting.reduce(0) { $0 + $1.failures.values.reduce(0, +) }
         requests = acting.reduce(0) { $0 + $1.users }
     }
+}
+
+/// The 95th percentile (nearest rank) of sorted values.
+func percentile95(_ sorted: [Double]) -> Double? {
+    sorted.isEmpty ? nil : sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1))]
 }
