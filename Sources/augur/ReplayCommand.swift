@@ -33,6 +33,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         logging.bootstrap()
+        // Progress goes out a line at a time, also into a file or a pipe.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let logger = Logger(label: "augur.replay")
         let scenario = try Scenario.load(self.scenario)
         let configuration = try config.load()
