@@ -33,8 +33,6 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         logging.bootstrap()
-        // Progress goes out a line at a time, also into a file or a pipe.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let logger = Logger(label: "augur.replay")
         let scenario = try Scenario.load(self.scenario)
         let configuration = try config.load()
@@ -44,20 +42,25 @@ struct ReplayCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let payloads = URL(fileURLWithPath: runtimes.payloads)
         try await prepare(scenario, configuration: configuration, payloads: payloads)
-        print("\(scenario.title): \(scenario.runs.count) run(s) of \(scenario.rounds) rounds of \(scenario.roundMilliseconds / 1_000) s (the first \(scenario.pattern.users.count) train)")
+        Self.emit("\(scenario.title): \(scenario.runs.count) run(s) of \(scenario.rounds) rounds of \(scenario.roundMilliseconds / 1_000) s (the first \(scenario.pattern.users.count) train)")
 
         var records: [String: [RoundRecord]] = [:]
         for run in scenario.runs {
             let replay = ReplayRun(
                 scenario: scenario, run: run, configuration: configuration, runtimes: runtimes, dnsEndpoint: SocketEndpoint(dnsListen) ?? configuration.topology.dns.listen[0],
-                directory: directory.appendingPathComponent(run.name), payloads: payloads, logger: logger, progress: { print($0) })
+                directory: directory.appendingPathComponent(run.name), payloads: payloads, logger: logger, progress: Self.emit)
             records[run.name] = try await replay.execute()
         }
         let report = ReplayReport(scenario: scenario, records: scenario.runs.compactMap { run in records[run.name].map { (run, $0) } })
         try report.write(to: directory)
-        print(report.summary)
-        print("CSV and figures: \(directory.path)/ (rounds.csv, delivery.svg, instances.svg, cpu.svg)")
-        print(report.verdict)
+        Self.emit(report.summary)
+        Self.emit("CSV and figures: \(directory.path)/ (rounds.csv, delivery.svg, instances.svg, cpu.svg)")
+        Self.emit(report.verdict)
+    }
+
+    /// Writes a line at once (unbuffered), so progress shows in a file or a pipe as it happens.
+    @Sendable static func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// The pattern's payload and, for unikernel edge flavors, its stand-in artifact in the registry.
