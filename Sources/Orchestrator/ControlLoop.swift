@@ -71,7 +71,8 @@ public actor ControlLoop {
         jobSink.finish()
     }
 
-    /// Reloads the predictors, progress and fleet a previous run stored, then reconciles.
+    /// Reloads the progress, content changes and fleet a previous run stored, rebuilds the
+    /// predictors from the stored counts, then reconciles.
     public func resume() async {
         do {
             for (name, change) in try store.contentChanges() {
