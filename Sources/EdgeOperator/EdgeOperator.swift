@@ -41,6 +41,7 @@ public actor EdgeOperator {
     }
 
     nonisolated public let settings: Settings
+    private var recovered = false
     private let drivers: [RuntimeKind: any RuntimeDriver]
     private let probe: ReadinessProbe
     public let monitor: NodeMonitor
@@ -132,6 +133,9 @@ public actor EdgeOperator {
     /// Reads back what the runtimes run for this edge: running instances are probed and kept
     /// (ready once they serve), stopped ones are destroyed so nothing is left orphaned.
     public func recover() async {
+        // Once per operator: a process that recovers before serving need not do it again.
+        guard !recovered else { return }
+        recovered = true
         for driver in drivers.values {
             let found: [DiscoveredInstance]
             do {

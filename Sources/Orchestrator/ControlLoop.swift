@@ -6,8 +6,8 @@ import Logging
 import Metrics
 import Optimizer
 
-/// The orchestrator: once per closed counting interval it stores the counts, updates the
-/// predictors, reconciles with what the edges run, plans, and starts the plan's actions.
+/// The orchestrator: once per closed counting interval it reconciles with what the edges run,
+/// updates the predictors, plans, starts the plan's actions, and stores the interval.
 /// A deploy's address enters DNS only once its edge reports it ready; a removal takes the
 /// address out of DNS first, waits out the TTL, then has the edge drain and destroy it.
 /// The first season only trains. Everything is stored, so a restarted loop resumes: it
@@ -102,14 +102,21 @@ public actor ControlLoop {
         let interval = record.interval
         let elapsed = ContinuousClock.now - started
         record.tickMilliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        record.actions = record.actions.enumerated().map { index, action in
+            var numbered = action
+            numbered.id = Int64(interval) << 32 | Int64(index)
+            return numbered
+        }
+        latest = record
+        // Act first, then store: the jobs reach this actor (and the action rows) only after
+        // this tick returns, so the transaction is not on the counts → actions path.
+        for action in record.actions { start(action) }
         do {
-            record.actions = try store.recordInterval(record, progress: progress)
+            try store.recordInterval(record, progress: progress)
         } catch {
             logger.error("cannot store the interval", metadata: ["loop.interval": "\(interval)", "error": "\(error)"])
         }
-        latest = record
         report(record)
-        for action in record.actions { start(action) }
         return record
     }
 

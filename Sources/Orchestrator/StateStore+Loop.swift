@@ -4,12 +4,12 @@ import GRDB
 /// The loop's records: one transaction per interval, action outcomes as they happen, the
 /// progress and counts a restart resumes from, and the series the API serves.
 extension StateStore {
-    /// Stores a closed interval with its counts, forecasts, plan and actions and the loop's
-    /// progress, all or nothing. Returns the actions with their ids. The predictors are not
-    /// stored: they are derived from the counts, and a restart rebuilds them from those.
-    public func recordInterval(_ record: IntervalRecord, progress: LoopProgress) throws -> [ActionRecord] {
+    /// Stores a closed interval with its counts, forecasts, plan and actions (numbered by the
+    /// loop) and the loop's progress, all or nothing. The predictors are not stored: they are
+    /// derived from the counts, and a restart rebuilds them from those.
+    public func recordInterval(_ record: IntervalRecord, progress: LoopProgress) throws {
         let encoder = Self.encoder
-        return try write { db in
+        try write { db in
             let count = try db.cachedStatement(sql: "INSERT OR REPLACE INTO intervalCount (content, intervalStart, lookups) VALUES (?, ?, ?)")
             // The date is formatted once, not once per content.
             let start = record.start.databaseValue
@@ -26,16 +26,12 @@ extension StateStore {
                 sql: "INSERT OR REPLACE INTO plan (interval, start, \"end\", training, lookups, unmet, tickMilliseconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [record.interval, record.start, record.end, record.training, record.lookups.values.reduce(0, +),
                             String(decoding: try encoder.encode(record.unmet), as: UTF8.self), record.tickMilliseconds])
-            var stored: [ActionRecord] = []
-            for var action in record.actions {
+            for action in record.actions {
                 try db.execute(
-                    sql: "INSERT INTO action (interval, kind, content, flavor, edge, instance, reason, outcome, detail, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
-                action.id = db.lastInsertedRowID
-                stored.append(action)
+                    sql: "INSERT OR REPLACE INTO action (id, interval, kind, content, flavor, edge, instance, reason, outcome, detail, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [action.id, action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
             }
             try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES ('progress', ?)", arguments: [String(decoding: try encoder.encode(progress), as: UTF8.self)])
-            return stored
         }
     }
 

@@ -1,7 +1,8 @@
 // Times the control loop's own work per interval for Scripts/bench-loop: counts in → predictors
 // → plan → actions out (the same IntervalPlanner the live loop runs), then the interval's
 // SQLite transaction, on a synthetic catalog with Zipf-like demand in the paper's 10-interval
-// cycle. Actions take effect at once (no boot time). Prints one JSON object per scale.
+// cycle. Actions take effect at once (no boot time). Prints one JSON object per scale. The
+// live loop starts the actions before that transaction, so it is reported beside the plan.
 // Ticks 20 and later are measured. Usage: loop-bench CONTENTS EDGES [TICKS (at least 21)] [MODEL]
 import AugurModel
 import EdgeOperator
@@ -76,7 +77,7 @@ for tick in 0..<ticks {
     let begun = clock.now
     let record = planner.close(lookups: lookups, start: start, end: start + 30, book: &book, progress: &progress, fleet: fleet, operated: operated)
     let planned = clock.now
-    _ = try store.recordInterval(record, progress: progress)
+    try store.recordInterval(record, progress: progress)
     let stored = clock.now
     // Measured once the models have had their first fits (two seasons in): the steady state.
     if tick >= 20 {
