@@ -27,6 +27,7 @@ let package = Package(
             providers: [.apt(["libldns-dev"])]
         ),
         .target(name: "CUDPBatch"),
+        .target(name: "Deadline"),
         .target(
             name: "AugurModel",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -53,6 +54,7 @@ let package = Package(
             name: "EdgeOperator",
             dependencies: [
                 "AugurModel",
+                "Deadline",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -69,6 +71,7 @@ let package = Package(
             name: "Orchestrator",
             dependencies: [
                 "AugurModel",
+                "Deadline",
                 "DNSBalancer",
                 "EdgeOperator",
                 "Forecast",
@@ -106,6 +109,7 @@ let package = Package(
             name: "Workload",
             dependencies: [
                 "AugurModel",
+                "Deadline",
                 "DNSBalancer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import Deadline
 import Foundation
 import NIOCore
 import NIOPosix
@@ -33,16 +34,7 @@ public struct ReadinessProbe: Sendable {
     /// One attempt: connect, send `GET path`, read the status line.
     public func serves(address: String, port: Int, path: String) async -> Bool {
         let timeout = attemptTimeout
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await Self.statusIsOK(address: address, port: port, path: path, timeout: timeout)) ?? false }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        return await Deadline.race(timeout) { (try? await Self.statusIsOK(address: address, port: port, path: path, timeout: timeout)) ?? false } ?? false
     }
 
     private static func statusIsOK(address: String, port: Int, path: String, timeout: Duration) async throws -> Bool {

@@ -1,5 +1,6 @@
 import AugurModel
 import DNSBalancer
+import Deadline
 import EdgeOperator
 import Foundation
 import Logging
@@ -139,12 +140,10 @@ public actor ControlLoop {
             switch result {
             case .success(let instances):
                 if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
-                let reported = Set(instances.map(\.spec.id))
-                let vanished = fleet.members.values.map(\.instance).filter { $0.spec.edge == edge && !reported.contains($0.spec.id) }
-                apply(fleet.reconcile(edge: edge, report: instances))
+                let (changes, vanished) = fleet.reconcile(edge: edge, report: instances)
+                apply(changes)
                 for instance in instances { persist(instance) }
-                for var instance in vanished {
-                    instance.phase = .gone
+                for instance in vanished {
                     persist(instance)
                     event("gone", instance.spec.id, "\(edge) no longer has it")
                 }
@@ -373,18 +372,9 @@ public actor ControlLoop {
     public func edgeNames() -> [String] { Array(edges.keys) }
 
     static func bounded<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
-        await withTaskGroup(of: Result<T, any Error>?.self) { group in
-            group.addTask {
-                do { return .success(try await body()) } catch { return .failure(error) }
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .failure(LoopError.edgeTimeout(limit))
-        }
+        await Deadline.race(limit) {
+            do { return .success(try await body()) } catch { return .failure(error) }
+        } ?? .failure(LoopError.edgeTimeout(limit))
     }
 }
 

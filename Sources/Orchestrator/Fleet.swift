@@ -59,21 +59,22 @@ public struct Fleet: Sendable {
         return changes
     }
 
-    /// Takes an edge's whole list: reported instances are observed, known ones it no longer
-    /// reports are gone. The edge answers, so it is reachable again.
-    public mutating func reconcile(edge: String, report: [EdgeInstance]) -> [PoolChange] {
+    /// Takes an edge's whole list: reported instances are observed (an edge that answers is
+    /// reachable again, so its ready ones return to DNS), known ones it no longer reports are
+    /// gone. Returns the pool changes and those vanished instances, as now gone.
+    public mutating func reconcile(edge: String, report: [EdgeInstance]) -> (changes: [PoolChange], vanished: [EdgeInstance]) {
         unreachable.remove(edge)
         var changes: [PoolChange] = []
         let reported = Set(report.map(\.spec.id))
         for instance in report { changes += observe(instance) }
+        var vanished: [EdgeInstance] = []
         for (id, member) in members where member.instance.spec.edge == edge && !reported.contains(id) {
-            var vanished = member.instance
-            vanished.phase = .gone
-            changes += observe(vanished)
+            var gone = member.instance
+            gone.phase = .gone
+            changes += observe(gone)
+            vanished.append(gone)
         }
-        // An edge that answers again gets its ready instances back into DNS.
-        for (id, member) in members where member.instance.spec.edge == edge { changes += settle(id) }
-        return changes
+        return (changes, vanished)
     }
 
     /// The edge does not answer: none of its instances is answered until it does.

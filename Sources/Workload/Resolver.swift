@@ -1,5 +1,6 @@
 import AugurModel
 import DNSBalancer
+import Deadline
 import NIOCore
 import NIOPosix
 
@@ -25,17 +26,7 @@ public struct Resolver: Sendable {
         } catch {
             throw .resolution("\(error)")
         }
-        let limit = timeout
-        let outcome: Result<StubAnswer, WorkloadFailure> = await withTaskGroup(of: Result<StubAnswer, WorkloadFailure>?.self) { group in
-            group.addTask { await Self.exchange(message, id: id, with: remote) }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .failure(.dnsTimeout)
-        }
+        let outcome = await Deadline.race(timeout) { await Self.exchange(message, id: id, with: remote) } ?? .failure(.dnsTimeout)
         let answer = try outcome.get()
         guard answer.rcode != 3 else { throw .nxdomain }
         guard answer.rcode == 0 else { throw .resolution("rcode \(answer.rcode)") }

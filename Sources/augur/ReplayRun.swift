@@ -102,8 +102,9 @@ struct ReplayRun {
                 let answered = Dictionary(grouping: members.filter(\.answered), by: \.instance.spec.edge).mapValues(\.count)
                 let forecast = await loop.latestInterval()?.forecasts[content]?.first?.mean
                 let results = await Round.run(users: users, session: session, name: name, path: "/\(content)", expectedBytes: item.sizeBytes)
-                let live = Dictionary(grouping: await loop.members(), by: \.instance.spec.edge).mapValues(\.count)
-                let edgeCPU = await loop.members().compactMap(\.instance.usage?.cpuPercent).reduce(0, +)
+                let after = await loop.members()
+                let live = Dictionary(grouping: after, by: \.instance.spec.edge).mapValues(\.count)
+                let edgeCPU = after.compactMap(\.instance.usage?.cpuPercent).reduce(0, +)
                 let record = RoundRecord(
                     run: run.name, round: round, training: round < scenario.pattern.users.count, users: users, results: results,
                     answeredPerEdge: answered, livePerEdge: live, forecast: forecast, capacity: item.capacity, baseline: 1,

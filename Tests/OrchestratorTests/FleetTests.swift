@@ -32,14 +32,15 @@ import Testing
         _ = fleet.observe(Self.instance("b", edge: "edge-2", phase: .ready, address: "127.12.3.1"))
         #expect(fleet.lost(edge: "edge-1") == [.remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
         #expect(fleet.observe(Self.instance("a", phase: .ready)).isEmpty, "no answer while the edge is unreachable")
-        #expect(fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)]) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)]).changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
         #expect(fleet.members["b"]?.answered == true)
     }
 
     @Test func theEdgeIsTheTruthVanishedInstancesAreGoneAndUnknownOnesAdopted() {
         var fleet = Fleet()
         _ = fleet.observe(Self.instance("a", phase: .ready))
-        let changes = fleet.reconcile(edge: "edge-1", report: [Self.instance("c", phase: .ready, address: "127.11.3.3")])
+        let (changes, vanished) = fleet.reconcile(edge: "edge-1", report: [Self.instance("c", phase: .ready, address: "127.11.3.3")])
+        #expect(vanished.map(\.spec.id) == ["a"] && vanished.allSatisfy { $0.phase == .gone })
         #expect(Set(changes) == [
             .remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1"),
             .add(instance: "c", content: "video5", flavor: "clickos", address: "127.11.3.3"),
@@ -51,7 +52,7 @@ import Testing
     @Test func aRestoredFleetAnswersNothingUntilItsEdgeReports() {
         var fleet = Fleet(restoring: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")], removing: ["b"], edges: ["edge-1"])
         #expect(fleet.live.allSatisfy { !$0.answered })
-        let changes = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")])
+        let changes = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")]).changes
         #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "b stays out: its removal was decided")
     }
 
