@@ -148,7 +148,8 @@ extension LoopServices {
             process.terminate()
             process.waitUntilExit()
             // Nothing orphaned: no instance process runs from either edge's state.
-            let leftovers = (try? await Testbed.tool("pgrep", ["-f", directory.path])) ?? ""
+            // pgrep exits 1 when nothing matches; a missing pgrep still fails the test.
+            let leftovers = try await Testbed.tool("pgrep", ["-f", directory.path], failOnExit: false)
             #expect(leftovers.isEmpty, "processes left: \(leftovers)")
         }
     }
