@@ -93,6 +93,7 @@ let package = Package(
                 "Forecast",
                 "Optimizer",
                 "Orchestrator",
+                "TestbedNetwork",
                 "Workload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -117,11 +118,20 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "TestbedNetwork",
+            dependencies: [
+                "AugurModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
+        .testTarget(name: "TestbedNetworkTests", dependencies: ["TestbedNetwork", "AugurModel", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [

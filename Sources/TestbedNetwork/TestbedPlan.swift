@@ -1,0 +1,181 @@
+import AugurModel
+
+/// The network a topology needs to run as a testbed on one machine: a namespace per node and
+/// one for the clients, veth links shaped to each link's bandwidth and delay (core ↔ edge from
+/// the topology; clients ↔ core and clients ↔ each edge at the clients' rate, so users reach an
+/// edge without crossing its core link), every service address and instance pool made local to
+/// its node, and the routes between them. Pure: it only says which `ip`/`tc` commands do it.
+public struct TestbedPlan: Sendable, Hashable {
+    /// One side of a veth link.
+    public struct End: Sendable, Hashable {
+        public var namespace: String
+        public var interface: String
+        public var address: IPAddress
+    }
+
+    /// A veth pair and the rate and delay each side shapes what it sends to.
+    public struct VethLink: Sendable, Hashable {
+        public var first: End
+        public var second: End
+        public var bitsPerSecond: Int
+        public var delayMilliseconds: Int
+        /// The edge at one side, for links whose rate follows the edge's core link.
+        public var edge: String?
+    }
+
+    /// A route in one namespace: `destination` (nil for the default route) via a link peer.
+    public struct Route: Sendable, Hashable {
+        public var namespace: String
+        public var destination: String?
+        public var gateway: IPAddress
+    }
+
+    /// The clients' namespace.
+    public static let clientNode = "clients"
+
+    public let prefix: String
+    public private(set) var namespaces: [String] = []
+    public private(set) var links: [VethLink] = []
+    /// Single addresses (services: registry, DNS, operators, static instances) per namespace.
+    public private(set) var serviceAddresses: [String: [IPAddress]] = [:]
+    /// Instance pools made local to a namespace: every address in them is the node's own.
+    public private(set) var localPools: [String: [AddressPool]] = [:]
+    public private(set) var routes: [Route] = []
+
+    /// - Parameters:
+    ///   - clientBitsPerSecond: the clients' links (the paper: 200 Mbps).
+    ///   - linkBlock: the /16 the links' /30 subnets come from; it must not meet the topology's addresses.
+    public init(topology: Topology, prefix: String = "augur", clientBitsPerSecond: Int = 200_000_000, linkBlock: AddressPool? = AddressPool("10.255.0.0/16")) throws(TestbedSetupError) {
+        guard let linkBlock, case .v4(let blockBase) = linkBlock.network, linkBlock.prefixLength <= 22 else {
+            throw TestbedSetupError.invalid("the link block must be an IPv4 prefix of at most /22")
+        }
+        self.prefix = prefix
+        let core = topology.core
+        let clients = namespace(Self.clientNode)
+        namespaces = [namespace(core.name)] + topology.edges.map { namespace($0.name) } + [clients]
+        for name in namespaces where name.utf8.count > 64 { throw TestbedSetupError.invalid("namespace name '\(name)' is too long") }
+
+        var coreAddresses = [topology.registry.address] + topology.dns.listen.map(\.address) + core.staticInstances.map(\.address)
+        coreAddresses = coreAddresses.filter { !$0.isLoopback && $0 != IPAddress("0.0.0.0") }
+        serviceAddresses[namespace(core.name)] = Self.unique(coreAddresses)
+        localPools[namespace(core.name)] = core.pools.values.sorted { $0.description < $1.description }
+        let capacity = 1 << (32 - linkBlock.prefixLength - 2)
+        guard 1 + 2 * topology.edges.count <= capacity else { throw TestbedSetupError.invalid("\(linkBlock) holds \(capacity) links; \(topology.edges.count) edges need \(1 + 2 * topology.edges.count)") }
+        var linkIndex: UInt32 = 0
+        func nextSubnet() -> (IPAddress, IPAddress) {
+            defer { linkIndex += 1 }
+            return (.v4(blockBase + linkIndex * 4 + 1), .v4(blockBase + linkIndex * 4 + 2))
+        }
+
+        let (coreToClients, clientsToCore) = nextSubnet()
+        links.append(VethLink(
+            first: End(namespace: namespace(core.name), interface: "to-clients", address: coreToClients),
+            second: End(namespace: clients, interface: "to-core", address: clientsToCore), bitsPerSecond: clientBitsPerSecond, delayMilliseconds: 0, edge: nil))
+        routes.append(Route(namespace: clients, destination: nil, gateway: coreToClients))
+
+        for (index, edge) in topology.edges.enumerated() {
+            guard let link = edge.link else { throw TestbedSetupError.invalid("edge '\(edge.name)' has no link: its bandwidth and delay shape the testbed") }
+            let edgeNamespace = namespace(edge.name)
+            let own = [edge.operatorSettings.listen?.address].compactMap { $0 }.filter { !$0.isLoopback }
+            serviceAddresses[edgeNamespace] = own
+            let pools = edge.pools.values.sorted { $0.description < $1.description }
+            localPools[edgeNamespace] = pools
+            let reachable = own.map { "\($0)/32" } + pools.map(\.description)
+
+            let (coreSide, edgeSide) = nextSubnet()
+            links.append(VethLink(
+                first: End(namespace: namespace(core.name), interface: "to-e\(index + 1)", address: coreSide),
+                second: End(namespace: edgeNamespace, interface: "to-core", address: edgeSide),
+                bitsPerSecond: link.bitsPerSecond, delayMilliseconds: link.delayMilliseconds, edge: edge.name))
+            routes.append(Route(namespace: edgeNamespace, destination: nil, gateway: coreSide))
+            routes += reachable.map { Route(namespace: namespace(core.name), destination: $0, gateway: edgeSide) }
+
+            let (edgeToClients, clientsToEdge) = nextSubnet()
+            links.append(VethLink(
+                first: End(namespace: edgeNamespace, interface: "to-clients", address: edgeToClients),
+                second: End(namespace: clients, interface: "to-e\(index + 1)", address: clientsToEdge),
+                bitsPerSecond: clientBitsPerSecond, delayMilliseconds: 0, edge: nil))
+            routes += pools.map { Route(namespace: clients, destination: $0.description, gateway: edgeToClients) }
+        }
+        try checkAddresses(topology: topology, linkBlock: linkBlock)
+    }
+
+    /// The namespace of a node (or of the clients).
+    public func namespace(_ node: String) -> String { "\(prefix)-\(node)" }
+
+    /// The clients' address on their link to the core: where the core reaches the client agent.
+    public var clientAddress: IPAddress { links[0].second.address }
+
+    /// Commands that build the testbed's network from nothing, in order.
+    public func upCommands() -> [[String]] {
+        var commands: [[String]] = []
+        for name in namespaces {
+            commands.append(["ip", "netns", "add", name])
+            commands.append(["ip", "-n", name, "link", "set", "lo", "up"])
+        }
+        for link in links {
+            commands.append(["ip", "-n", link.first.namespace, "link", "add", link.first.interface, "type", "veth", "peer", "name", link.second.interface, "netns", link.second.namespace])
+            for end in [link.first, link.second] {
+                commands.append(["ip", "-n", end.namespace, "addr", "add", "\(end.address)/30", "dev", end.interface])
+                commands.append(["ip", "-n", end.namespace, "link", "set", end.interface, "up"])
+            }
+        }
+        commands += shapeCommands(edgeBitsPerSecond: nil)
+        for name in namespaces {
+            commands += (serviceAddresses[name] ?? []).map { ["ip", "-n", name, "addr", "add", "\($0)/32", "dev", "lo"] }
+            commands += (localPools[name] ?? []).map { ["ip", "-n", name, "route", "add", "local", $0.description, "dev", "lo"] }
+        }
+        for route in routes {
+            commands.append(["ip", "-n", route.namespace, "route", "add", route.destination ?? "default", "via", "\(route.gateway)"])
+        }
+        return commands
+    }
+
+    /// Commands that shape every link's both sides; `edgeBitsPerSecond` overrides the
+    /// topology's edge ↔ core rate (a 10 Mbps run on the same testbed).
+    public func shapeCommands(edgeBitsPerSecond: Int?) -> [[String]] {
+        links.flatMap { link in
+            let rate = link.edge == nil ? link.bitsPerSecond : edgeBitsPerSecond ?? link.bitsPerSecond
+            return [link.first, link.second].map { end in
+                ["tc", "-n", end.namespace, "qdisc", "replace", "dev", end.interface, "root", "netem", "delay", "\(link.delayMilliseconds)ms", "rate", "\(rate)bit", "limit", "\(Self.queuePackets(rate))"]
+            }
+        }
+    }
+
+    /// Commands that remove it all: deleting a namespace deletes its links.
+    public func downCommands() -> [[String]] { namespaces.map { ["ip", "netns", "delete", $0] } }
+
+    /// A queue of about 200 ms at the link's rate in full-size packets (at least 100).
+    static func queuePackets(_ bitsPerSecond: Int) -> Int { max(100, bitsPerSecond / 5 / (1_500 * 8)) }
+
+    private func checkAddresses(topology: Topology, linkBlock: AddressPool) throws(TestbedSetupError) {
+        for node in topology.nodes {
+            for pool in node.pools.values {
+                if pool.network.isV6 { throw TestbedSetupError.invalid("\(node.name)'s pool \(pool) is IPv6; the testbed is IPv4") }
+                if pool.isLoopback { throw TestbedSetupError.invalid("\(node.name)'s pool \(pool) is loopback: a testbed topology gives every node its own addresses") }
+                if pool.overlaps(linkBlock) { throw TestbedSetupError.invalid("\(node.name)'s pool \(pool) overlaps the link block \(linkBlock)") }
+            }
+        }
+        for address in serviceAddresses.values.joined() where linkBlock.contains(address) || address.isV6 {
+            throw TestbedSetupError.invalid("\(address) is IPv6 or inside the link block \(linkBlock)")
+        }
+    }
+
+    private static func unique(_ addresses: [IPAddress]) -> [IPAddress] {
+        var seen = Set<IPAddress>()
+        return addresses.filter { seen.insert($0).inserted }
+    }
+}
+
+/// Why a topology cannot become a testbed, or which command failed while building one.
+public enum TestbedSetupError: Error, Sendable, CustomStringConvertible, Equatable {
+    case invalid(String)
+    case commandFailed(command: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let reason): return "testbed: \(reason)"
+        case .commandFailed(let command, let reason): return "testbed: `\(command)` failed: \(reason)"
+        }
+    }
+}

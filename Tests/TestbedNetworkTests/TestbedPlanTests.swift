@@ -1,0 +1,63 @@
+import AugurModel
+import Foundation
+import Testing
+@testable import TestbedNetwork
+
+/// The shipped testbed topology, read the way `augur testbed` reads it.
+enum TestbedTopology {
+    static func load(editing edit: (String) -> String = { $0 }) throws -> Topology {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        func document(_ path: String) throws -> ConfigDocument {
+            let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+            return try ConfigDocument(file: path, text: path.hasPrefix("Topology/netns") ? edit(text) : text)
+        }
+        return try AugurConfiguration.decode(
+            topology: document("Topology/netns-testbed.yaml"), flavors: document("Topology/flavors.yaml"), catalog: document("Content/catalog.yaml")
+        ).topology
+    }
+}
+
+@Suite struct TestbedPlanTests {
+    @Test func everyNodeAndTheClientsGetANamespaceAndEdgesTwoLinks() throws {
+        let plan = try TestbedPlan(topology: TestbedTopology.load())
+        #expect(plan.namespaces == ["augur-core", "augur-edge-1", "augur-edge-2", "augur-edge-3", "augur-edge-4", "augur-clients"])
+        #expect(plan.links.count == 1 + 2 * 4)
+        let edgeLinks = plan.links.filter { $0.edge != nil }
+        #expect(edgeLinks.map(\.bitsPerSecond) == Array(repeating: 100_000_000, count: 4))
+        #expect(edgeLinks.allSatisfy { $0.first.namespace == "augur-core" && $0.delayMilliseconds == 2 })
+        #expect(plan.links.filter { $0.edge == nil }.allSatisfy { $0.bitsPerSecond == 200_000_000 && $0.second.namespace == "augur-clients" })
+        #expect(plan.clientAddress == IPAddress("10.255.0.2"))
+    }
+
+    @Test func servicesAndPoolsAreLocalWhereTheyLiveAndRoutedFromTheOthers() throws {
+        let plan = try TestbedPlan(topology: TestbedTopology.load())
+        #expect(plan.serviceAddresses["augur-core"]?.contains(IPAddress("10.200.0.1")!) == true)
+        #expect(plan.serviceAddresses["augur-edge-2"] == [IPAddress("10.202.0.1")!])
+        #expect(plan.localPools["augur-edge-1"]?.map(\.description).sorted() == ["10.211.1.0/24", "10.211.2.0/24", "10.211.3.0/24"])
+        let edge1Peer = plan.links.first { $0.edge == "edge-1" }!.second.address
+        #expect(plan.routes.contains(TestbedPlan.Route(namespace: "augur-core", destination: "10.201.0.1/32", gateway: edge1Peer)))
+        // Users reach an edge's instances over their own link, not through the edge's core link.
+        let clientsEdge1 = plan.links.first { $0.first.namespace == "augur-edge-1" && $0.second.namespace == "augur-clients" }!
+        #expect(plan.routes.contains(TestbedPlan.Route(namespace: "augur-clients", destination: "10.211.3.0/24", gateway: clientsEdge1.first.address)))
+        #expect(plan.routes.contains(TestbedPlan.Route(namespace: "augur-edge-1", destination: nil, gateway: plan.links.first { $0.edge == "edge-1" }!.first.address)))
+    }
+
+    @Test func reshapingChangesOnlyTheEdgeLinks() throws {
+        let plan = try TestbedPlan(topology: TestbedTopology.load())
+        let commands = plan.shapeCommands(edgeBitsPerSecond: 10_000_000)
+        #expect(commands.count == 2 * plan.links.count)
+        let rates = commands.map { $0[$0.firstIndex(of: "rate")! + 1] }
+        #expect(rates.filter { $0 == "10000000bit" }.count == 8)
+        #expect(rates.filter { $0 == "200000000bit" }.count == 10)
+        #expect(plan.downCommands() == plan.namespaces.map { ["ip", "netns", "delete", $0] })
+    }
+
+    @Test func topologiesThatCannotBeATestbedSayWhy() throws {
+        let loopback = try TestbedTopology.load { $0.replacingOccurrences(of: "10.211.3.0/24", with: "127.11.3.0/24") }
+        #expect(throws: TestbedSetupError.invalid("edge-1's pool 127.11.3.0/24 is loopback: a testbed topology gives every node its own addresses")) {
+            try TestbedPlan(topology: loopback)
+        }
+        let clash = try TestbedTopology.load { $0.replacingOccurrences(of: "10.212.2.0/24", with: "10.255.7.0/24") }
+        #expect(throws: TestbedSetupError.invalid("edge-2's pool 10.255.7.0/24 overlaps the link block 10.255.0.0/16")) { try TestbedPlan(topology: clash) }
+    }
+}
