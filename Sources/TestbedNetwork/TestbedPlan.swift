@@ -104,7 +104,7 @@ public struct TestbedPlan: Sendable, Hashable {
     /// The namespace of a node (or of the clients).
     public func namespace(_ node: String) -> String { "\(prefix)-\(node)" }
 
-    /// The clients' address on their link to the core: where the core reaches the client agent.
+    /// The clients' address on their link to the core.
     public var clientAddress: IPAddress { links[0].second.address }
 
     /// Commands that build the testbed's network from nothing, in order.

@@ -28,16 +28,27 @@ struct TestbedCommand: AsyncParsableCommand {
         }
     }
 
+    /// The edge ↔ core rate that replaces the topology's.
+    struct EdgeRate: ParsableArguments {
+        @Option(help: "Shape the edge ↔ core links to this rate instead of the topology's (e.g. 10Mbps).")
+        var edgeBandwidth: String?
+
+        func bitsPerSecond() throws -> Int? {
+            guard let edgeBandwidth else { return nil }
+            guard let rate = Units.bitsPerSecond(edgeBandwidth) else { throw ValidationError("'\(edgeBandwidth)' is not a rate such as 10Mbps") }
+            return rate
+        }
+    }
+
     struct Up: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Build the namespaces, links, addresses and routes (after removing an older one).")
         @OptionGroup var options: Options
-        @Option(help: "Shape the edge ↔ core links to this rate instead of the topology's (e.g. 10Mbps).")
-        var edgeBandwidth: String?
+        @OptionGroup var rate: EdgeRate
 
         func run() async throws {
             let network = try options.network()
             try await network.up()
-            if let edgeBandwidth { try await network.shape(edgeBitsPerSecond: try TestbedCommand.rate(edgeBandwidth)) }
+            if let edgeRate = try rate.bitsPerSecond() { try await network.shape(edgeBitsPerSecond: edgeRate) }
         }
     }
 
@@ -50,30 +61,26 @@ struct TestbedCommand: AsyncParsableCommand {
     struct Shape: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reshape the edge ↔ core links (default: the topology's rates).")
         @OptionGroup var options: Options
-        @Option(help: "The edge ↔ core rate, e.g. 10Mbps.")
-        var edgeBandwidth: String?
+        @OptionGroup var rate: EdgeRate
 
-        func run() async throws {
-            try await options.network().shape(edgeBitsPerSecond: try edgeBandwidth.map(TestbedCommand.rate))
-        }
+        func run() async throws { try await options.network().shape(edgeBitsPerSecond: try rate.bitsPerSecond()) }
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print each node's namespace and the client agent's address, for scripts.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print what the scripts start where: core NS REGISTRY / edge NAME NS OPERATOR_LISTEN DOCKER_SOCKET / clients NS ADDRESS.")
         @OptionGroup var options: Options
 
         func run() throws {
             let topology = try options.config.load().topology
             let plan = try TestbedPlan(topology: topology, prefix: options.prefix)
-            var lines = ["core \(plan.namespace(topology.core.name))"]
-            lines += topology.edges.map { "edge \($0.name) \(plan.namespace($0.name))" }
+            var lines = ["core \(plan.namespace(topology.core.name)) \(topology.registry)"]
+            for edge in topology.edges {
+                guard let listen = edge.operatorSettings.listen else { throw ValidationError("edge '\(edge.name)' has no operator.listen: the testbed runs its operator there") }
+                lines.append("edge \(edge.name) \(plan.namespace(edge.name)) \(listen) \(edge.operatorSettings.dockerSocket)")
+            }
             lines.append("clients \(plan.namespace(TestbedPlan.clientNode)) \(plan.clientAddress)")
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
-    }
-
-    static func rate(_ text: String) throws -> Int {
-        guard let rate = Units.bitsPerSecond(text) else { throw ValidationError("'\(text)' is not a rate such as 10Mbps") }
-        return rate
     }
 }
