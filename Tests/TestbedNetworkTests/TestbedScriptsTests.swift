@@ -14,8 +14,8 @@ import Testing
             return
         }
         let augur = Testbed.root.appendingPathComponent(".build/debug/augur").path
-        try await Testbed.tool("/usr/bin/env", ["AUGUR_BINARY=\(augur)", Testbed.root.appendingPathComponent("Scripts/testbed-up").path, "--without-orchestrator"])
         do {
+            try await Testbed.tool("/usr/bin/env", ["AUGUR_BINARY=\(augur)", Testbed.root.appendingPathComponent("Scripts/testbed-up").path, "--without-orchestrator"])
             let token = try String(contentsOf: Testbed.root.appendingPathComponent(".augur/token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             let created = try await Testbed.tool("ip", [
                 "netns", "exec", "augur-core", "curl", "-sS", "--max-time", "120", "-X", "POST", "-H", "Authorization: Bearer \(token)",
