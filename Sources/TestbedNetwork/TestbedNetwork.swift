@@ -18,10 +18,11 @@ public struct TestbedNetwork: Sendable {
         self.logger = logger
     }
 
-    /// Builds the network, first removing what an earlier testbed of the same names left.
-    public func up() async throws(TestbedSetupError) {
+    /// Builds the network, first removing what an earlier testbed of the same names left;
+    /// `edgeBitsPerSecond` replaces the topology's edge ↔ core rate.
+    public func up(edgeBitsPerSecond: Int? = nil) async throws(TestbedSetupError) {
         await down()
-        for command in plan.upCommands() { try await run(command) }
+        for command in plan.upCommands(edgeBitsPerSecond: edgeBitsPerSecond) { try await run(command) }
         logger.info("testbed up", metadata: ["namespaces": "\(plan.namespaces.joined(separator: " "))", "links": "\(plan.links.count)"])
     }
 
@@ -47,7 +48,7 @@ public struct TestbedNetwork: Sendable {
             let result = try await Subprocess.run(
                 .name(command[0]), arguments: Arguments(Array(command.dropFirst())), output: .discarded, error: .string(limit: 1 << 16))
             guard result.terminationStatus.isSuccess else {
-                throw TestbedSetupError.commandFailed(command: line, reason: (result.standardError ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+                throw TestbedSetupError.commandFailed(command: line, reason: result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
             }
         } catch let error as TestbedSetupError {
             throw error

@@ -107,8 +107,9 @@ public struct TestbedPlan: Sendable, Hashable {
     /// The clients' address on their link to the core.
     public var clientAddress: IPAddress { links[0].second.address }
 
-    /// Commands that build the testbed's network from nothing, in order.
-    public func upCommands() -> [[String]] {
+    /// Commands that build the testbed's network from nothing, in order; `edgeBitsPerSecond`
+    /// shapes the edge ↔ core links at that rate instead of the topology's.
+    public func upCommands(edgeBitsPerSecond: Int? = nil) -> [[String]] {
         var commands: [[String]] = []
         for name in namespaces {
             commands.append(["ip", "netns", "add", name])
@@ -121,7 +122,7 @@ public struct TestbedPlan: Sendable, Hashable {
                 commands.append(["ip", "-n", end.namespace, "link", "set", end.interface, "up"])
             }
         }
-        commands += shapeCommands(edgeBitsPerSecond: nil)
+        commands += shapeCommands(edgeBitsPerSecond: edgeBitsPerSecond)
         for name in namespaces {
             commands += (serviceAddresses[name] ?? []).map { ["ip", "-n", name, "addr", "add", "\($0)/32", "dev", "lo"] }
             commands += (localPools[name] ?? []).map { ["ip", "-n", name, "route", "add", "local", $0.description, "dev", "lo"] }

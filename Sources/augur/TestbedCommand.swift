@@ -46,9 +46,8 @@ struct TestbedCommand: AsyncParsableCommand {
         @OptionGroup var rate: EdgeRate
 
         func run() async throws {
-            let network = try options.network()
-            try await network.up()
-            if let edgeRate = try rate.bitsPerSecond() { try await network.shape(edgeBitsPerSecond: edgeRate) }
+            let edgeRate = try rate.bitsPerSecond()
+            try await options.network().up(edgeBitsPerSecond: edgeRate)
         }
     }
 

@@ -13,8 +13,7 @@ import TestbedNetwork
         let plan = try TestbedPlan(topology: TestbedTopology.load(), prefix: "augtest")
         let network = TestbedNetwork(plan: plan, logger: Testbed.logger("testbed-network"))
         do {
-            try await network.up()
-            try await network.shape(edgeBitsPerSecond: 10_000_000)
+            try await network.up(edgeBitsPerSecond: 10_000_000)
             let served = Testbed.temporaryDirectory("testbed-network")
             try Data(repeating: 0x5a, count: 2 << 20).write(to: served.appendingPathComponent("object"))
             // An HTTP server on an address of edge-1's emulated pool, inside edge-1's namespace.
