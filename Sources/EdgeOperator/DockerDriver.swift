@@ -91,6 +91,38 @@ public actor DockerDriver: RuntimeDriver {
         return InstanceUsage(cpuPercent: percent, memoryBytes: Int(stats.memory_stats.usage ?? 0))
     }
 
+    /// Untags (and so frees) the registry's images no live container needs; an image a
+    /// container still uses is kept, as the engine refuses to remove it.
+    public func evictImages(from registry: SocketEndpoint, keeping: Set<String>) async throws -> ImageEviction {
+        let response = try await engine.expectSuccess(.GET, "/images/json", operation: "list images")
+        let images = (try? JSONDecoder().decode([ListedImage].self, from: Data(buffer: response.body))) ?? []
+        let kept = Set(keeping.compactMap { try? ImageReference.parse($0).description })
+        let prefix = "\(registry)/"
+        var eviction = ImageEviction()
+        for image in images {
+            let tags = (image.RepoTags ?? []).filter { $0 != "<none>:<none>" }
+            let ours = tags.filter { $0.hasPrefix(prefix) }
+            let names = tags.isEmpty && (image.RepoDigests ?? []).contains(where: { $0.hasPrefix(prefix) }) ? [image.Id] : ours
+            guard !names.isEmpty, kept.isDisjoint(with: ours) else { continue }
+            var removedAll = true
+            for name in names {
+                let answer = try await engine.send(.DELETE, "/images/\(name)")
+                if answer.status == .conflict {
+                    removedAll = false
+                    break
+                }
+                guard (200..<300).contains(answer.status.code) || answer.status == .notFound else {
+                    throw EdgeError.runtimeFailed(runtime: .docker, operation: "remove image \(name)", reason: "\(answer.status.code): \(answer.message)")
+                }
+            }
+            if removedAll && names.count == max(1, tags.count) {
+                eviction.images += 1
+                eviction.bytes += image.Size
+            }
+        }
+        return eviction
+    }
+
     private func inspectImage(_ reference: ImageReference) async throws -> (id: String, size: Int)? {
         let response = try await engine.send(.GET, "/images/\(reference.description)/json")
         if response.status == .notFound { return nil }
@@ -134,6 +166,13 @@ private struct ListedContainer: Decodable {
     var Id: String
     var Labels: [String: String]
     var State: String
+}
+
+private struct ListedImage: Decodable {
+    var Id: String
+    var RepoTags: [String]?
+    var RepoDigests: [String]?
+    var Size: Int
 }
 
 private struct InspectedImage: Decodable {

@@ -1,3 +1,4 @@
+import AugurModel
 import Foundation
 import Hummingbird
 import NIOCore
@@ -5,11 +6,12 @@ import NIOFoundationCompat
 
 extension EdgeInstance: ResponseEncodable {}
 extension NodeState: ResponseEncodable {}
+extension ImageEviction: ResponseEncodable {}
 
 /// The operator's HTTP API:
 /// `POST /v1/instances` (body `CreateInstanceRequest`; `?wait=true` answers once ready or failed),
 /// `GET /v1/instances`, `GET /v1/instances/{id}` (`?wait=settled` answers once it is ready, failed or gone), `DELETE /v1/instances/{id}?drain=SECONDS[&wait=true]`,
-/// `GET /v1/node`, and `GET /v1/events` (server-sent events, one `instance` event per change).
+/// `DELETE /v1/images[?runtime=KIND]` (evicts the registry's images no live instance uses), `GET /v1/node`, and `GET /v1/events` (server-sent events, one `instance` event per change).
 public enum EdgeAPI {
     public static func router(for edge: EdgeOperator, token: String) -> Router<BasicRequestContext> {
         let router = Router()
@@ -47,6 +49,16 @@ public enum EdgeAPI {
             let removing = try await mapped { try await edge.delete(id, drain: drain) }
             guard request.uri.queryParameters.get("wait") == "true" else { return EditedResponse(status: .accepted, response: removing) }
             return EditedResponse(status: .ok, response: try await edge.settled(id, in: [.gone]))
+        }
+        v1.delete("images") { request, _ in
+            var runtime: RuntimeKind?
+            if let text = request.uri.queryParameters.get("runtime") {
+                guard let kind = RuntimeKind(rawValue: String(text)) else {
+                    throw HTTPError(.badRequest, message: "runtime must be one of \(RuntimeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                runtime = kind
+            }
+            return try await mapped { try await edge.evictImages(runtime: runtime) }
         }
         v1.get("events") { _, _ in
             let stream = await edge.events()

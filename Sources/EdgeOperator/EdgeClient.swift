@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AugurModel
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -52,7 +53,12 @@ public struct EdgeClient: Sendable {
         try await call(.DELETE, "/v1/instances/\(id)?drain=\(drainSeconds)" + (waitUntilGone ? "&wait=true" : ""))
     }
 
-    public func node() async throws -> NodeState {
+    /// Evicts the registry's images no live instance uses (of one runtime, or all).
+    public func evictImages(runtime: RuntimeKind? = nil) async throws -> ImageEviction {
+        try await call(.DELETE, "/v1/images" + (runtime.map { "?runtime=\($0.rawValue)" } ?? ""))
+    }
+
+        public func node() async throws -> NodeState {
         try await call(.GET, "/v1/node")
     }
 

@@ -130,6 +130,18 @@ public actor EdgeOperator {
         return updated ?? record
     }
 
+    /// Removes the registry's images that no live instance uses, from one runtime or from
+    /// all, so that the next deploy pulls them over the edge's link again.
+    public func evictImages(runtime: RuntimeKind? = nil) async throws -> ImageEviction {
+        let inUse = Set(records.values.filter { !$0.phase.isFinal }.map(\.spec.image))
+        var total = ImageEviction()
+        for driver in drivers.values where runtime == nil || driver.runtime == runtime {
+            total = total + (try await driver.evictImages(from: settings.registry, keeping: inUse))
+        }
+        logger.info("images evicted", metadata: ["images": "\(total.images)", "bytes": "\(total.bytes)", "runtime": "\(runtime?.rawValue ?? "all")"])
+        return total
+    }
+
     /// Reads back what the runtimes run for this edge: running instances are probed and kept
     /// (ready once they serve), stopped ones are destroyed so nothing is left orphaned.
     public func recover() async {

@@ -27,6 +27,14 @@ public actor EmulatedDriver: RuntimeDriver {
         try await artifacts.prepare(spec)
     }
 
+    public func evictImages(from registry: SocketEndpoint, keeping: Set<String>) async throws -> ImageEviction {
+        do {
+            return try await artifacts.evict(keeping: keeping)
+        } catch {
+            throw EdgeError.runtimeFailed(runtime: .emulated, operation: "evict artifacts", reason: "\(error)")
+        }
+    }
+
     public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {
         let payload = payloads.appendingPathComponent(spec.content)
         guard FileManager.default.fileExists(atPath: payload.path) else {

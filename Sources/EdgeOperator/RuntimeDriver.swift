@@ -19,6 +19,24 @@ public protocol RuntimeDriver: Sendable {
     /// operator finds them again.
     func discover() async throws -> [DiscoveredInstance]
     func usage(of handle: RuntimeHandle) async throws -> InstanceUsage
+    /// Removes the images this driver made local from `registry`, except those in `keeping`
+    /// (references of the instances still alive), so that the next deploy pulls again.
+    func evictImages(from registry: SocketEndpoint, keeping: Set<String>) async throws -> ImageEviction
+}
+
+/// What an eviction freed: images (or unikernel artifacts) removed and their bytes.
+public struct ImageEviction: Sendable, Hashable, Codable {
+    public var images: Int
+    public var bytes: Int
+
+    public init(images: Int = 0, bytes: Int = 0) {
+        self.images = images
+        self.bytes = bytes
+    }
+
+    public static func + (lhs: ImageEviction, rhs: ImageEviction) -> ImageEviction {
+        ImageEviction(images: lhs.images + rhs.images, bytes: lhs.bytes + rhs.bytes)
+    }
 }
 
 /// An instance found in a runtime: its spec as labelled at boot and whether it still runs.

@@ -82,12 +82,12 @@ public actor ArtifactStore {
 
     public func fetch(_ reference: ImageReference) async throws -> LocalArtifact {
         let client = RegistryClient(registry: reference.registry)
-        let tagFile = directory.appendingPathComponent("tags/\(reference.description.replacingOccurrences(of: "/", with: "_"))")
+        let tag = tagFile(reference)
         var resolved: (digest: String, manifest: RegistryClient.Manifest)
         do {
             resolved = try await client.manifest(reference)
         } catch EdgeError.registryUnreachable(let registry, let reason) {
-            let cachedDigest = reference.isDigest ? reference.reference : (try? String(contentsOf: tagFile, encoding: .utf8))
+            let cachedDigest = reference.isDigest ? reference.reference : (try? String(contentsOf: tag, encoding: .utf8))
             guard let cachedDigest, let cached = cachedManifest(cachedDigest) else {
                 throw EdgeError.registryUnreachable(registry: registry, reason: reason)
             }
@@ -107,8 +107,8 @@ public actor ArtifactStore {
         guard let config = try? JSONDecoder().decode(UnikernelArtifact.Config.self, from: Data(contentsOf: blobPath(manifest.config.digest))) else {
             throw EdgeError.imageNotFound(image: reference.description, reason: "the artifact's config is not \(UnikernelArtifact.configMediaType)")
         }
-        try FileManager.default.createDirectory(at: tagFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(resolved.digest.utf8).write(to: tagFile)
+        try FileManager.default.createDirectory(at: tag.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(resolved.digest.utf8).write(to: tag)
         let manifestFile = blobPath(resolved.digest)
         if !FileManager.default.fileExists(atPath: manifestFile.path) {
             try JSONEncoder().encode(manifest).write(to: manifestFile)
@@ -118,6 +118,40 @@ public actor ArtifactStore {
             bytes: manifest.layers.reduce(manifest.config.size) { $0 + $1.size }, pulled: pulled)
         self.resolved[reference.description] = artifact
         return artifact
+    }
+
+    /// Forgets every artifact but those of `keeping` (image references): their tags, and every
+    /// blob no kept artifact needs. Blobs still downloading stay.
+    public func evict(keeping: Set<String>) throws -> ImageEviction {
+        let manager = FileManager.default
+        let tags = directory.appendingPathComponent("tags")
+        let kept = Set(keeping.compactMap { try? ImageReference.parse($0) })
+        let keptTags = Set(kept.map { tagFile($0).lastPathComponent })
+        var keptDigests = Set(downloads.keys)
+        var eviction = ImageEviction()
+        for name in (try? manager.contentsOfDirectory(atPath: tags.path)) ?? [] {
+            let file = tags.appendingPathComponent(name)
+            guard keptTags.contains(name) else {
+                try manager.removeItem(at: file)
+                eviction.images += 1
+                continue
+            }
+            guard let digest = try? String(contentsOf: file, encoding: .utf8) else { continue }
+            keptDigests.insert(digest)
+            if let manifest = cachedManifest(digest) { keptDigests.formUnion([manifest.config.digest] + manifest.layers.map(\.digest)) }
+        }
+        let blobs = directory.appendingPathComponent("blobs/sha256")
+        for name in (try? manager.contentsOfDirectory(atPath: blobs.path)) ?? [] where !name.hasSuffix(".partial") && !keptDigests.contains("sha256:\(name)") {
+            let file = blobs.appendingPathComponent(name)
+            eviction.bytes += (try? file.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0) ?? 0
+            try manager.removeItem(at: file)
+        }
+        resolved = resolved.filter { key, _ in kept.contains { $0.description == key } }
+        return eviction
+    }
+
+    private func tagFile(_ reference: ImageReference) -> URL {
+        directory.appendingPathComponent("tags/\(reference.description.replacingOccurrences(of: "/", with: "_"))")
     }
 
     /// Downloads a blob once however many deploys ask for it at the same time.

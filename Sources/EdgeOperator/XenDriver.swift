@@ -27,6 +27,14 @@ public actor XenDriver: RuntimeDriver {
         try await artifacts.prepare(spec)
     }
 
+    public func evictImages(from registry: SocketEndpoint, keeping: Set<String>) async throws -> ImageEviction {
+        do {
+            return try await artifacts.evict(keeping: keeping)
+        } catch {
+            throw EdgeError.runtimeFailed(runtime: .xen, operation: "evict artifacts", reason: "\(error)")
+        }
+    }
+
     public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {
         let artifact = try await artifacts.prepared(spec)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -1,7 +1,8 @@
+import AugurModel
 import EdgeOperator
 
 /// How the orchestrator drives one edge, whether its operator is another process reached over
-/// HTTP or runs inside `augur serve`: the same four calls either way, so the control loop does
+/// HTTP or runs inside `augur serve`: the same calls either way, so the control loop does
 /// not know the difference.
 public protocol EdgeConnection: Sendable {
     var edge: String { get }
@@ -13,6 +14,8 @@ public protocol EdgeConnection: Sendable {
     func instances() async throws -> [EdgeInstance]
     /// Drains (bounded by `drainSeconds`) and destroys; returns once the instance is gone.
     func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance
+    /// Evicts the registry's images no live instance uses, of one runtime or all.
+    func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction
 }
 
 /// An operator in another process (`augur edge`), through its HTTP API.
@@ -39,6 +42,10 @@ public struct RemoteEdge: EdgeConnection {
 
     public func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance {
         try await client.delete(id, drainSeconds: drainSeconds, waitUntilGone: true)
+    }
+
+    public func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction {
+        try await client.evictImages(runtime: runtime)
     }
 }
 
@@ -67,5 +74,9 @@ public struct InProcessEdge: EdgeConnection {
     public func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance {
         _ = try await edgeOperator.delete(id, drain: .milliseconds(Int64(drainSeconds * 1_000)))
         return try await edgeOperator.settled(id, in: [.gone])
+    }
+
+    public func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction {
+        try await edgeOperator.evictImages(runtime: runtime)
     }
 }

@@ -45,8 +45,14 @@ extension EdgeServices {
             let again = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.22"))
             let readyAgain = try await edge.settled(again.spec.id, in: [.ready])
             #expect(readyAgain.image?.pulled == false)
+            // Eviction keeps the image a container runs; once none does, the next deploy pulls it again.
+            #expect(try await edge.evictImages(runtime: .docker) == ImageEviction())
             _ = try await edge.delete(again.spec.id, drain: .zero)
             _ = try await edge.settled(again.spec.id, in: [.gone])
+            let evicted = try await edge.evictImages(runtime: .docker)
+            #expect(evicted.images == 1)
+            #expect(evicted.bytes > 0)
+            #expect(try await driver.prepareImage(for: again.spec).pulled == true)
         }
     }
 }

@@ -56,6 +56,13 @@ extension EdgeServices {
                     let gone = try decoder.decode(EdgeInstance.self, from: Data(buffer: response.body))
                     #expect(gone.phase == .gone)
                 }
+                try await client.execute(uri: "/v1/images", method: .delete) { #expect($0.status == .unauthorized) }
+                try await client.execute(uri: "/v1/images?runtime=vmware", method: .delete, headers: auth) { #expect($0.status == .badRequest) }
+                let evicted = try await client.execute(uri: "/v1/images?runtime=emulated", method: .delete, headers: auth) { response in
+                    #expect(response.status == .ok)
+                    return try decoder.decode(ImageEviction.self, from: Data(buffer: response.body))
+                }
+                #expect(evicted.images == 1)
             }
         }
 

@@ -71,6 +71,17 @@ extension EdgeServices {
 
             // The artifact is now in this edge's store: the next deploy verifies nothing new and pulls nothing.
             #expect(try await driver.prepareImage(for: created.spec).pulled == false)
+
+            // Eviction keeps what a live instance uses; once none does, the artifact goes and the next deploy pulls it again.
+            let live = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
+            #expect(try await edge.settled(live.spec.id, in: [.ready]).phase == .ready)
+            #expect(try await edge.evictImages() == ImageEviction())
+            _ = try await edge.delete(live.spec.id, drain: .zero)
+            _ = try await edge.settled(live.spec.id, in: [.gone])
+            let evicted = try await edge.evictImages(runtime: .emulated)
+            #expect(evicted.images == 1)
+            #expect(evicted.bytes >= 64 << 10)
+            #expect(try await driver.prepareImage(for: created.spec).pulled == true)
         }
 
         @Test func aCorruptedBlobInTheRegistryFailsTheDeploy() async throws {
