@@ -130,12 +130,14 @@ public actor EdgeOperator {
         return updated ?? record
     }
 
-    /// Removes the registry's images that no live instance uses, from one runtime or from
-    /// all, so that the next deploy pulls them over the edge's link again.
+    /// Removes the registry's images that no live instance uses, from the runtime that serves
+    /// `runtime`'s instances here (the emulated one where it stands in) or from all, so that
+    /// the next deploy pulls them over the edge's link again.
     public func evictImages(runtime: RuntimeKind? = nil) async throws -> ImageEviction {
         let inUse = Set(records.values.filter { !$0.phase.isFinal }.map(\.spec.image))
+        let serving = runtime.map(servingRuntime)
         var total = ImageEviction()
-        for driver in drivers.values where runtime == nil || driver.runtime == runtime {
+        for driver in drivers.values where serving == nil || driver.runtime == serving {
             total = total + (try await driver.evictImages(from: settings.registry, keeping: inUse))
         }
         logger.info("images evicted", metadata: ["images": "\(total.images)", "bytes": "\(total.bytes)", "runtime": "\(runtime?.rawValue ?? "all")"])
@@ -309,6 +311,12 @@ public actor EdgeOperator {
 
     // MARK: Requests
 
+    /// The runtime that runs a technology's instances here: without that technology, the
+    /// emulated runtime stands in for it.
+    private func servingRuntime(_ runtime: RuntimeKind) -> RuntimeKind {
+        drivers[runtime] == nil && drivers[.emulated] != nil ? .emulated : runtime
+    }
+
     private func makeSpec(_ request: CreateInstanceRequest) throws -> InstanceSpec {
         let node = settings.node
         guard let content = settings.catalog.item(named: request.content) else {
@@ -317,8 +325,7 @@ public actor EdgeOperator {
         guard content.flavors.contains(request.flavor), let flavor = settings.flavors[request.flavor] else {
             throw EdgeError.invalidRequest("content '\(request.content)' is not served by flavor '\(request.flavor)' (it is by: \(content.flavors.joined(separator: ", ")))")
         }
-        // Without the flavor's own technology here, the emulated runtime stands in for it.
-        let runtime = drivers[flavor.runtime] == nil && drivers[.emulated] != nil ? RuntimeKind.emulated : flavor.runtime
+        let runtime = servingRuntime(flavor.runtime)
         guard let pool = node.pools[runtime], drivers[runtime] != nil else {
             throw EdgeError.invalidRequest("\(node.name) offers no \(flavor.runtime.rawValue) runtime for flavor '\(flavor.name)'")
         }

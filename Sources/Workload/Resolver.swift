@@ -5,7 +5,8 @@ import NIOCore
 import NIOPosix
 
 /// Resolves a content's name with one real DNS query over UDP to the balancer, as a client
-/// would: one socket per lookup, the answer read with ldns through `StubQuery`.
+/// would: one socket per lookup (on loopback when the balancer is there, else on any
+/// address, as in a testbed's namespace), the answer read with ldns through `StubQuery`.
 public struct Resolver: Sendable {
     public let server: SocketEndpoint
     public let timeout: Duration
@@ -26,7 +27,11 @@ public struct Resolver: Sendable {
         } catch {
             throw .resolution("\(error)")
         }
-        let outcome = await Deadline.race(timeout) { await Self.exchange(message, id: id, with: remote) } ?? .failure(.dnsTimeout)
+        let local = switch server.address {
+        case .v4: server.address.isLoopback ? "127.0.0.1" : "0.0.0.0"
+        case .v6: server.address.isLoopback ? "::1" : "::"
+        }
+        let outcome = await Deadline.race(timeout) { await Self.exchange(message, id: id, from: local, to: remote) } ?? .failure(.dnsTimeout)
         let answer = try outcome.get()
         guard answer.rcode != 3 else { throw .nxdomain }
         guard answer.rcode == 0 else { throw .resolution("rcode \(answer.rcode)") }
@@ -34,10 +39,10 @@ public struct Resolver: Sendable {
         return answer.addresses
     }
 
-    private static func exchange(_ message: [UInt8], id: UInt16, with remote: SocketAddress) async -> Result<StubAnswer, WorkloadFailure> {
+    private static func exchange(_ message: [UInt8], id: UInt16, from local: String, to remote: SocketAddress) async -> Result<StubAnswer, WorkloadFailure> {
         do {
             let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: "127.0.0.1", port: 0) { channel in
+                .bind(host: local, port: 0) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
                     }

@@ -1,3 +1,4 @@
+import AugurModel
 import Foundation
 import Yams
 
@@ -19,11 +20,17 @@ public struct Scenario: Sendable, Hashable {
         public var name: String
         public var model: String
         public var edgeFlavor: String
+        /// The edge ↔ core links' rate in this run (e.g. `10Mbps`); nil keeps the topology's.
+        /// Only the namespace testbed has links to shape.
+        public var edgeBandwidth: String?
 
         enum CodingKeys: String, CodingKey {
             case name, model
             case edgeFlavor = "edge_flavor"
+            case edgeBandwidth = "edge_bandwidth"
         }
+
+        public var edgeBitsPerSecond: Int? { edgeBandwidth.flatMap(Units.bitsPerSecond) }
     }
 
     public var title: String
@@ -50,6 +57,9 @@ public struct Scenario: Sendable, Hashable {
         }
         guard file.cycles >= 2 else { throw ScenarioError(file: path, reason: "cycles must be at least 2: the first only trains") }
         guard !file.runs.isEmpty else { throw ScenarioError(file: path, reason: "at least one run is needed") }
+        for run in file.runs where run.edgeBandwidth != nil && run.edgeBitsPerSecond == nil {
+            throw ScenarioError(file: path, reason: "run '\(run.name)': edge_bandwidth '\(run.edgeBandwidth ?? "")' is not a rate such as 10Mbps")
+        }
         return Scenario(title: file.title, pattern: pattern, roundMilliseconds: milliseconds, cycles: file.cycles, runs: file.runs)
     }
 

@@ -1,9 +1,10 @@
 import AsyncHTTPClient
+import AugurModel
 import Foundation
 import NIOCore
 
 /// What one user saw: which address served it and how long each part took, or why it failed.
-public struct UserResult: Sendable, Hashable {
+public struct UserResult: Sendable, Hashable, Codable {
     public var address: String?
     /// Request sent to the response's head (time to first byte), seconds.
     public var responseSeconds: Double?
@@ -87,5 +88,14 @@ public enum Round {
             for await result in group { results.append(result) }
             return results
         }
+    }
+}
+
+extension Round {
+    /// `users` users of `item`, each resolving its name in the topology's zone through the
+    /// balancer at `dns` and downloading it from the topology's service port.
+    public static func run(users: Int, of item: ContentItem, topology: Topology, dns: SocketEndpoint) async -> [UserResult] {
+        let session = UserSession(resolver: Resolver(server: dns), port: topology.servicePort)
+        return await run(users: users, session: session, name: "\(item.name).\(topology.zone.description)", path: "/\(item.name)", expectedBytes: item.sizeBytes)
     }
 }

@@ -1,5 +1,5 @@
 /// Why one user did not get the content: counted per kind, never hidden.
-public enum WorkloadFailure: Error, Sendable, Hashable, CustomStringConvertible {
+public enum WorkloadFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     case nxdomain
     case noAddress
     case dnsTimeout

@@ -3,6 +3,7 @@ import AugurModel
 import EdgeOperator
 import Foundation
 import Logging
+import TestbedNetwork
 import Workload
 
 /// `augur replay`: replays a scenario's user pattern against the whole system, once per run
@@ -24,11 +25,17 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Where the CSV, the figures and the runs' state go (default: replay-results/<scenario>).")
     var output: String?
 
-    @Option(help: "The DNS balancer's ADDRESS:PORT during the replay.")
-    var dnsListen: String = "127.0.0.1:5390"
+    @Option(help: "The DNS balancer's ADDRESS:PORT during the replay (default: 127.0.0.1:5390, or with --testbed the topology's).")
+    var dnsListen: String?
+
+    @Flag(help: "Replay on the namespace testbed (Scripts/testbed-up --without-orchestrator), run from its core: ip netns exec augur-core augur replay --testbed.")
+    var testbed = false
+
+    @Option(help: "The testbed's namespace prefix (with --testbed).")
+    var testbedPrefix: String = "augur"
 
     func validate() throws {
-        guard SocketEndpoint(dnsListen) != nil else { throw ValidationError("--dns-listen '\(dnsListen)' is not ADDRESS:PORT") }
+        if let dnsListen, SocketEndpoint(dnsListen) == nil { throw ValidationError("--dns-listen '\(dnsListen)' is not ADDRESS:PORT") }
     }
 
     func run() async throws {
@@ -42,12 +49,14 @@ struct ReplayCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let payloads = URL(fileURLWithPath: runtimes.payloads)
         try await prepare(scenario, configuration: configuration, payloads: payloads)
-        Self.emit("\(scenario.title): \(scenario.runs.count) run(s) of \(scenario.rounds) rounds of \(scenario.roundMilliseconds / 1_000) s (the first \(scenario.pattern.users.count) train)")
+        let dnsEndpoint = dnsListen.flatMap(SocketEndpoint.init) ?? (testbed ? configuration.topology.dns.listen[0] : SocketEndpoint(address: .v4(0x7f00_0001), port: 5390))
+        let site = try makeSite(configuration: configuration, dnsEndpoint: dnsEndpoint, logger: logger)
+        Self.emit("\(scenario.title): \(scenario.runs.count) run(s) of \(scenario.rounds) rounds of \(scenario.roundMilliseconds / 1_000) s (the first \(scenario.pattern.users.count) train)\(testbed ? " on the namespace testbed" : "")")
 
         var records: [String: [RoundRecord]] = [:]
         for run in scenario.runs {
             let replay = ReplayRun(
-                scenario: scenario, run: run, configuration: configuration, runtimes: runtimes, dnsEndpoint: SocketEndpoint(dnsListen) ?? configuration.topology.dns.listen[0],
+                scenario: scenario, run: run, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint,
                 directory: directory.appendingPathComponent(run.name), payloads: payloads, logger: logger, progress: Self.emit)
             records[run.name] = try await replay.execute()
         }
@@ -63,6 +72,22 @@ struct ReplayCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
+    /// The edges and users: this process on loopback, or the namespace testbed.
+    private func makeSite(configuration: AugurConfiguration, dnsEndpoint: SocketEndpoint, logger: Logger) throws -> any ReplaySite {
+        guard testbed else { return InProcessSite(configuration: configuration, runtimes: runtimes, dnsEndpoint: dnsEndpoint, logger: logger) }
+        let plan = try TestbedPlan(topology: configuration.topology, prefix: testbedPrefix)
+        let executable: String
+        do {
+            executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        } catch {
+            throw ValidationError("cannot tell where this executable is, to start the users with: \(error.localizedDescription)")
+        }
+        return TestbedSite(
+            configuration: configuration, network: TestbedNetwork(plan: plan, logger: logger), token: try OperatorToken.load(configuration.topology.tokenFile),
+            dnsEndpoint: dnsEndpoint, executable: executable,
+            configurationArguments: ["--topology", config.topology, "--content", config.content] + (config.flavors.map { ["--flavors", $0] } ?? []))
+    }
+
     /// The pattern's payload and, for unikernel edge flavors, its stand-in artifact in the registry.
     private func prepare(_ scenario: Scenario, configuration: AugurConfiguration, payloads: URL) async throws {
         guard let item = configuration.catalog.item(named: scenario.pattern.content), let generated = GeneratedPayload(item) else {
@@ -73,6 +98,9 @@ struct ReplayCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: payloads, withIntermediateDirectories: true)
             try Data(generated.bytes()).write(to: file)
         }
+        if let run = scenario.runs.first(where: { $0.edgeBandwidth != nil }), !testbed {
+            throw ValidationError("run '\(run.name)' sets edge_bandwidth: only the namespace testbed (--testbed) has edge links to shape")
+        }
         let registry = configuration.topology.registry
         if let reason = SocketReachability.tcp(host: registry.address.description, port: registry.port) {
             throw ValidationError("the registry at \(registry) does not answer (\(reason)): Scripts/registry start")
@@ -81,7 +109,7 @@ struct ReplayCommand: AsyncParsableCommand {
             guard let flavor = configuration.flavors[flavorName] else { throw ValidationError("unknown edge flavor '\(flavorName)'") }
             guard item.flavors.contains(flavorName) else { throw ValidationError("'\(item.name)' is not served by \(flavorName)") }
             if flavor.kind == .unikernel { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }
-            if flavor.runtime == .docker {
+            if flavor.runtime == .docker && !testbed {
                 for node in configuration.topology.edges {
                     if let reason = SocketReachability.unix(node.operatorSettings.dockerSocket) {
                         throw ValidationError("\(flavorName) runs on docker, and \(node.name)'s dockerd does not answer (\(reason)): Scripts/edge-dockerd start \(node.name)")

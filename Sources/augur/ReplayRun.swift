@@ -8,14 +8,14 @@ import Metrics
 import Orchestrator
 import Workload
 
-/// One run of a scenario: the whole system in this process (DNS balancer, interval counter,
-/// control loop, every edge's operator, the core's baseline instance) and the pattern's users
-/// replayed against it, one round per counting interval.
+/// One run of a scenario: the DNS balancer, interval counter, control loop and the core's
+/// baseline instance in this process, the edges and users where the site puts them, and the
+/// pattern's users replayed against it all, one round per counting interval.
 struct ReplayRun {
     let scenario: Scenario
     let run: Scenario.Run
     let configuration: AugurConfiguration
-    let runtimes: EdgeRuntimeOptions
+    let site: any ReplaySite
     let dnsEndpoint: SocketEndpoint
     let directory: URL
     let payloads: URL
@@ -26,24 +26,26 @@ struct ReplayRun {
         let topology = configuration.topology
         let content = scenario.pattern.content
         guard let item = configuration.catalog.item(named: content) else { throw ValidationError("pattern content '\(content)' is not in the catalog") }
+        guard let flavor = configuration.flavors[run.edgeFlavor] else { throw ValidationError("unknown edge flavor '\(run.edgeFlavor)'") }
         guard let baselineSpot = topology.core.staticInstances.first(where: { $0.content == content }) else {
             throw ValidationError("the core has no static instance of '\(content)' to serve as the baseline")
         }
+        let edges = try await site.edges(for: run, directory: directory)
+        let evicted = try await Self.clear(edges.connections, runtime: flavor.runtime)
+        progress("[\(run.name)] edges empty, \(evicted.images) image(s) of \(flavor.name) evicted (\(evicted.bytes >> 20) MiB)\(run.edgeBandwidth.map { ", edge links at \($0)" } ?? "")")
+
         let roundSeconds = Double(scenario.roundMilliseconds) / 1_000
         let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
         let server = try await DNSServer.start(pools: pools, listen: [dnsEndpoint], workers: 1, udpIO: .batch)
         let counter = IntervalCounter(counters: pools.counters, interval: .milliseconds(scenario.roundMilliseconds), clock: ContinuousClock(), logger: logger)
         let loopSnapshots = counter.subscribe()
         let rounds = counter.subscribe()
-        let edges = topology.edges.map { node in
-            runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: directory.appendingPathComponent(node.name).path, logger: logger)
-        }
         let settings = LoopSettings(
             intervalSeconds: roundSeconds, trainingIntervals: scenario.pattern.users.count,
             dnsGraceSeconds: min(Double(topology.dns.ttl), roundSeconds / 2), drainSeconds: roundSeconds, edgeFlavors: [run.edgeFlavor])
         let loop = ControlLoop(
             configuration: configuration, settings: settings, models: [content: try ModelChoice(parsing: run.model)],
-            edges: edges.map(InProcessEdge.init), pools: pools, store: try StateStore.open(directory: directory.appendingPathComponent("data")),
+            edges: edges.connections, pools: pools, store: try StateStore.open(directory: directory.appendingPathComponent("data")),
             metricsFactory: NOOPMetricsHandler.instance, logger: logger)
 
         // The core's baseline: the content served at its static address, on the flavor's profile.
@@ -56,23 +58,32 @@ struct ReplayRun {
             handle = try await baselineDriver.boot(baseline)
             _ = try await ReadinessProbe().waitUntilReady(baseline, timeout: .seconds(30))
             let records = try await replay(loop: loop, counter: counter, loopSnapshots: loopSnapshots, rounds: rounds, edges: edges, item: item)
-            await Self.removeEverything(edges)
+            await Self.removeEverything(edges.connections)
             if let handle { try? await baselineDriver.destroy(handle, spec: baseline) }
             await server.stop()
             return records
         } catch {
-            await Self.removeEverything(edges)
+            await Self.removeEverything(edges.connections)
             if let handle { try? await baselineDriver.destroy(handle, spec: baseline) }
             await server.stop()
             throw error
         }
     }
 
+    /// A run starts from empty edges: nothing left running, and no image of the run's
+    /// technology cached, so that every deploy pulls over the edge's link.
+    private static func clear(_ edges: [any EdgeConnection], runtime: RuntimeKind) async throws -> ImageEviction {
+        await removeEverything(edges)
+        var total = ImageEviction()
+        for edge in edges { total = total + (try await edge.evictImages(runtime: runtime)) }
+        return total
+    }
+
     /// Nothing outlives a run: every edge instance is removed.
-    private static func removeEverything(_ edges: [EdgeOperator]) async {
+    private static func removeEverything(_ edges: [any EdgeConnection]) async {
         for edge in edges {
-            for instance in await edge.instances() where !instance.phase.isFinal {
-                _ = try? await InProcessEdge(edge).remove(instance.spec.id, drainSeconds: 0)
+            for instance in (try? await edge.instances()) ?? [] where !instance.phase.isFinal {
+                _ = try? await edge.remove(instance.spec.id, drainSeconds: 0)
             }
         }
     }
@@ -80,38 +91,45 @@ struct ReplayRun {
     /// The rounds: users arrive, are served and timed; the system's state is sampled.
     private func replay(
         loop: ControlLoop, counter: IntervalCounter<ContinuousClock>, loopSnapshots: AsyncStream<IntervalSnapshot>, rounds: AsyncStream<IntervalSnapshot>,
-        edges: [EdgeOperator], item: ContentItem
+        edges: ReplayEdges, item: ContentItem
     ) async throws -> [RoundRecord] {
-        let topology = configuration.topology
         let content = item.name
-        let session = UserSession(resolver: Resolver(server: dnsEndpoint), port: topology.servicePort)
-        let name = "\(content).\(topology.zone.description)"
+        let (site, name, trainingRounds, progress) = (site, run.name, scenario.pattern.users.count, progress)
         // Users arrive a fifth into the round (at most 2 s): what the tick at the round's start
         // deployed has that long to be ready, as the paper's users arrived after its deploys.
+        // Rounds keep the intervals' time: a round's users arrive on schedule even while the
+        // last round's are still downloading, so each interval counts its own round's lookups.
         let arrival = Duration.milliseconds(min(2_000, scenario.roundMilliseconds / 5))
         var records: [RoundRecord] = []
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await counter.run() }
             group.addTask { await loop.run(snapshots: loopSnapshots) }
-            for edge in edges { group.addTask { await edge.monitorUsage() } }
-            var closed = rounds.makeAsyncIterator()
-            for round in 0..<scenario.rounds {
-                try await Task.sleep(for: arrival)
-                let users = scenario.pattern.users(inRound: round)
-                let members = await loop.members()
-                let answered = Dictionary(grouping: members.filter(\.answered), by: \.instance.spec.edge).mapValues(\.count)
-                let forecast = await loop.latestInterval()?.forecasts[content]?.first?.mean
-                let results = await Round.run(users: users, session: session, name: name, path: "/\(content)", expectedBytes: item.sizeBytes)
-                let after = await loop.members()
-                let live = Dictionary(grouping: after, by: \.instance.spec.edge).mapValues(\.count)
-                let edgeCPU = after.compactMap(\.instance.usage?.cpuPercent).reduce(0, +)
-                let record = RoundRecord(
-                    run: run.name, round: round, training: round < scenario.pattern.users.count, users: users, results: results,
-                    answeredPerEdge: answered, livePerEdge: live, forecast: forecast, capacity: item.capacity, baseline: 1,
-                    machineCPU: await edges.first?.monitor.latest?.cpuPercent, edgeCPU: edgeCPU)
-                records.append(record)
-                progress(Self.line(record))
-                _ = await closed.next()
+            group.addTask { await edges.watch() }
+            records = try await withThrowingTaskGroup(of: RoundRecord.self) { running in
+                var closed = rounds.makeAsyncIterator()
+                for round in 0..<scenario.rounds {
+                    try await Task.sleep(for: arrival)
+                    let users = scenario.pattern.users(inRound: round)
+                    let members = await loop.members()
+                    let answered = Dictionary(grouping: members.filter(\.answered), by: \.instance.spec.edge).mapValues(\.count)
+                    let forecast = await loop.latestInterval()?.forecasts[content]?.first?.mean
+                    running.addTask {
+                        let results = try await site.users(users, of: item)
+                        let after = await loop.members()
+                        let live = Dictionary(grouping: after, by: \.instance.spec.edge).mapValues(\.count)
+                        let edgeCPU = after.compactMap(\.instance.usage?.cpuPercent).reduce(0, +)
+                        let record = RoundRecord(
+                            run: name, round: round, training: round < trainingRounds, users: users, results: results,
+                            answeredPerEdge: answered, livePerEdge: live, forecast: forecast, capacity: item.capacity, baseline: 1,
+                            machineCPU: await edges.machineCPU(), edgeCPU: edgeCPU)
+                        progress(Self.line(record))
+                        return record
+                    }
+                    _ = await closed.next()
+                }
+                var finished: [RoundRecord] = []
+                for try await record in running { finished.append(record) }
+                return finished.sorted { $0.round < $1.round }
             }
             group.cancelAll()
         }

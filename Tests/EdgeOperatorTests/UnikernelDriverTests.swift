@@ -73,12 +73,13 @@ extension EdgeServices {
             #expect(try await driver.prepareImage(for: created.spec).pulled == false)
 
             // Eviction keeps what a live instance uses; once none does, the artifact goes and the next deploy pulls it again.
+            // Asked for Xen's images, an edge without Xen evicts from the emulated runtime that stands in for it.
             let live = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
             #expect(try await edge.settled(live.spec.id, in: [.ready]).phase == .ready)
             #expect(try await edge.evictImages() == ImageEviction())
             _ = try await edge.delete(live.spec.id, drain: .zero)
             _ = try await edge.settled(live.spec.id, in: [.gone])
-            let evicted = try await edge.evictImages(runtime: .emulated)
+            let evicted = try await edge.evictImages(runtime: .xen)
             #expect(evicted.images == 1)
             #expect(evicted.bytes >= 64 << 10)
             #expect(try await driver.prepareImage(for: created.spec).pulled == true)

@@ -1,0 +1,64 @@
+import AugurModel
+import EdgeOperator
+import Foundation
+import Orchestrator
+import Subprocess
+import TestbedNetwork
+import Workload
+
+/// The namespace testbed (`Scripts/testbed-up --without-orchestrator`): this process runs in
+/// the core's namespace, each edge's operator (`augur edge`) in its own and is reached over
+/// the edge ↔ core link, and every round's users are an `augur users` process in the
+/// clients' namespace. Before each run the edge links are reshaped to the run's rate.
+struct TestbedSite: ReplaySite {
+    let configuration: AugurConfiguration
+    let network: TestbedNetwork
+    let token: String
+    let dnsEndpoint: SocketEndpoint
+    /// This executable, to start `augur users` with, and the configuration it reads.
+    let executable: String
+    let configurationArguments: [String]
+
+    func edges(for run: Scenario.Run, directory: URL) async throws -> ReplayEdges {
+        try await network.shape(edgeBitsPerSecond: run.edgeBitsPerSecond)
+        var clients: [EdgeClient] = []
+        for node in configuration.topology.edges {
+            guard let listen = node.operatorSettings.listen else {
+                throw ReplaySiteError(reason: "edge '\(node.name)' has no operator.listen: the testbed runs its operator there")
+            }
+            let client = EdgeClient(edge: node.name, baseURL: "http://\(listen)", token: token)
+            _ = try await client.node()
+            clients.append(client)
+        }
+        let first = clients.first
+        return ReplayEdges(connections: clients.map(RemoteEdge.init), watch: {}, machineCPU: { try? await first?.node().usage?.cpuPercent })
+    }
+
+    func users(_ count: Int, of item: ContentItem) async throws -> [UserResult] {
+        let namespace = network.plan.namespace(TestbedPlan.clientNode)
+        let arguments = ["netns", "exec", namespace, executable, "users", item.name, "--users", "\(count)", "--dns", dnsEndpoint.description] + configurationArguments
+        let output: String
+        do {
+            let result = try await Subprocess.run(.name("ip"), arguments: Arguments(arguments), output: .string(limit: 64 << 20), error: .string(limit: 1 << 16))
+            guard result.terminationStatus.isSuccess else {
+                throw ReplaySiteError(reason: "the users in \(namespace) ended with \(result.terminationStatus): \(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+            output = result.standardOutput
+        } catch let error as ReplaySiteError {
+            throw error
+        } catch {
+            throw ReplaySiteError(reason: "cannot start the users in \(namespace): \(error)")
+        }
+        do {
+            return try JSONDecoder().decode([UserResult].self, from: Data(output.utf8))
+        } catch {
+            throw ReplaySiteError(reason: "the users in \(namespace) printed no results: \(error)")
+        }
+    }
+}
+
+/// A testbed the replay cannot use, or a round whose users could not run there.
+struct ReplaySiteError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { "testbed: \(reason)" }
+}

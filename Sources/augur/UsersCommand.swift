@@ -1,0 +1,39 @@
+import ArgumentParser
+import AugurModel
+import Foundation
+import Workload
+
+/// `augur users`: the load generator. Runs one round of users at once (each resolves the
+/// content's name through the balancer, downloads the object and times it) and prints what
+/// each saw as a JSON array of `UserResult`. `augur replay --testbed` runs it in the clients'
+/// namespace, so that users reach DNS and instances over the clients' own links.
+struct UsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users",
+        abstract: "Run one round of users against a content and print what each saw (JSON)."
+    )
+
+    @OptionGroup var config: ConfigurationOptions
+
+    @Argument(help: "The content every user downloads (a catalog item).")
+    var item: String
+
+    @Option(help: "How many users arrive at once.")
+    var users: Int = 1
+
+    @Option(help: "The DNS balancer's ADDRESS:PORT (default: the topology's first DNS listener).")
+    var dns: String?
+
+    func validate() throws {
+        guard users >= 0 else { throw ValidationError("--users must not be negative") }
+        if let dns, SocketEndpoint(dns) == nil { throw ValidationError("--dns '\(dns)' is not ADDRESS:PORT") }
+    }
+
+    func run() async throws {
+        let configuration = try config.load()
+        let topology = configuration.topology
+        guard let content = configuration.catalog.item(named: item) else { throw ValidationError("no content '\(item)' in \(config.content)") }
+        let results = await Round.run(users: users, of: content, topology: topology, dns: dns.flatMap(SocketEndpoint.init) ?? topology.dns.listen[0])
+        FileHandle.standardOutput.write(try JSONEncoder().encode(results))
+    }
+}
