@@ -53,17 +53,17 @@ struct ReplayCommand: AsyncParsableCommand {
         let site = try makeSite(configuration: configuration, dnsEndpoint: dnsEndpoint, logger: logger)
         Self.emit("\(scenario.title): \(scenario.runs.count) run(s) of \(scenario.rounds) rounds of \(scenario.roundMilliseconds / 1_000) s (the first \(scenario.pattern.users.count) train)\(testbed ? " on the namespace testbed" : "")")
 
-        var records: [String: [RoundRecord]] = [:]
+        var records: [String: RunRecords] = [:]
         for run in scenario.runs {
             let replay = ReplayRun(
                 scenario: scenario, run: run, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint,
                 directory: directory.appendingPathComponent(run.name), payloads: payloads, logger: logger, progress: Self.emit)
             records[run.name] = try await replay.execute()
         }
-        let report = ReplayReport(scenario: scenario, records: scenario.runs.compactMap { run in records[run.name].map { (run, $0) } })
+        let report = ReplayReport(scenario: scenario, runs: scenario.runs.compactMap { run in records[run.name].map { (run, $0) } })
         try report.write(to: directory)
         Self.emit(report.summary)
-        Self.emit("CSV and figures: \(directory.path)/ (rounds.csv, delivery.svg, instances.svg, cpu.svg)")
+        Self.emit("CSV and figures: \(directory.path)/ (rounds.csv, deploys.csv, delivery.svg, instances.svg, cpu.svg)")
         Self.emit(report.verdict)
     }
 

@@ -1,3 +1,4 @@
+import EdgeOperator
 import Foundation
 import Workload
 
@@ -71,6 +72,44 @@ struct RoundRecord: Sendable {
     }
 }
 
+/// One edge instance a run deployed, as its operator timed it: how long the image took to
+/// cross the edge's link and how long from the request until it served.
+struct DeployRecord: Sendable {
+    var run: String
+    var instance: String
+    var edge: String
+    var flavor: String
+    var pulled: Bool
+    var imageBytes: Int?
+    var pullSeconds: Double?
+    var readySeconds: Double
+
+    init?(run: String, _ instance: EdgeInstance) {
+        guard let ready = instance.timeline.allocationSeconds else { return nil }
+        self.run = run
+        self.instance = instance.spec.id
+        edge = instance.spec.edge
+        flavor = instance.spec.flavor
+        pulled = instance.image?.pulled ?? false
+        imageBytes = instance.image?.bytes
+        pullSeconds = instance.timeline.pullSeconds
+        readySeconds = ready
+    }
+
+    static let header = "run,instance,edge,flavor,pulled,image_bytes,pull_s,ready_s"
+
+    var csv: String {
+        [run, instance, edge, flavor, "\(pulled)", imageBytes.map(String.init) ?? "", pullSeconds.map { String(format: "%.3f", $0) } ?? "", String(format: "%.3f", readySeconds)]
+            .joined(separator: ",")
+    }
+}
+
+/// What a run produced: its rounds and the edge instances it deployed.
+struct RunRecords: Sendable {
+    var rounds: [RoundRecord]
+    var deploys: [DeployRecord]
+}
+
 /// A run's figures after training: what the summary table shows.
 struct RunSummary: Sendable {
     var run: String
@@ -82,9 +121,15 @@ struct RunSummary: Sendable {
     var p95Total: Double?
     var failed: Int
     var requests: Int
+    /// Edge instances deployed (training included), and the mean time the first deploy of
+    /// each edge took, whose image crossed the edge's link: pull, and request to ready.
+    var deploys: Int
+    var meanFirstPullSeconds: Double?
+    var meanFirstReadySeconds: Double?
 
-    init(run: String, rounds: [RoundRecord], roundSeconds: Double, highUsers: Int) {
+    init(run: String, records: RunRecords, roundSeconds: Double, highUsers: Int) {
         self.run = run
+        let rounds = records.rounds
         let acting = rounds.filter { !$0.training }
         underProvisionedRounds = acting.filter(\.underProvisioned).count
         underProvisionedHighRounds = acting.filter { $0.underProvisioned && $0.users >= highUsers }.count
@@ -95,6 +140,11 @@ struct RunSummary: Sendable {
         p95Total = percentile95(totals)
         failed = acting.reduce(0) { $0 + $1.failures.values.reduce(0, +) }
         requests = acting.reduce(0) { $0 + $1.users }
+        deploys = records.deploys.count
+        let firsts = records.deploys.filter(\.pulled)
+        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        meanFirstPullSeconds = mean(firsts.compactMap(\.pullSeconds))
+        meanFirstReadySeconds = mean(firsts.map(\.readySeconds))
     }
 }
 

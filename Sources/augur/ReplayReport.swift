@@ -6,15 +6,18 @@ import Workload
 /// qualitative result.
 struct ReplayReport {
     let scenario: Scenario
-    let records: [(run: Scenario.Run, rounds: [RoundRecord])]
+    let runs: [(run: Scenario.Run, records: RunRecords)]
+    private var records: [(run: Scenario.Run, rounds: [RoundRecord])] { runs.map { ($0.run, $0.records.rounds) } }
 
     private var roundSeconds: Double { Double(scenario.roundMilliseconds) / 1_000 }
     private var highUsers: Int { scenario.pattern.users.max() ?? 0 }
-    var summaries: [RunSummary] { records.map { RunSummary(run: $0.run.name, rounds: $0.rounds, roundSeconds: roundSeconds, highUsers: highUsers) } }
+    var summaries: [RunSummary] { runs.map { RunSummary(run: $0.run.name, records: $0.records, roundSeconds: roundSeconds, highUsers: highUsers) } }
 
     func write(to directory: URL) throws {
         let csv = ([RoundRecord.header] + records.flatMap { $0.rounds.map(\.csv) }).joined(separator: "\n") + "\n"
         try csv.write(to: directory.appendingPathComponent("rounds.csv"), atomically: true, encoding: .utf8)
+        let deploys = ([DeployRecord.header] + runs.flatMap { $0.records.deploys.map(\.csv) }).joined(separator: "\n") + "\n"
+        try deploys.write(to: directory.appendingPathComponent("deploys.csv"), atomically: true, encoding: .utf8)
         let training = [(from: 0.0, to: Double(scenario.pattern.users.count), label: "training")]
         func chart(_ title: String, _ yLabel: String, _ value: (RoundRecord) -> Double?) -> String {
             SVGChart(title: title, xLabel: "round", yLabel: yLabel, series: records.map { run, rounds in
@@ -33,12 +36,14 @@ struct ReplayReport {
 
     var summary: String {
         func seconds(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
-        var lines = ["", "run          under-provisioned rounds (high)  over-provisioned inst·s  mean total s  p95 total s  failed/requests"]
+        var lines = ["", "run              under-provisioned rounds (high)  over-provisioned inst·s  mean total s  p95 total s  failed/requests  deploys  first pull s  first ready s"]
         for row in summaries {
-            lines.append(String(format: "%-12@ %14d (%d)                %18.0f  %12@  %11@  %d/%d",
+            lines.append(String(format: "%-16@ %14d (%d)                %18.0f  %12@  %11@  %15@  %7d  %12@  %13@",
                                 row.run as NSString, row.underProvisionedRounds, row.underProvisionedHighRounds, row.overProvisionedInstanceSeconds,
-                                seconds(row.meanTotal) as NSString, seconds(row.p95Total) as NSString, row.failed, row.requests))
+                                seconds(row.meanTotal) as NSString, seconds(row.p95Total) as NSString, "\(row.failed)/\(row.requests)" as NSString,
+                                row.deploys, seconds(row.meanFirstPullSeconds) as NSString, seconds(row.meanFirstReadySeconds) as NSString))
         }
+        lines.append("(first pull/ready: the mean over each edge's deploys whose image crossed its link, request to ready)")
         lines.append("")
         lines.append("The paper: with SARIMA the system is ready for the surge from the first high round it can forecast; EMA reacts a round or more later and over-provisions while it decays.")
         return lines.joined(separator: "\n")
@@ -48,8 +53,8 @@ struct ReplayReport {
     /// than an EMA run and the EMA run over-provisioned more in the low rounds; else `no` and why.
     var verdict: String {
         let rows = summaries
-        guard let sarima = zip(records, rows).first(where: { $0.0.run.model.hasPrefix("sarima") })?.1,
-              let ema = zip(records, rows).first(where: { $0.0.run.model.hasPrefix("ema") })?.1
+        guard let sarima = zip(runs, rows).first(where: { $0.0.run.model.hasPrefix("sarima") })?.1,
+              let ema = zip(runs, rows).first(where: { $0.0.run.model.hasPrefix("ema") })?.1
         else { return "paper result reproduced: no (the scenario needs one SARIMA run and one EMA run)" }
         var reasons: [String] = []
         if sarima.underProvisionedHighRounds >= ema.underProvisionedHighRounds {

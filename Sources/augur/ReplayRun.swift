@@ -22,7 +22,7 @@ struct ReplayRun {
     let logger: Logger
     let progress: @Sendable (String) -> Void
 
-    func execute() async throws -> [RoundRecord] {
+    func execute() async throws -> RunRecords {
         let topology = configuration.topology
         let content = scenario.pattern.content
         guard let item = configuration.catalog.item(named: content) else { throw ValidationError("pattern content '\(content)' is not in the catalog") }
@@ -92,7 +92,7 @@ struct ReplayRun {
     private func replay(
         loop: ControlLoop, counter: IntervalCounter<ContinuousClock>, loopSnapshots: AsyncStream<IntervalSnapshot>, rounds: AsyncStream<IntervalSnapshot>,
         edges: ReplayEdges, item: ContentItem
-    ) async throws -> [RoundRecord] {
+    ) async throws -> RunRecords {
         let content = item.name
         let (site, name, trainingRounds, progress) = (site, run.name, scenario.pattern.users.count, progress)
         // Users arrive a fifth into the round (at most 2 s): what the tick at the round's start
@@ -101,6 +101,10 @@ struct ReplayRun {
         // last round's are still downloading, so each interval counts its own round's lookups.
         let arrival = Duration.milliseconds(min(2_000, scenario.roundMilliseconds / 5))
         var records: [RoundRecord] = []
+        var deployed: [String: EdgeInstance] = [:]
+        func noteDeploys(_ members: [Fleet.Member]) {
+            for member in members where member.instance.timeline.allocationSeconds != nil { deployed[member.instance.spec.id] = member.instance }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await counter.run() }
             group.addTask { await loop.run(snapshots: loopSnapshots) }
@@ -111,6 +115,7 @@ struct ReplayRun {
                     try await Task.sleep(for: arrival)
                     let users = scenario.pattern.users(inRound: round)
                     let members = await loop.members()
+                    noteDeploys(members)
                     let answered = Dictionary(grouping: members.filter(\.answered), by: \.instance.spec.edge).mapValues(\.count)
                     let forecast = await loop.latestInterval()?.forecasts[content]?.first?.mean
                     running.addTask {
@@ -129,11 +134,13 @@ struct ReplayRun {
                 }
                 var finished: [RoundRecord] = []
                 for try await record in running { finished.append(record) }
+                noteDeploys(await loop.members())
                 return finished.sorted { $0.round < $1.round }
             }
             group.cancelAll()
         }
-        return records
+        let deploys = deployed.values.compactMap { DeployRecord(run: run.name, $0) }.sorted { $0.instance < $1.instance }
+        return RunRecords(rounds: records, deploys: deploys)
     }
 
     static func line(_ record: RoundRecord) -> String {

@@ -3,19 +3,14 @@ import TestSupport
 import Testing
 
 /// `Scripts/testbed-up` and `testbed-down` for real: every edge's dockerd and operator in its
-/// namespace, a deploy that pulls from the core's registry over the shaped link, users served
-/// from the clients' namespace, and nothing left afterwards. Needs root; leaves a testbed
-/// someone is running alone.
+/// namespace, deploys that pull from the core's registry over the shaped links, users in the
+/// clients' namespace, and nothing left afterwards. Needs root; leaves alone a testbed
+/// someone is running.
 @Suite(.serialized) struct TestbedScriptsTests {
+    static let augur = Testbed.root.appendingPathComponent(".build/debug/augur").path
+
     @Test func anEdgeDeployPullsOverItsLinkAndServesTheClients() async throws {
-        guard Testbed.runsAsRoot else { return }
-        guard try await !Testbed.tool("ip", ["netns", "list"]).contains("augur-core") else {
-            print("skipped: a testbed is up (augur-core exists); Scripts/testbed-down removes it")
-            return
-        }
-        let augur = Testbed.root.appendingPathComponent(".build/debug/augur").path
-        do {
-            try await Testbed.tool("/usr/bin/env", ["AUGUR_BINARY=\(augur)", Testbed.root.appendingPathComponent("Scripts/testbed-up").path, "--without-orchestrator"])
+        try await Self.withTestbed {
             let token = try String(contentsOf: Testbed.root.appendingPathComponent(".augur/token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             let created = try await Testbed.tool("ip", [
                 "netns", "exec", "augur-core", "curl", "-sS", "--max-time", "120", "-X", "POST", "-H", "Authorization: Bearer \(token)",
@@ -30,6 +25,58 @@ import Testing
             #expect(address.hasPrefix("10.211.3."))
             let fetched = try await Testbed.tool("ip", ["netns", "exec", "augur-clients", "curl", "-s", "-o", "/dev/null", "--max-time", "20", "-w", "%{http_code} %{size_download}", "http://\(address):8080/video1"], failOnExit: false)
             #expect(fetched == "200 1048576")
+        }
+    }
+
+    /// `augur replay --testbed` from the core: users in the clients' namespace, edges behind
+    /// links reshaped to the run's 10 Mbps, each edge's image evicted first so that its first
+    /// deploy pulls over that link, and the edges serving once their instances are ready.
+    @Test func aReplayOnTheTestbedPullsOverTheShapedLinksAndServesFromTheEdges() async throws {
+        let directory = Testbed.temporaryDirectory("testbed-replay")
+        try "content: video1\nusers: [30, 30, 30, 30, 5, 5]\n".write(to: directory.appendingPathComponent("pattern.yaml"), atomically: true, encoding: .utf8)
+        try """
+            title: "testbed replay"
+            pattern: pattern.yaml
+            round: 2s
+            cycles: 3
+            runs:
+              - {name: ema-10, model: "ema:3", edge_flavor: clickos, edge_bandwidth: 10Mbps}
+            """.write(to: directory.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
+        try await Self.withTestbed {
+            let output = directory.appendingPathComponent("out")
+            let text = try await Testbed.tool("ip", [
+                "netns", "exec", "augur-core", Self.augur, "replay", "--testbed", "--scenario", directory.appendingPathComponent("scenario.yaml").path,
+                "--topology", Testbed.root.appendingPathComponent("Topology/netns-testbed.yaml").path,
+                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
+                "--payloads", Testbed.root.appendingPathComponent("Content/payloads").path, "--output", output.path, "--log-level", "warning",
+            ])
+            #expect(text.contains("[ema-10] edges empty"), "\(text)")
+            let rounds = try Self.table(output.appendingPathComponent("rounds.csv"))
+            #expect(rounds.count == 18, "18 rounds: \(text)")
+            #expect(rounds.allSatisfy { $0["failed"] == "0" }, "no user failed: \(text)")
+            #expect(rounds.contains { Int($0["answered_edge_instances"] ?? "") ?? 0 > 0 }, "the edges served: \(text)")
+            let pulls = try Self.table(output.appendingPathComponent("deploys.csv")).filter { $0["pulled"] == "true" }
+            #expect(!pulls.isEmpty, "some edge pulled its image: \(text)")
+            for pull in pulls {
+                let bytes = try #require(Double(pull["image_bytes"] ?? ""))
+                let seconds = try #require(Double(pull["pull_s"] ?? ""))
+                // Over a 10 Mbps link an image cannot arrive faster than 10 Mbps allows (with 25 % for the bucket's burst).
+                #expect(bytes * 8 / seconds < 12.5e6, "\(pull)")
+            }
+        }
+    }
+
+    /// Runs `body` with the testbed up (without the orchestrator) and checks that
+    /// `testbed-down` leaves nothing; skips when a testbed is already up.
+    static func withTestbed(_ body: () async throws -> Void) async throws {
+        guard Testbed.runsAsRoot else { return }
+        guard try await !Testbed.tool("ip", ["netns", "list"]).contains("augur-core") else {
+            print("skipped: a testbed is up (augur-core exists); Scripts/testbed-down removes it")
+            return
+        }
+        do {
+            try await Testbed.tool("/usr/bin/env", ["AUGUR_BINARY=\(augur)", Testbed.root.appendingPathComponent("Scripts/testbed-up").path, "--without-orchestrator"])
+            try await body()
         } catch {
             try await Testbed.script("testbed-down", [])
             throw error
@@ -38,5 +85,12 @@ import Testing
         #expect(try await !Testbed.tool("ip", ["netns", "list"]).contains("augur-"))
         let left = try await Testbed.tool("pgrep", ["-f", "augur/testbed/|netns-testbed"], failOnExit: false)
         #expect(left.isEmpty, "left running: \(left)")
+    }
+
+    /// A CSV file's rows as column → value.
+    static func table(_ file: URL) throws -> [[String: String]] {
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first else { return [] }
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
     }
 }
