@@ -42,6 +42,9 @@ struct ReplayCommand: AsyncParsableCommand {
         logging.bootstrap()
         let logger = Logger(label: "augur.replay")
         let scenario = try Scenario.load(self.scenario)
+        if let run = scenario.runs.first(where: { $0.edgeBandwidth != nil }), !testbed {
+            throw ValidationError("run '\(run.name)' sets edge_bandwidth: only the namespace testbed (--testbed) has edge links to shape")
+        }
         let configuration = try config.load()
         let name = URL(fileURLWithPath: self.scenario).deletingPathExtension().lastPathComponent
         let directory = URL(fileURLWithPath: output ?? "replay-results/\(name)")
@@ -97,9 +100,6 @@ struct ReplayCommand: AsyncParsableCommand {
         if (try? file.resourceValues(forKeys: [.fileSizeKey]).fileSize) != item.sizeBytes {
             try FileManager.default.createDirectory(at: payloads, withIntermediateDirectories: true)
             try Data(generated.bytes()).write(to: file)
-        }
-        if let run = scenario.runs.first(where: { $0.edgeBandwidth != nil }), !testbed {
-            throw ValidationError("run '\(run.name)' sets edge_bandwidth: only the namespace testbed (--testbed) has edge links to shape")
         }
         let registry = configuration.topology.registry
         if let reason = SocketReachability.tcp(host: registry.address.description, port: registry.port) {

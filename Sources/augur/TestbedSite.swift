@@ -27,7 +27,12 @@ struct TestbedSite: ReplaySite {
                 throw ReplaySiteError(reason: "edge '\(node.name)' has no operator.listen: the testbed runs its operator there")
             }
             let client = EdgeClient(edge: node.name, baseURL: "http://\(listen)", token: token)
-            _ = try await client.node()
+            do {
+                _ = try await client.node()
+            } catch {
+                let core = network.plan.namespace(configuration.topology.core.name)
+                throw ReplaySiteError(reason: "\(error): is the testbed up (Scripts/testbed-up --without-orchestrator), and does the replay run in its core (ip netns exec \(core) augur replay --testbed)?")
+            }
             clients.append(client)
         }
         let first = clients.first

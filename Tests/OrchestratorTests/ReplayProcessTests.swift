@@ -33,5 +33,36 @@ extension LoopServices {
                 #expect(svg.hasPrefix("<svg") && svg.contains("<polyline"), "\(figure) is a chart")
             }
         }
+
+        /// A scenario that cannot run is refused with the reason before anything starts, and
+        /// the results an earlier replay left in the output folder stay.
+        @Test func aScenarioThatCannotRunIsRefusedAndEarlierResultsStay() async throws {
+            let binary = Testbed.root.appendingPathComponent(".build/debug/augur")
+            guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+                print("skipped: .build/debug/augur is not built (swift build)")
+                return
+            }
+            let directory = Testbed.temporaryDirectory("refused")
+            let earlier = directory.appendingPathComponent("out/rounds.csv")
+            try FileManager.default.createDirectory(at: earlier.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try "earlier\n".write(to: earlier, atomically: true, encoding: .utf8)
+            try "content: video1\nusers: [5, 1]\n".write(to: directory.appendingPathComponent("pattern.yaml"), atomically: true, encoding: .utf8)
+            let cases = [
+                ("fast", "run 'r': edge_bandwidth 'fast' is not a rate such as 10Mbps"),
+                ("10Mbps", "run 'r' sets edge_bandwidth: only the namespace testbed (--testbed) has edge links to shape"),
+            ]
+            for (bandwidth, reason) in cases {
+                let scenario = directory.appendingPathComponent("scenario-\(bandwidth).yaml")
+                try "title: t\npattern: pattern.yaml\nround: 2s\ncycles: 2\nruns:\n  - {name: r, model: \"ema:3\", edge_flavor: clickos, edge_bandwidth: \(bandwidth)}\n"
+                    .write(to: scenario, atomically: true, encoding: .utf8)
+                let text = try await Testbed.tool(binary.path, [
+                    "replay", "--scenario", scenario.path, "--output", directory.appendingPathComponent("out").path,
+                    "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
+                    "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
+                ], failOnExit: false)
+                #expect(text.contains(reason), "\(text)")
+                #expect(try String(contentsOf: earlier, encoding: .utf8) == "earlier\n")
+            }
+        }
     }
 }
