@@ -84,15 +84,17 @@ struct DeployRecord: Sendable {
     var pullSeconds: Double?
     var readySeconds: Double
 
+    /// From the operator's own measurements (`seconds`: a remote timeline's dates arrive in
+    /// whole seconds), or the timeline where it has none.
     init?(run: String, _ instance: EdgeInstance) {
-        guard let ready = instance.timeline.allocationSeconds else { return nil }
+        guard let ready = instance.seconds["allocation"] ?? instance.timeline.allocationSeconds else { return nil }
         self.run = run
         self.instance = instance.spec.id
         edge = instance.spec.edge
         flavor = instance.spec.flavor
         pulled = instance.image?.pulled ?? false
         imageBytes = instance.image?.bytes
-        pullSeconds = instance.timeline.pullSeconds
+        pullSeconds = instance.seconds["pull"] ?? instance.timeline.pullSeconds
         readySeconds = ready
     }
 
