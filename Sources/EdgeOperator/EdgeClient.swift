@@ -58,7 +58,7 @@ public struct EdgeClient: Sendable {
         try await call(.DELETE, "/v1/images" + (runtime.map { "?runtime=\($0.rawValue)" } ?? ""))
     }
 
-        public func node() async throws -> NodeState {
+    public func node() async throws -> NodeState {
         try await call(.GET, "/v1/node")
     }
 

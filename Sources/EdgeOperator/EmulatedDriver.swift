@@ -28,11 +28,7 @@ public actor EmulatedDriver: RuntimeDriver {
     }
 
     public func evictImages(from registry: SocketEndpoint, keeping: Set<String>) async throws -> ImageEviction {
-        do {
-            return try await artifacts.evict(keeping: keeping)
-        } catch {
-            throw EdgeError.runtimeFailed(runtime: .emulated, operation: "evict artifacts", reason: "\(error)")
-        }
+        try await artifacts.evict(keeping: keeping, for: .emulated)
     }
 
     public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {

@@ -121,8 +121,17 @@ public actor ArtifactStore {
     }
 
     /// Forgets every artifact but those of `keeping` (image references): their tags, and every
-    /// blob no kept artifact needs. Blobs still downloading stay.
-    public func evict(keeping: Set<String>) throws -> ImageEviction {
+    /// blob no kept artifact needs. Blobs still downloading stay. A file that cannot be removed
+    /// fails the eviction as `runtime`'s.
+    public func evict(keeping: Set<String>, for runtime: RuntimeKind) throws(EdgeError) -> ImageEviction {
+        do {
+            return try evictFiles(keeping: keeping)
+        } catch {
+            throw EdgeError.runtimeFailed(runtime: runtime, operation: "evict artifacts", reason: "\(error)")
+        }
+    }
+
+    private func evictFiles(keeping: Set<String>) throws -> ImageEviction {
         let manager = FileManager.default
         let tags = directory.appendingPathComponent("tags")
         let kept = Set(keeping.compactMap { try? ImageReference.parse($0) })

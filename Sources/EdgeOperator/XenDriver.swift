@@ -28,11 +28,7 @@ public actor XenDriver: RuntimeDriver {
     }
 
     public func evictImages(from registry: SocketEndpoint, keeping: Set<String>) async throws -> ImageEviction {
-        do {
-            return try await artifacts.evict(keeping: keeping)
-        } catch {
-            throw EdgeError.runtimeFailed(runtime: .xen, operation: "evict artifacts", reason: "\(error)")
-        }
+        try await artifacts.evict(keeping: keeping, for: .xen)
     }
 
     public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {

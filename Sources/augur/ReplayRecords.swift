@@ -56,7 +56,6 @@ struct RoundRecord: Sendable {
         succeeded = good.count
         failures = Dictionary(grouping: results.compactMap(\.failure), by: \.kind).mapValues(\.count)
         totals = good.compactMap(\.totalSeconds).sorted()
-        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
         meanTotal = mean(totals)
         p95Total = percentile95(totals)
         meanResponse = mean(good.compactMap(\.responseSeconds))
@@ -138,16 +137,20 @@ struct RunSummary: Sendable {
         overProvisionedInstanceSeconds = acting.reduce(0) { $0 + Double($1.surplus) * roundSeconds }
         overProvisionedLowInstanceSeconds = acting.filter { $0.users < highUsers }.reduce(0) { $0 + Double($1.surplus) * roundSeconds }
         let totals = acting.flatMap(\.totals).sorted()
-        meanTotal = totals.isEmpty ? nil : totals.reduce(0, +) / Double(totals.count)
+        meanTotal = mean(totals)
         p95Total = percentile95(totals)
         failed = acting.reduce(0) { $0 + $1.failures.values.reduce(0, +) }
         requests = acting.reduce(0) { $0 + $1.users }
         deploys = records.deploys.count
         let firsts = records.deploys.filter(\.pulled)
-        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
         meanFirstPullSeconds = mean(firsts.compactMap(\.pullSeconds))
         meanFirstReadySeconds = mean(firsts.map(\.readySeconds))
     }
+}
+
+/// The arithmetic mean, or nil for no values.
+func mean(_ values: [Double]) -> Double? {
+    values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
 }
 
 /// The 95th percentile (nearest rank) of sorted values.

@@ -103,7 +103,7 @@ struct ReplayRun {
         var records: [RoundRecord] = []
         var deployed: [String: EdgeInstance] = [:]
         func noteDeploys(_ members: [Fleet.Member]) {
-            for member in members where member.instance.timeline.allocationSeconds != nil { deployed[member.instance.spec.id] = member.instance }
+            for member in members { deployed[member.instance.spec.id] = member.instance }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await counter.run() }
