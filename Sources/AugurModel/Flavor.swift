@@ -19,13 +19,20 @@ public struct Flavor: Sendable, Hashable {
     /// How long the technology takes from "start" to serving, and to be removed, with the image
     /// local: what the emulated driver follows and what the optimizer plans with.
     public var timing: TimingProfile
+    /// Whether the emulated runtime may stand in for this flavor on an edge without its
+    /// technology. False for flavors whose point is the real thing (`xen-linux`): only an edge
+    /// that runs it for real offers them.
+    public var emulable: Bool
 
-    public init(name: String, runtime: RuntimeKind, kind: Kind, imageMegabytes: [Int: Double], timing: TimingProfile = TimingProfile()) {
+    public init(
+        name: String, runtime: RuntimeKind, kind: Kind, imageMegabytes: [Int: Double], timing: TimingProfile = TimingProfile(), emulable: Bool = true
+    ) {
         self.name = name
         self.runtime = runtime
         self.kind = kind
         self.imageMegabytes = imageMegabytes
         self.timing = timing
+        self.emulable = emulable
     }
 
     /// A flavor's boot and removal times in milliseconds.

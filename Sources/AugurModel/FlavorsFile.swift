@@ -10,9 +10,10 @@ enum FlavorsFile {
         let imageMB: [String: Double]
         let boot: String?
         let removal: String?
+        let emulable: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case runtime, kind, boot, removal
+            case runtime, kind, boot, removal, emulable
             case imageMB = "image_mb"
         }
     }
@@ -45,7 +46,7 @@ enum FlavorsFile {
             let timing = Flavor.TimingProfile(
                 bootMilliseconds: try duration(entry.boot, at: path + [.key("boot")], in: document),
                 removalMilliseconds: try duration(entry.removal, at: path + [.key("removal")], in: document))
-            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes, timing: timing)
+            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes, timing: timing, emulable: entry.emulable ?? true)
         }
         return flavors
     }

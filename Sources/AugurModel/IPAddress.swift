@@ -95,6 +95,20 @@ public struct AddressPool: Sendable, Hashable, CustomStringConvertible {
         guard contains(address), host(address) == 0 else { return nil }
     }
 
+    /// The subnet of `prefixLength` that holds `address`.
+    public init?(containing address: IPAddress, prefixLength: Int) {
+        switch address {
+        case .v4(let value):
+            guard (0...32).contains(prefixLength) else { return nil }
+            let mask: UInt32 = prefixLength == 0 ? 0 : ~UInt32(0) << (32 - prefixLength)
+            self.init("\(IPAddress.v4(value & mask))/\(prefixLength)")
+        case .v6(let value):
+            guard (0...128).contains(prefixLength) else { return nil }
+            let mask: UInt128 = prefixLength == 0 ? 0 : ~UInt128(0) << (128 - prefixLength)
+            self.init("\(IPAddress.v6(value & mask))/\(prefixLength)")
+        }
+    }
+
     /// Whether `address` lies inside this pool.
     public func contains(_ address: IPAddress) -> Bool {
         switch (network, address) {

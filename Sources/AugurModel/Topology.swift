@@ -105,11 +105,18 @@ public struct OperatorSettings: Sendable, Hashable {
     /// Where the operator keeps what it must find again after a restart (Xen domain files,
     /// emulated instances' pid files, pulled unikernel artifacts).
     public var stateDirectory: String
+    /// Where a real Xen edge puts its guests on the network (`operator.xen`); nil: the
+    /// `xenbr0` bridge and the xen pool's own prefix, without a route.
+    public var xenGuests: XenGuestNetwork?
 
-    public init(listen: SocketEndpoint? = nil, dockerSocket: String? = nil, stateDirectory: String? = nil, nodeName: String) {
+    public init(
+        listen: SocketEndpoint? = nil, dockerSocket: String? = nil, stateDirectory: String? = nil, xenGuests: XenGuestNetwork? = nil,
+        nodeName: String
+    ) {
         self.listen = listen
         self.dockerSocket = dockerSocket ?? "/run/augur/\(nodeName)/docker.sock"
         self.stateDirectory = stateDirectory ?? "/var/lib/augur/\(nodeName)"
+        self.xenGuests = xenGuests
     }
 }
 

@@ -65,12 +65,18 @@ enum TopologyFile {
         let listen: String?
         let dockerSocket: String?
         let stateDirectory: String?
+        let xen: XenEntry?
 
         enum CodingKeys: String, CodingKey {
-            case listen
+            case listen, xen
             case dockerSocket = "docker_socket"
             case stateDirectory = "state_directory"
         }
+    }
+
+    private struct XenEntry: Decodable {
+        let bridge: String?
+        let gateway: String?
     }
 
     private struct StaticEntry: Decodable {
@@ -221,12 +227,36 @@ enum TopologyFile {
             }
             operatorListen = endpoint
         }
+        let xenGuests = try entry.operatorEntry?.xen.map { xen throws(ConfigError) in
+            try decodeXenGuests(xen, pool: pools[.xen], path: path + [.key("operator"), .key("xen")], document: document)
+        }
         let settings = OperatorSettings(
             listen: operatorListen, dockerSocket: entry.operatorEntry?.dockerSocket,
-            stateDirectory: entry.operatorEntry?.stateDirectory, nodeName: entry.name)
+            stateDirectory: entry.operatorEntry?.stateDirectory, xenGuests: xenGuests, nodeName: entry.name)
         return Node(
             name: entry.name, role: role, pools: pools, instanceLimit: entry.instanceLimit, link: link, staticInstances: statics,
             operatorSettings: settings)
+    }
+
+    /// `operator.xen`: the guests' bridge and `gateway: ADDRESS/PREFIX`, whose subnet must hold
+    /// the node's whole xen pool (the guests reach the gateway on-link).
+    private static func decodeXenGuests(_ entry: XenEntry, pool: AddressPool?, path: Path, document: ConfigDocument) throws(ConfigError) -> XenGuestNetwork {
+        guard let pool else { throw document.error(path, "operator.xen needs a xen pool on this node") }
+        let bridge = entry.bridge ?? "xenbr0"
+        guard !bridge.isEmpty, bridge.count <= 15, bridge.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw document.error(path + [.key("bridge")], "'\(bridge)' is not a network interface name (letters, digits, - and _, at most 15)")
+        }
+        guard let text = entry.gateway else { return XenGuestNetwork(bridge: bridge, prefixLength: pool.prefixLength) }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let gateway = IPAddress(String(parts[0])), let length = Int(parts[1]),
+            let subnet = AddressPool(containing: gateway, prefixLength: length)
+        else {
+            throw document.error(path + [.key("gateway")], "'\(text)' is not ADDRESS/PREFIX such as 10.220.0.1/24")
+        }
+        guard subnet.prefixLength <= pool.prefixLength, subnet.contains(pool.network), !pool.contains(gateway) else {
+            throw document.error(path + [.key("gateway")], "the xen pool \(pool) must lie inside \(subnet) and not hold the gateway \(gateway)")
+        }
+        return XenGuestNetwork(bridge: bridge, gateway: gateway, prefixLength: length)
     }
 
     private static func nodePath(_ index: Int) -> Path {

@@ -228,7 +228,7 @@ public actor EdgeOperator {
             lifecycle.cancel()
             await lifecycle.value
         }
-        if wasReady { await waitForTransfers(spec, bound: drain) }
+        if wasReady, let handle = records[id]?.handle { await waitForTransfers(spec, handle: handle, driver: driver, bound: drain) }
         do {
             if let handle = records[id]?.handle { try await driver.destroy(handle, spec: spec) }
             enter(.gone, id: id)
@@ -239,10 +239,18 @@ public actor EdgeOperator {
         removals[id] = nil
     }
 
-    private func waitForTransfers(_ spec: InstanceSpec, bound: Duration) async {
+    /// Waits until the instance has no established connection left, at most `bound`; a
+    /// runtime that cannot count them is logged and not waited for.
+    private func waitForTransfers(_ spec: InstanceSpec, handle: RuntimeHandle, driver: any RuntimeDriver, bound: Duration) async {
         let clock = ContinuousClock()
         let deadline = clock.now + bound
-        while ActiveConnections.count(address: spec.address, port: spec.port) > 0, clock.now < deadline {
+        while clock.now < deadline {
+            do {
+                guard try await driver.activeConnections(spec, handle: handle) > 0 else { return }
+            } catch {
+                logger.warning("cannot count the instance's connections; destroying without draining", metadata: ["instance.id": "\(spec.id)", "error": "\(error)"])
+                return
+            }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -317,6 +325,14 @@ public actor EdgeOperator {
         drivers[runtime] == nil && drivers[.emulated] != nil ? .emulated : runtime
     }
 
+    /// The runtime that runs a flavor here, if any: a flavor that is never emulated needs its
+    /// real technology.
+    private func servingRuntime(for flavor: Flavor) -> RuntimeKind? {
+        let runtime = servingRuntime(flavor.runtime)
+        guard drivers[runtime] != nil, flavor.emulable || drivers[runtime]?.isEmulated == false else { return nil }
+        return runtime
+    }
+
     private func makeSpec(_ request: CreateInstanceRequest) throws -> InstanceSpec {
         let node = settings.node
         guard let content = settings.catalog.item(named: request.content) else {
@@ -325,9 +341,9 @@ public actor EdgeOperator {
         guard content.flavors.contains(request.flavor), let flavor = settings.flavors[request.flavor] else {
             throw EdgeError.invalidRequest("content '\(request.content)' is not served by flavor '\(request.flavor)' (it is by: \(content.flavors.joined(separator: ", ")))")
         }
-        let runtime = servingRuntime(flavor.runtime)
-        guard let pool = node.pools[runtime], drivers[runtime] != nil else {
-            throw EdgeError.invalidRequest("\(node.name) offers no \(flavor.runtime.rawValue) runtime for flavor '\(flavor.name)'")
+        guard let runtime = servingRuntime(for: flavor), let pool = node.pools[runtime], let driver = drivers[runtime] else {
+            let why = flavor.emulable ? "" : " (\(flavor.name) runs only on a real \(flavor.runtime.rawValue) runtime, never emulated)"
+            throw EdgeError.invalidRequest("\(node.name) offers no \(flavor.runtime.rawValue) runtime for flavor '\(flavor.name)'\(why)")
         }
         let live = records.values.filter { !$0.phase.isFinal }
         guard live.count < node.instanceLimit else { throw EdgeError.limitReached(edge: node.name, limit: node.instanceLimit) }
@@ -338,12 +354,12 @@ public actor EdgeOperator {
                 throw EdgeError.invalidRequest("address '\(requested)' is not in \(node.name)'s \(runtime.rawValue) pool \(pool)")
             }
             address = parsed.description
-            guard !taken.contains(address), AddressCheck.isFree(address: address, port: settings.servicePort) else {
+            guard !taken.contains(address), driver.addressIsFree(address, port: settings.servicePort) else {
                 throw EdgeError.addressInUse("\(address):\(settings.servicePort)")
             }
         } else {
             let candidates = pool.hostAddresses(limit: taken.count + node.instanceLimit + 64).map(\.description)
-            guard let free = candidates.first(where: { !taken.contains($0) && AddressCheck.isFree(address: $0, port: settings.servicePort) }) else {
+            guard let free = candidates.first(where: { !taken.contains($0) && driver.addressIsFree($0, port: settings.servicePort) }) else {
                 throw EdgeError.addressInUse("no free address in \(pool)")
             }
             address = free

@@ -22,6 +22,23 @@ public protocol RuntimeDriver: Sendable {
     /// Removes the images this driver made local from `registry`, except those in `keeping`
     /// (references of the instances still alive), so that the next deploy pulls again.
     func evictImages(from registry: SocketEndpoint, keeping: Set<String>) async throws -> ImageEviction
+    /// The instance's established connections to its service port: what drain waits for.
+    func activeConnections(_ spec: InstanceSpec, handle: RuntimeHandle) async throws -> Int
+    /// Whether nothing else serves on `address:port` where this driver's instances live.
+    func addressIsFree(_ address: String, port: Int) -> Bool
+}
+
+extension RuntimeDriver {
+    /// Instances on the operator's own network stack take an address free to bind there.
+    public func addressIsFree(_ address: String, port: Int) -> Bool {
+        AddressCheck.isFree(address: address, port: port)
+    }
+
+    /// Instances that share the operator's network stack (host-network containers, emulated
+    /// processes) show their connections in its own socket table.
+    public func activeConnections(_ spec: InstanceSpec, handle: RuntimeHandle) async throws -> Int {
+        ActiveConnections.count(address: spec.address, port: spec.port)
+    }
 }
 
 /// What an eviction freed: images (or unikernel artifacts) removed and their bytes.

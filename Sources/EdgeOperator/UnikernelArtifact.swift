@@ -1,13 +1,16 @@
 import AugurModel
 import Foundation
 
-/// Augur's format for unikernel guests in the private registry: an OCI image manifest with
-/// `artifactType` `application/vnd.augur.unikernel.v1`, a JSON config blob (flavor, content,
-/// memory, extra `xl` domain settings) and one layer, the kernel image with the content embedded.
+/// Augur's format for unikernel and microVM guests in the private registry: an OCI image
+/// manifest with `artifactType` `application/vnd.augur.unikernel.v1`, a JSON config blob
+/// (flavor, content, memory, extra `xl` domain settings from `DomainSettings`' allowlist), the
+/// kernel layer and, for a guest that boots from an initial ramdisk (`xen-linux`: Debian's
+/// kernel with a busybox initramfs holding the content), a ramdisk layer.
 public enum UnikernelArtifact {
     public static let artifactType = "application/vnd.augur.unikernel.v1"
     public static let configMediaType = "application/vnd.augur.unikernel.config.v1+json"
     public static let kernelMediaType = "application/vnd.augur.unikernel.kernel.v1"
+    public static let ramdiskMediaType = "application/vnd.augur.unikernel.ramdisk.v1"
 
     /// The config blob.
     public struct Config: Sendable, Hashable, Codable {
@@ -32,13 +35,16 @@ public enum UnikernelArtifact {
         return payload + Data(GeneratedPayload(seed: UInt64(total), size: total - payload.count).bytes())
     }
 
-    /// Uploads kernel and config and tags the manifest; returns the manifest's digest.
-    public static func push(kernel: Data, config: Config, to reference: ImageReference) async throws -> String {
+    /// Uploads kernel, ramdisk (if any) and config and tags the manifest; returns the
+    /// manifest's digest. Domain settings outside the allowlist are refused before any upload.
+    public static func push(kernel: Data, ramdisk: Data? = nil, config: Config, to reference: ImageReference) async throws -> String {
+        _ = try DomainSettings.validated(config.domainSettings, image: reference.description)
         let client = RegistryClient(registry: reference.registry)
         let configBlob = try await client.upload(try JSONEncoder().encode(config), mediaType: configMediaType, to: reference.repository)
-        let kernelBlob = try await client.upload(kernel, mediaType: kernelMediaType, to: reference.repository)
+        var layers = [try await client.upload(kernel, mediaType: kernelMediaType, to: reference.repository)]
+        if let ramdisk { layers.append(try await client.upload(ramdisk, mediaType: ramdiskMediaType, to: reference.repository)) }
         let manifest = RegistryClient.Manifest(
-            artifactType: artifactType, config: configBlob, layers: [kernelBlob],
+            artifactType: artifactType, config: configBlob, layers: layers,
             annotations: ["org.opencontainers.image.title": "\(config.flavor) \(config.content)"])
         return try await client.put(manifest, repository: reference.repository, tag: reference.reference)
     }
@@ -47,6 +53,7 @@ public enum UnikernelArtifact {
 /// A unikernel artifact made local: where its kernel is, its config, and whether it was pulled.
 public struct LocalArtifact: Sendable, Hashable {
     public var kernel: URL
+    public var ramdisk: URL?
     public var config: UnikernelArtifact.Config
     public var digest: String
     public var bytes: Int
@@ -99,8 +106,9 @@ public actor ArtifactStore {
         else {
             throw EdgeError.imageNotFound(image: reference.description, reason: "not a unikernel artifact (\(UnikernelArtifact.artifactType))")
         }
+        let ramdiskDescriptor = manifest.layers.first { $0.mediaType == UnikernelArtifact.ramdiskMediaType }
         var pulled = false
-        for descriptor in [manifest.config, kernelDescriptor] where !has(descriptor) {
+        for descriptor in [manifest.config, kernelDescriptor] + (ramdiskDescriptor.map { [$0] } ?? []) where !has(descriptor) {
             try await blob(descriptor, of: reference, client: client)
             pulled = true
         }
@@ -114,7 +122,7 @@ public actor ArtifactStore {
             try JSONEncoder().encode(manifest).write(to: manifestFile)
         }
         let artifact = LocalArtifact(
-            kernel: blobPath(kernelDescriptor.digest), config: config, digest: resolved.digest,
+            kernel: blobPath(kernelDescriptor.digest), ramdisk: ramdiskDescriptor.map { blobPath($0.digest) }, config: config, digest: resolved.digest,
             bytes: manifest.layers.reduce(manifest.config.size) { $0 + $1.size }, pulled: pulled)
         self.resolved[reference.description] = artifact
         return artifact

@@ -1,24 +1,30 @@
 import AugurModel
 import Foundation
 
-/// Runs ClickOS, Rumprun and MirageOS guests through the `xl` toolstack: pulls the unikernel
-/// artifact, writes the domain configuration (kernel, memory, vcpus, a vif carrying the
-/// instance's address), `xl create`, `xl destroy`, and reads `xl list -l` back. This machine
-/// has no Xen dom0: the tests run it against a recorded `xl` test double (see the README).
+/// Runs Xen guests through the real `xl` toolstack in dom0: pulls the guest's artifact
+/// (kernel, and ramdisk when it has one), writes one domain file per instance (kernel, memory,
+/// vcpus, a vif with the instance's MAC on the guests' bridge, and the address, subnet, router
+/// and port on the kernel command line, since a guest does not take its address from the
+/// toolstack), `xl create`, `xl destroy`, and finds its domains again through `xl list -l`.
+/// Drain counts the guest's established connections through the bridge with `conntrack`.
+/// Proven against real `xl` in a nested Xen host (Scripts/xen-host); the unit tests use the
+/// `xl` double in Tests/EdgeOperatorTests/Doubles.
 public actor XenDriver: RuntimeDriver {
     public nonisolated let runtime = RuntimeKind.xen
     public nonisolated let isEmulated = false
     private let xl: ToolCommand
-    private let bridge: String
+    private let conntrack: ToolCommand
+    private let network: XenGuestNetwork
     private let directory: URL
     private let artifacts: ArtifactStore
     private var cpu = CPURate()
 
     static let domainPrefix = "augur-"
 
-    public init(stateDirectory: URL, xl: String = "xl", bridge: String = "xenbr0") {
+    public init(stateDirectory: URL, network: XenGuestNetwork, xl: String = "xl", conntrack: String = "conntrack") {
         self.xl = ToolCommand(executable: xl, runtime: .xen)
-        self.bridge = bridge
+        self.conntrack = ToolCommand(executable: conntrack, runtime: .xen)
+        self.network = network
         self.directory = stateDirectory.appendingPathComponent("xen")
         self.artifacts = ArtifactStore(directory: stateDirectory.appendingPathComponent("artifacts"))
     }
@@ -33,17 +39,22 @@ public actor XenDriver: RuntimeDriver {
 
     public func boot(_ spec: InstanceSpec) async throws -> RuntimeHandle {
         let artifact = try await artifacts.prepared(spec)
+        let settings = try DomainSettings.validated(artifact.config.domainSettings, image: spec.image)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let name = Self.domainPrefix + spec.id
         let configFile = directory.appendingPathComponent("\(name).cfg")
-        try Self.domainConfiguration(spec, name: name, kernel: artifact.kernel.path, bridge: bridge, extra: artifact.config.domainSettings)
+        let specFile = directory.appendingPathComponent("\(name).json")
+        try Self.domainConfiguration(spec, name: name, artifact: artifact, network: network, settings: settings)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        try JSONEncoder().encode(spec).write(to: directory.appendingPathComponent("\(name).json"))
+        try JSONEncoder().encode(spec).write(to: specFile)
         do {
             try await xl.expectSuccess(["create", configFile.path], operation: "create")
         } catch {
+            // xl normally removes a domain it could not build; one left half-made is destroyed
+            // here so that nothing holds the instance's name, memory or address.
+            _ = try? await xl.run(["destroy", name])
             try? FileManager.default.removeItem(at: configFile)
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent("\(name).json"))
+            try? FileManager.default.removeItem(at: specFile)
             throw error
         }
         return RuntimeHandle(name)
@@ -52,11 +63,26 @@ public actor XenDriver: RuntimeDriver {
     public func destroy(_ handle: RuntimeHandle, spec: InstanceSpec) async throws {
         let outcome = try await xl.run(["destroy", handle.runtimeID])
         // xl answers a domain that no longer exists with "invalid domain identifier": already gone.
-        guard outcome.succeeded || outcome.errorOutput.contains("invalid domain identifier") else {
+        guard outcome.succeeded || outcome.errorOutput.lowercased().contains("invalid domain identifier") else {
             throw EdgeError.runtimeFailed(runtime: .xen, operation: "destroy", reason: outcome.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         cpu.forget(handle.runtimeID)
         for suffix in ["cfg", "json"] { try? FileManager.default.removeItem(at: directory.appendingPathComponent("\(handle.runtimeID).\(suffix)")) }
+    }
+
+    /// A guest's address lives on its own network stack behind the bridge, never on dom0's:
+    /// the operator's records of live instances are what keeps two guests off one address.
+    public nonisolated func addressIsFree(_ address: String, port: Int) -> Bool {
+        true
+    }
+
+    /// The guest's established TCP connections to its service port, as connection tracking
+    /// sees them on the bridge (dom0's own socket table never holds a guest's connections).
+    public func activeConnections(_ spec: InstanceSpec, handle: RuntimeHandle) async throws -> Int {
+        let output = try await conntrack.expectSuccess(
+            ["-L", "-p", "tcp", "--orig-dst", spec.address, "--orig-port-dst", "\(spec.port)", "--state", "ESTABLISHED"],
+            operation: "conntrack -L")
+        return output.split(separator: "\n").filter { $0.contains("ESTABLISHED") }.count
     }
 
     public func discover() async throws -> [DiscoveredInstance] {
@@ -90,19 +116,32 @@ public actor XenDriver: RuntimeDriver {
         }
     }
 
-    /// The `xl` domain configuration file for an instance.
-    static func domainConfiguration(_ spec: InstanceSpec, name: String, kernel: String, bridge: String, extra: [String: String]) -> String {
-        let mac = macAddress(for: spec.id)
-        var lines = [
-            "name = \"\(name)\"",
-            "kernel = \"\(kernel)\"",
-            "memory = \(spec.memoryMegabytes)",
-            "vcpus = \(max(1, Int(spec.cpus.rounded(.up))))",
-            "vif = [ 'ip=\(spec.address),mac=\(mac),bridge=\(bridge)' ]",
-            "on_crash = \"destroy\"",
+    /// The `xl` domain configuration file for an instance: the driver's own lines, then the
+    /// artifact's allowed settings (which may raise memory or vcpus), each key once.
+    static func domainConfiguration(
+        _ spec: InstanceSpec, name: String, artifact: LocalArtifact, network: XenGuestNetwork, settings: (lines: [String], extraCommandLine: String?)
+    ) -> String {
+        var commandLine = ["console=hvc0", "augur.address=\(spec.address)/\(network.prefixLength)", "augur.port=\(spec.port)"]
+        if let gateway = network.gateway { commandLine.append("augur.gateway=\(gateway)") }
+        if let extra = settings.extraCommandLine { commandLine.append(extra) }
+        var lines: [(key: String, line: String)] = [
+            ("name", "name = \"\(name)\""),
+            ("kernel", "kernel = \"\(artifact.kernel.path)\""),
         ]
-        lines += extra.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }
-        return lines.joined(separator: "\n") + "\n"
+        if let ramdisk = artifact.ramdisk { lines.append(("ramdisk", "ramdisk = \"\(ramdisk.path)\"")) }
+        lines += [
+            ("memory", "memory = \(spec.memoryMegabytes)"),
+            ("vcpus", "vcpus = \(max(1, Int(spec.cpus.rounded(.up))))"),
+            ("vif", "vif = [ 'mac=\(macAddress(for: spec.id)),bridge=\(network.bridge)' ]"),
+            ("extra", "extra = \"\(commandLine.joined(separator: " "))\""),
+            ("on_crash", "on_crash = \"destroy\""),
+        ]
+        for line in settings.lines {
+            let key = String(line.prefix { $0 != " " })
+            lines.removeAll { $0.key == key }
+            lines.append((key, line))
+        }
+        return lines.map(\.line).joined(separator: "\n") + "\n"
     }
 
     /// A stable locally administered MAC in Xen's 00:16:3e range, derived from the instance id.

@@ -87,13 +87,13 @@ public struct CachingOptimizer: Sendable {
     /// The node with the fewest instances that can take one; on it, the first flavor (in the
     /// content's preference order) ready before the demand is due, else the fastest.
     private func place(_ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, load: [String: Int]) -> Choice? {
-        let runtimes = Set(profile.flavors.compactMap { input.flavors[$0]?.runtime })
+        let timings = profile.flavors.compactMap { input.flavors[$0] }
         let node = input.nodes.lazy
-            .filter { $0.acceptsDeploys && $0.reachable && (load[$0.name] ?? 0) < $0.instanceLimit && !$0.runtimes.isDisjoint(with: runtimes) }
+            .filter { node in node.acceptsDeploys && node.reachable && (load[node.name] ?? 0) < node.instanceLimit && timings.contains(where: node.runs) }
             .min { ((load[$0.name] ?? 0), $0.name) < ((load[$1.name] ?? 0), $1.name) }
         guard let node else { return nil }
         let options: [Choice] = profile.flavors.compactMap { flavor in
-            guard let timing = input.flavors[flavor], node.runtimes.contains(timing.runtime) else { return nil }
+            guard let timing = input.flavors[flavor], node.runs(timing) else { return nil }
             let seconds = timing.secondsToReady(content: content, on: node, flavor: flavor)
             return Choice(node: node.name, flavor: flavor, seconds: seconds)
         }

@@ -80,12 +80,18 @@ public struct NodeCapacity: Sendable, Hashable {
     /// Images already local, as "flavor/content".
     public var cachedImages: Set<String>
     public var reachable: Bool
+    /// Runtimes the node runs for real, not emulated: only these take flavors that are never emulated.
+    public var realRuntimes: Set<String>
 
-    public init(name: String, acceptsDeploys: Bool = true, instanceLimit: Int, runtimes: Set<String>, linkBitsPerSecond: Double, cachedImages: Set<String> = [], reachable: Bool = true) {
+    public init(
+        name: String, acceptsDeploys: Bool = true, instanceLimit: Int, runtimes: Set<String>, linkBitsPerSecond: Double, cachedImages: Set<String> = [],
+        reachable: Bool = true, realRuntimes: Set<String> = []
+    ) {
         self.name = name
         self.acceptsDeploys = acceptsDeploys
         self.instanceLimit = instanceLimit
         self.runtimes = runtimes
+        self.realRuntimes = realRuntimes
         self.linkBitsPerSecond = linkBitsPerSecond
         self.cachedImages = cachedImages
         self.reachable = reachable
@@ -104,17 +110,27 @@ public struct ContentProfile: Sendable, Hashable {
     }
 }
 
+extension NodeCapacity {
+    /// Whether a flavor can run here: its runtime is offered, for real where it is never emulated.
+    func runs(_ timing: FlavorTiming) -> Bool {
+        runtimes.contains(timing.runtime) && (timing.emulable || realRuntimes.contains(timing.runtime))
+    }
+}
+
 /// Per flavor: its runtime, measured boot time and image size, for expected time to ready.
 public struct FlavorTiming: Sendable, Hashable {
     public var runtime: String
     public var bootSeconds: Double
     /// Image megabytes by content name.
     public var imageMegabytes: [String: Double]
+    /// False for a flavor that runs only where its runtime is real (`xen-linux`).
+    public var emulable: Bool
 
-    public init(runtime: String, bootSeconds: Double, imageMegabytes: [String: Double]) {
+    public init(runtime: String, bootSeconds: Double, imageMegabytes: [String: Double], emulable: Bool = true) {
         self.runtime = runtime
         self.bootSeconds = bootSeconds
         self.imageMegabytes = imageMegabytes
+        self.emulable = emulable
     }
 
     /// Pull (if `node` lacks the image, at its link's rate) plus boot.

@@ -16,6 +16,8 @@ public protocol EdgeConnection: Sendable {
     func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance
     /// Evicts the registry's images no live instance uses, of one runtime or all.
     func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction
+    /// The edge's limit, instances by phase, and which runtimes it runs for real or emulates.
+    func node() async throws -> NodeState
 }
 
 /// An operator in another process (`augur edge`), through its HTTP API.
@@ -46,6 +48,10 @@ public struct RemoteEdge: EdgeConnection {
 
     public func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction {
         try await client.evictImages(runtime: runtime)
+    }
+
+    public func node() async throws -> NodeState {
+        try await client.node()
     }
 }
 
@@ -78,5 +84,9 @@ public struct InProcessEdge: EdgeConnection {
 
     public func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction {
         try await edgeOperator.evictImages(runtime: runtime)
+    }
+
+    public func node() async throws -> NodeState {
+        await edgeOperator.nodeState()
     }
 }

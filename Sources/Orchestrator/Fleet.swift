@@ -27,6 +27,8 @@ public struct Fleet: Sendable {
     public private(set) var cachedImages: [String: Set<String>] = [:]
     /// The latest measured pull-less time to ready per flavor, seconds.
     public private(set) var measuredBoot: [String: Double] = [:]
+    /// Per edge, the runtimes its operator runs for real (not emulated), as it last said.
+    public private(set) var realRuntimes: [String: Set<String>] = [:]
 
     public init() {}
 
@@ -75,6 +77,11 @@ public struct Fleet: Sendable {
             vanished.append(gone)
         }
         return (changes, vanished)
+    }
+
+    /// Takes what an edge's operator says of its runtimes.
+    public mutating func learnRuntimes(of state: NodeState) {
+        realRuntimes[state.edge] = Set(state.runtimes).subtracting(state.emulatedRuntimes)
     }
 
     /// The edge does not answer: none of its instances is answered until it does.

@@ -44,13 +44,14 @@ public struct PlanInputBuilder: Sendable {
                 name: node.name, acceptsDeploys: node.role == .edge, instanceLimit: node.instanceLimit,
                 runtimes: Set(node.pools.keys.map(\.rawValue)), linkBitsPerSecond: Double(node.link?.bitsPerSecond ?? 1_000_000_000),
                 cachedImages: fleet.cachedImages[node.name] ?? [],
-                reachable: node.role == .core || (operated.contains(node.name) && !fleet.unreachable.contains(node.name)))
+                reachable: node.role == .core || (operated.contains(node.name) && !fleet.unreachable.contains(node.name)),
+                realRuntimes: fleet.realRuntimes[node.name] ?? [])
         }
         let flavors = configuration.flavors.mapValues { flavor in
             FlavorTiming(
                 runtime: flavor.runtime.rawValue,
                 bootSeconds: fleet.measuredBoot[flavor.name] ?? Double(flavor.timing.bootMilliseconds) / 1_000,
-                imageMegabytes: imageMegabytes[flavor.name] ?? [:])
+                imageMegabytes: imageMegabytes[flavor.name] ?? [:], emulable: flavor.emulable)
         }
         return PlanInput(intervalSeconds: intervalSeconds, demand: demand, fleet: instances, nodes: nodes, contents: profiles, flavors: flavors)
     }

@@ -34,7 +34,10 @@ struct EdgeRuntimeOptions: ParsableArguments {
             DockerDriver(socketPath: node.operatorSettings.dockerSocket, edge: node.name),
             EmulatedDriver(flavors: configuration.flavors, payloads: URL(fileURLWithPath: payloads), stateDirectory: state),
         ]
-        if xen == .xl { drivers.append(XenDriver(stateDirectory: state, xl: xl)) }
+        if xen == .xl {
+            let network = node.operatorSettings.xenGuests ?? XenGuestNetwork(prefixLength: node.pools[.xen]?.prefixLength ?? 32)
+            drivers.append(XenDriver(stateDirectory: state, network: network, xl: xl))
+        }
         var settings = EdgeOperator.Settings(configuration: configuration, node: node)
         settings.bootTimeout = .seconds(bootTimeout)
         return EdgeOperator(settings: settings, drivers: drivers, logger: logger)

@@ -15,18 +15,19 @@ struct ImageCommand: AsyncParsableCommand {
     struct PushUnikernel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "push-unikernel",
-            abstract: "Push a unikernel kernel (content embedded) as an OCI artifact; print its digest.",
+            abstract: "Push a Xen guest's kernel (content embedded, or in --ramdisk) as an OCI artifact; print its digest.",
             discussion: """
                 Without --kernel, the kernel blob is a stand-in of the paper's image size for this \
                 flavor and content (Topology/flavors.yaml): the content's payload followed by \
                 deterministic filler. There is no ClickOS/Rumprun/MirageOS toolchain on this machine; \
-                the stand-in makes image transfers as large as the paper's.
+                the stand-in makes image transfers as large as the paper's. A flavor that is never \
+                emulated (xen-linux) needs a real --kernel (Scripts/xen-host builds and pushes them).
                 """
         )
 
         @OptionGroup var config: ConfigurationOptions
 
-        @Option(help: "A unikernel flavor (clickos, rumprun, mirage).")
+        @Option(help: "A flavor on the xen runtime (clickos, rumprun, mirage, xen-linux).")
         var flavor: String
 
         @Option(help: "The content object the kernel serves.")
@@ -35,20 +36,29 @@ struct ImageCommand: AsyncParsableCommand {
         @Option(help: "A kernel image file to push instead of the stand-in.")
         var kernel: String?
 
+        @Option(help: "An initial ramdisk for the kernel (a real PV kernel's initramfs holding the content).")
+        var ramdisk: String?
+
         @Option(help: "Where generated payloads are.")
         var payloads: String = "Content/payloads"
 
         func run() async throws {
             let configuration = try config.load()
-            guard let flavor = configuration.flavors[flavor], flavor.kind == .unikernel else {
-                throw ValidationError("'\(self.flavor)' is not a unikernel flavor (\(configuration.flavors.values.filter { $0.kind == .unikernel }.map(\.name).sorted().joined(separator: ", ")))")
+            guard let flavor = configuration.flavors[flavor], flavor.runtime == .xen else {
+                throw ValidationError("'\(self.flavor)' is not a flavor on the xen runtime (\(configuration.flavors.values.filter { $0.runtime == .xen }.map(\.name).sorted().joined(separator: ", ")))")
             }
+            guard kernel != nil || flavor.emulable else {
+                throw ValidationError("\(flavor.name) is never emulated: pass its real --kernel (and --ramdisk)")
+            }
+            guard ramdisk == nil || kernel != nil else { throw ValidationError("--ramdisk needs --kernel") }
             guard let item = configuration.catalog.item(named: object), item.flavors.contains(flavor.name) else {
                 throw ValidationError("content '\(object)' is not in the catalog or not served by \(flavor.name)")
             }
             let registry = configuration.topology.registry
             let (reference, digest) = if let kernel {
-                try await UnikernelPush.push(try Data(contentsOf: URL(fileURLWithPath: kernel)), flavor: flavor, item: item, registry: registry)
+                try await UnikernelPush.push(
+                    try Data(contentsOf: URL(fileURLWithPath: kernel)), ramdisk: try ramdisk.map { try Data(contentsOf: URL(fileURLWithPath: $0)) },
+                    flavor: flavor, item: item, registry: registry)
             } else {
                 try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: URL(fileURLWithPath: payloads), registry: registry)
             }

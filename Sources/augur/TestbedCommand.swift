@@ -67,7 +67,10 @@ struct TestbedCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print what the scripts start where: core NS REGISTRY / edge NAME NS OPERATOR_LISTEN DOCKER_SOCKET / clients NS ADDRESS.")
+            abstract: """
+                Print what the scripts start where: core NS REGISTRY / edge NAME NS OPERATOR_LISTEN DOCKER_SOCKET / \
+                xen NAME GATEWAY/PREFIX BRIDGE (edges with operator.xen) / clients NS ADDRESS / token FILE.
+                """)
         @OptionGroup var options: Options
 
         func run() throws {
@@ -77,8 +80,12 @@ struct TestbedCommand: AsyncParsableCommand {
             for edge in topology.edges {
                 guard let listen = edge.operatorSettings.listen else { throw ValidationError("edge '\(edge.name)' has no operator.listen: the testbed runs its operator there") }
                 lines.append("edge \(edge.name) \(plan.namespace(edge.name)) \(listen) \(edge.operatorSettings.dockerSocket)")
+                if let xen = edge.operatorSettings.xenGuests, let gateway = xen.gateway {
+                    lines.append("xen \(edge.name) \(gateway)/\(xen.prefixLength) \(xen.bridge)")
+                }
             }
             lines.append("clients \(plan.namespace(TestbedPlan.clientNode)) \(plan.clientAddress)")
+            lines.append("token \(topology.tokenFile)")
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
     }

@@ -15,7 +15,7 @@ extension EdgeServices {
         static func pushArtifact(content: String, kernelBytes: Int = 64 << 10, registry: String = Testbed.registry) async throws -> String {
             let reference = try #require(ImageReference("\(registry)/augur/clickos:\(content)-\(UUID().uuidString.prefix(8).lowercased())"))
             let kernel = Data(GeneratedPayload(seed: UInt64(kernelBytes), size: kernelBytes).bytes())
-            _ = try await UnikernelArtifact.push(kernel: kernel, config: .init(flavor: "clickos", content: content, domainSettings: ["extra": "\"console=hvc0\""]), to: reference)
+            _ = try await UnikernelArtifact.push(kernel: kernel, config: .init(flavor: "clickos", content: content, domainSettings: ["extra": "\"clickos.mode=cdn\"", "memory": "64"]), to: reference)
             return reference.description
         }
 
@@ -124,7 +124,7 @@ extension EdgeServices {
             guard Testbed.runsAsRoot else { return }
             try await Testbed.script("registry", ["start", Testbed.registry])
             let state = Testbed.temporaryDirectory("xen")
-            let driver = XenDriver(stateDirectory: state, xl: try Self.xlDouble(state: state))
+            let driver = XenDriver(stateDirectory: state, network: XenGuestNetwork(gateway: IPAddress("127.11.1.254"), prefixLength: 24), xl: try Self.xlDouble(state: state))
             let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
             let edge = EdgeOperator(settings: .init(configuration: configuration, node: node), drivers: [driver], logger: Testbed.logger)
             let image = try await Self.pushArtifact(content: "video5")
@@ -135,11 +135,14 @@ extension EdgeServices {
             #expect(ready.phase == .ready, "\(ready.failure ?? "")")
             let domain = try #require(ready.handle?.runtimeID)
             let config = try String(contentsOf: state.appendingPathComponent("xen/\(domain).cfg"), encoding: .utf8)
-            #expect(config.contains("vif = [ 'ip=\(created.spec.address),mac=00:16:3e:"))
-            #expect(config.contains("memory = 256") && config.contains("vcpus = 1") && config.contains("extra = \"console=hvc0\""))
+            #expect(config.contains("vif = [ 'mac=00:16:3e:") && config.contains(",bridge=xenbr0' ]"))
+            let commandLine = "extra = \"console=hvc0 augur.address=\(created.spec.address)/24 augur.port=8080 augur.gateway=127.11.1.254 clickos.mode=cdn\""
+            #expect(config.contains(commandLine), "\(config)")
+            // The artifact's allowed memory setting replaces the driver's, once.
+            #expect(config.contains("memory = 64") && !config.contains("memory = 256") && config.contains("vcpus = 1"))
             #expect(try await driver.discover().map(\.spec.id) == [created.spec.id])
             let usage = try await driver.usage(of: try #require(ready.handle))
-            #expect(usage.memoryBytes == 256 << 20)
+            #expect(usage.memoryBytes == 64 << 20)
 
             _ = try await edge.delete(created.spec.id, drain: .zero)
             #expect(try await edge.settled(created.spec.id, in: [.gone]).phase == .gone)
@@ -152,7 +155,7 @@ extension EdgeServices {
             guard Testbed.runsAsRoot else { return }
             try await Testbed.script("registry", ["start", Testbed.registry])
             let state = Testbed.temporaryDirectory("xen")
-            let driver = XenDriver(stateDirectory: state, xl: try Self.xlDouble(state: state, bootMilliseconds: 600_000))
+            let driver = XenDriver(stateDirectory: state, network: XenGuestNetwork(prefixLength: 24), xl: try Self.xlDouble(state: state, bootMilliseconds: 600_000))
             let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
             var settings = EdgeOperator.Settings(configuration: configuration, node: node)
             settings.bootTimeout = .seconds(1)
