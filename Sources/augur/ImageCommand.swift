@@ -39,6 +39,9 @@ struct ImageCommand: AsyncParsableCommand {
         @Option(help: "An initial ramdisk for the kernel (a real PV kernel's initramfs holding the content).")
         var ramdisk: String?
 
+        @Option(help: "The tag to push under (default: the content's name, the tag operators deploy).")
+        var tag: String?
+
         @Option(help: "Where generated payloads are.")
         var payloads: String = "Content/payloads"
 
@@ -58,7 +61,7 @@ struct ImageCommand: AsyncParsableCommand {
             let (reference, digest) = if let kernel {
                 try await UnikernelPush.push(
                     try Data(contentsOf: URL(fileURLWithPath: kernel)), ramdisk: try ramdisk.map { try Data(contentsOf: URL(fileURLWithPath: $0)) },
-                    flavor: flavor, item: item, registry: registry)
+                    flavor: flavor, item: item, registry: registry, tag: tag)
             } else {
                 try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: URL(fileURLWithPath: payloads), registry: registry)
             }

@@ -5,9 +5,11 @@ import Foundation
 /// Pushes a unikernel kernel for a flavor and content under the tag operators pull by default
 /// (`REGISTRY/augur/FLAVOR:CONTENT`): shared by `augur image push-unikernel` and `augur replay`.
 enum UnikernelPush {
-    static func push(_ kernel: Data, ramdisk: Data? = nil, flavor: Flavor, item: ContentItem, registry: SocketEndpoint) async throws -> (ImageReference, String) {
-        guard let reference = ImageReference("\(registry)/augur/\(flavor.name):\(item.name)") else {
-            throw UnikernelPushError(reason: "cannot form an image reference for \(flavor.name):\(item.name)")
+    static func push(
+        _ kernel: Data, ramdisk: Data? = nil, flavor: Flavor, item: ContentItem, registry: SocketEndpoint, tag: String? = nil
+    ) async throws -> (ImageReference, String) {
+        guard let reference = ImageReference("\(registry)/augur/\(flavor.name):\(tag ?? item.name)") else {
+            throw UnikernelPushError(reason: "cannot form an image reference for \(flavor.name):\(tag ?? item.name)")
         }
         let digest = try await UnikernelArtifact.push(kernel: kernel, ramdisk: ramdisk, config: .init(flavor: flavor.name, content: item.name), to: reference)
         return (reference, digest)

@@ -155,3 +155,37 @@ extension CachingOptimizerTests {
         #expect(testbed.tick(CachingOptimizer(), interval: 11, [20.000000001]).actions.compactMap(\.drained).count == 4, "the core alone serves 20")
     }
 }
+
+/// A flavor that is never emulated (`xen-linux`) goes only where its runtime is real.
+@Suite struct RealRuntimePlacementTests {
+    static let flavors = [
+        "xen-linux": FlavorTiming(runtime: "xen", bootSeconds: 12, imageMegabytes: ["video5": 14.4], emulable: false),
+        "clickos": FlavorTiming(runtime: "xen", bootSeconds: 0.5, imageMegabytes: ["video5": 9.4]),
+    ]
+
+    static func plan(nodes: [NodeCapacity], flavors: [String]) -> Plan {
+        var memory = PlannerMemory()
+        let input = PlanInput(
+            intervalSeconds: 30, demand: [ContentForecast(content: "video5", steps: [ContentForecast.Step(mean: 40)])], fleet: [], nodes: nodes,
+            contents: ["video5": ContentProfile(capacityPerInstance: 20, flavors: flavors)], flavors: Self.flavors)
+        return CachingOptimizer().plan(input, interval: 1, memory: &memory)
+    }
+
+    @Test func onlyTheEdgeThatRunsXenForRealTakesXenLinux() {
+        let nodes = [
+            NodeCapacity(name: "edge-1", instanceLimit: 8, runtimes: ["xen", "docker"], linkBitsPerSecond: 100e6),
+            NodeCapacity(name: "edge-4", instanceLimit: 8, runtimes: ["xen"], linkBitsPerSecond: 100e6, realRuntimes: ["xen"]),
+        ]
+        let plan = Self.plan(nodes: nodes, flavors: ["xen-linux"])
+        #expect(plan.actions.compactMap(\.deployedNode) == ["edge-4", "edge-4"])
+        #expect(plan.actions.compactMap(\.deployedFlavor) == ["xen-linux", "xen-linux"])
+    }
+
+    @Test func anEmulatedXenEdgeFallsBackToAnEmulableFlavor() {
+        let nodes = [NodeCapacity(name: "edge-1", instanceLimit: 8, runtimes: ["xen"], linkBitsPerSecond: 100e6)]
+        #expect(Self.plan(nodes: nodes, flavors: ["xen-linux", "clickos"]).actions.compactMap(\.deployedFlavor) == ["clickos", "clickos"])
+        let none = Self.plan(nodes: nodes, flavors: ["xen-linux"])
+        #expect(none.actions.isEmpty)
+        #expect(!none.unmet.isEmpty, "the demand it cannot place is reported unmet")
+    }
+}
