@@ -16,14 +16,21 @@ public struct EdgeInstance: Sendable, Hashable, Codable {
     public var usage: InstanceUsage?
     /// Allocation, pull, boot and removal times in seconds, as far as they are known.
     public var seconds: [String: Double] = [:]
+    /// Why its times do not compare with hardware, where they do not (a Xen host nested under
+    /// QEMU's software emulation): every report that prints them says so.
+    public var timingNote: String?
 
-    public init(spec: InstanceSpec, requested: Date, emulated: Bool) {
+    public init(spec: InstanceSpec, requested: Date, emulated: Bool, timingNote: String? = nil) {
         self.spec = spec
         self.phase = .pulling
         self.timeline = PhaseTimeline(requested: requested)
         self.emulated = emulated
         self.nodeCPUPeak = [:]
+        self.timingNote = timingNote
     }
+
+    /// A real Xen guest, a real container or emulated.
+    public var truth: InstanceTruth { InstanceTruth(runtime: spec.runtime, emulated: emulated) }
 
     /// Durations in seconds: allocation, pull, boot, removal.
     var measured: [String: Double] {

@@ -110,7 +110,7 @@ public actor EdgeOperator {
     public func create(_ request: CreateInstanceRequest) throws -> EdgeInstance {
         let spec = try makeSpec(request)
         guard let driver = drivers[spec.runtime] else { throw EdgeError.invalidRequest("\(settings.node.name) has no \(spec.runtime.rawValue) driver") }
-        var record = EdgeInstance(spec: spec, requested: Date(), emulated: driver.isEmulated)
+        var record = EdgeInstance(spec: spec, requested: Date(), emulated: driver.isEmulated, timingNote: driver.timingNote)
         record.timeline.began[.pulling] = record.timeline.requested
         records[spec.id] = record
         publish(record)
@@ -164,7 +164,7 @@ public actor EdgeOperator {
                     logger.notice("removed a stopped instance found at start", metadata: ["instance.id": "\(item.spec.id)"])
                     continue
                 }
-                var record = EdgeInstance(spec: item.spec, requested: Date(), emulated: driver.isEmulated)
+                var record = EdgeInstance(spec: item.spec, requested: Date(), emulated: driver.isEmulated, timingNote: driver.timingNote)
                 record.handle = item.handle
                 record.phase = .booting
                 record.timeline.began[.booting] = record.timeline.requested

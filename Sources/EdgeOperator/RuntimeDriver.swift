@@ -26,9 +26,13 @@ public protocol RuntimeDriver: Sendable {
     func activeConnections(_ spec: InstanceSpec, handle: RuntimeHandle) async throws -> Int
     /// Whether nothing else serves on `address:port` where this driver's instances live.
     func addressIsFree(_ address: String, port: Int) -> Bool
+    /// Why this driver's times do not compare with hardware, if they do not.
+    var timingNote: String? { get }
 }
 
 extension RuntimeDriver {
+    public var timingNote: String? { nil }
+
     /// Instances on the operator's own network stack take an address free to bind there.
     public func addressIsFree(_ address: String, port: Int) -> Bool {
         AddressCheck.isFree(address: address, port: port)

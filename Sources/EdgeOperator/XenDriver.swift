@@ -12,6 +12,7 @@ import Foundation
 public actor XenDriver: RuntimeDriver {
     public nonisolated let runtime = RuntimeKind.xen
     public nonisolated let isEmulated = false
+    public nonisolated let timingNote: String?
     private let xl: ToolCommand
     private let conntrack: ToolCommand
     private let network: XenGuestNetwork
@@ -21,7 +22,12 @@ public actor XenDriver: RuntimeDriver {
 
     static let domainPrefix = "augur-"
 
-    public init(stateDirectory: URL, network: XenGuestNetwork, xl: String = "xl", conntrack: String = "conntrack") {
+    /// - Parameter platformVendor: the machine's DMI vendor (`/sys/class/dmi/id/sys_vendor`):
+    ///   "QEMU" means this Xen host is itself a QEMU guest, nested, and its times are functional.
+    public init(stateDirectory: URL, network: XenGuestNetwork, xl: String = "xl", conntrack: String = "conntrack", platformVendor: String? = nil) {
+        let vendor = platformVendor ?? (try? String(contentsOfFile: "/sys/class/dmi/id/sys_vendor", encoding: .utf8))
+        self.timingNote = vendor?.trimmingCharacters(in: .whitespacesAndNewlines) == "QEMU"
+            ? "functional timing: Xen nested under QEMU (software emulation here), not comparable with hardware" : nil
         self.xl = ToolCommand(executable: xl, runtime: .xen)
         self.conntrack = ToolCommand(executable: conntrack, runtime: .xen)
         self.network = network

@@ -153,6 +153,10 @@ public struct StatusSummary: Sendable, Codable {
         /// Instances by phase.
         public var instances: [String: Int]
         public var answered: Int
+        /// Live instances by what really runs them (`real-xen-guest`, `real-container`, `emulated`).
+        public var truth: [String: Int]?
+        /// Why some of its instances' times are only functional (a nested Xen host), if so.
+        public var timingNotes: [String]?
     }
 
     public var intervals: Int
@@ -169,7 +173,9 @@ public struct StatusSummary: Sendable, Codable {
             return EdgeSummary(
                 edge: edge, reachable: !unreachable.contains(edge),
                 instances: Dictionary(grouping: mine, by: \.instance.phase.rawValue).mapValues(\.count),
-                answered: mine.filter(\.answered).count)
+                answered: mine.filter(\.answered).count,
+                truth: Dictionary(grouping: mine, by: \.instance.truth.rawValue).mapValues(\.count),
+                timingNotes: Array(Set(mine.compactMap(\.instance.timingNote))).sorted())
         }
         return JSONBody(StatusSummary(intervals: await loop.intervalsClosed(), trainingIntervals: loop.settings.trainingIntervals, latest: await loop.latestInterval(), edges: edges))
     }

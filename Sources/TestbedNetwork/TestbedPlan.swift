@@ -78,9 +78,13 @@ public struct TestbedPlan: Sendable, Hashable {
             guard let link = edge.link else { throw TestbedSetupError.invalid("edge '\(edge.name)' has no link: its bandwidth shapes the testbed") }
             let edgeNamespace = namespace(edge.name)
             let own = [edge.operatorSettings.listen?.address].compactMap { $0 }.filter { !$0.isLoopback }
-            serviceAddresses[edgeNamespace] = own
             let pools = edge.pools.values.sorted { $0.description < $1.description }
-            localPools[edgeNamespace] = pools
+            // A nested Xen host (operator.xen with a gateway) holds its operator's address (dom0)
+            // and its guests behind the tap Scripts/xen-host adds to this namespace: they are
+            // routed there, not local.
+            let hosted = edge.operatorSettings.xenGuests?.subnet
+            serviceAddresses[edgeNamespace] = own.filter { hosted?.contains($0) != true }
+            localPools[edgeNamespace] = pools.filter { hosted?.contains($0.network) != true }
             let reachable = own.map { "\($0)/32" } + pools.map(\.description)
 
             let (coreSide, edgeSide) = nextSubnet()

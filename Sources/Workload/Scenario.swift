@@ -19,10 +19,17 @@ public struct Scenario: Sendable, Hashable {
     public struct Run: Sendable, Hashable, Codable {
         public var name: String
         public var model: String
+        /// The flavor the edges deploy, or several in order of preference (`xen-linux,clickos`:
+        /// the real Xen edge boots xen-linux guests, the others emulated ClickOS).
         public var edgeFlavor: String
         /// The edge ↔ core links' rate in this run (e.g. `10Mbps`); nil keeps the topology's.
         /// Only the namespace testbed has links to shape.
         public var edgeBandwidth: String?
+
+        /// `edge_flavor` as a preference list.
+        public var edgeFlavors: [String] {
+            edgeFlavor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
 
         enum CodingKeys: String, CodingKey {
             case name, model

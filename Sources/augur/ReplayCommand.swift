@@ -105,7 +105,7 @@ struct ReplayCommand: AsyncParsableCommand {
         if let reason = SocketReachability.tcp(host: registry.address.description, port: registry.port) {
             throw ValidationError("the registry at \(registry) does not answer (\(reason)): Scripts/registry start")
         }
-        for flavorName in Set(scenario.runs.map(\.edgeFlavor)) {
+        for flavorName in Set(scenario.runs.flatMap(\.edgeFlavors)) {
             guard let flavor = configuration.flavors[flavorName] else { throw ValidationError("unknown edge flavor '\(flavorName)'") }
             guard item.flavors.contains(flavorName) else { throw ValidationError("'\(item.name)' is not served by \(flavorName)") }
             if flavor.kind == .unikernel { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }

@@ -20,6 +20,8 @@ struct RoundRecord: Sendable {
     var meanThroughput: Double?
     /// Edge instances DNS answered when the users arrived, per edge.
     var answeredPerEdge: [String: Int]
+    /// What the answered edge instances really were (real Xen guest, real container, emulated).
+    var answeredTruth: [InstanceTruth]
     /// Edge instances alive (any phase) at the end of the round, per edge.
     var livePerEdge: [String: Int]
     /// The forecast the loop made for this round.
@@ -33,7 +35,7 @@ struct RoundRecord: Sendable {
     var underProvisioned: Bool { serving < needed }
     var surplus: Int { max(0, serving - needed) }
 
-    static let header = "run,round,training,users,succeeded,failed,failures,mean_total_s,p95_total_s,mean_response_s,mean_download_s,mean_throughput_mbs,forecast,needed,serving,under_provisioned,surplus,answered_edge_instances,answered_per_edge,live_per_edge,machine_cpu_percent,edge_cpu_percent"
+    static let header = "run,round,training,users,succeeded,failed,failures,mean_total_s,p95_total_s,mean_response_s,mean_download_s,mean_throughput_mbs,forecast,needed,serving,under_provisioned,surplus,answered_edge_instances,answered_per_edge,answered_by_truth,live_per_edge,machine_cpu_percent,edge_cpu_percent"
 
     var csv: String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
@@ -43,11 +45,14 @@ struct RoundRecord: Sendable {
             run, "\(round)", "\(training)", "\(users)", "\(succeeded)", "\(failed)", failures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"),
             number(meanTotal), number(p95Total), number(meanResponse), number(meanDownload), number(meanThroughput), number(forecast),
             "\(needed)", "\(serving)", "\(underProvisioned)", "\(surplus)", "\(answeredPerEdge.values.reduce(0, +))",
-            perEdge(answeredPerEdge), perEdge(livePerEdge), number(machineCPU), number(edgeCPU),
+            perEdge(answeredPerEdge), InstanceTruth.tally(answeredTruth), perEdge(livePerEdge), number(machineCPU), number(edgeCPU),
         ].joined(separator: ",")
     }
 
-    init(run: String, round: Int, training: Bool, users: Int, results: [UserResult], answeredPerEdge: [String: Int], livePerEdge: [String: Int], forecast: Double?, capacity: Int, baseline: Int, machineCPU: Double?, edgeCPU: Double) {
+    init(
+        run: String, round: Int, training: Bool, users: Int, results: [UserResult], answeredPerEdge: [String: Int], answeredTruth: [InstanceTruth],
+        livePerEdge: [String: Int], forecast: Double?, capacity: Int, baseline: Int, machineCPU: Double?, edgeCPU: Double
+    ) {
         self.run = run
         self.round = round
         self.training = training
@@ -62,6 +67,7 @@ struct RoundRecord: Sendable {
         meanDownload = mean(good.compactMap(\.downloadSeconds))
         meanThroughput = mean(good.compactMap(\.throughput))
         self.answeredPerEdge = answeredPerEdge
+        self.answeredTruth = answeredTruth
         self.livePerEdge = livePerEdge
         self.forecast = forecast
         needed = Int((Double(users) / Double(max(1, capacity))).rounded(.up))
@@ -82,6 +88,9 @@ struct DeployRecord: Sendable {
     var imageBytes: Int?
     var pullSeconds: Double?
     var readySeconds: Double
+    var truth: InstanceTruth
+    /// Why its times are only functional, where they are (a nested Xen host).
+    var timingNote: String?
 
     /// From the operator's own measurements (`seconds`: a remote timeline's dates arrive in
     /// whole seconds), or the timeline where it has none.
@@ -95,13 +104,17 @@ struct DeployRecord: Sendable {
         imageBytes = instance.image?.bytes
         pullSeconds = instance.seconds["pull"] ?? instance.timeline.pullSeconds
         readySeconds = ready
+        truth = instance.truth
+        timingNote = instance.timingNote
     }
 
-    static let header = "run,instance,edge,flavor,pulled,image_bytes,pull_s,ready_s"
+    static let header = "run,instance,edge,flavor,truth,pulled,image_bytes,pull_s,ready_s,timing"
 
     var csv: String {
-        [run, instance, edge, flavor, "\(pulled)", imageBytes.map(String.init) ?? "", pullSeconds.map { String(format: "%.3f", $0) } ?? "", String(format: "%.3f", readySeconds)]
-            .joined(separator: ",")
+        [
+            run, instance, edge, flavor, truth.rawValue, "\(pulled)", imageBytes.map(String.init) ?? "", pullSeconds.map { String(format: "%.3f", $0) } ?? "",
+            String(format: "%.3f", readySeconds), timingNote.map { "\"\($0)\"" } ?? "hardware",
+        ].joined(separator: ",")
     }
 }
 
@@ -127,6 +140,9 @@ struct RunSummary: Sendable {
     var deploys: Int
     var meanFirstPullSeconds: Double?
     var meanFirstReadySeconds: Double?
+    /// The deployed instances by what really ran them, and why any of their times are only functional.
+    var deployTruth: String
+    var timingNotes: [String]
 
     init(run: String, records: RunRecords, roundSeconds: Double, highUsers: Int) {
         self.run = run
@@ -145,6 +161,8 @@ struct RunSummary: Sendable {
         let firsts = records.deploys.filter(\.pulled)
         meanFirstPullSeconds = mean(firsts.compactMap(\.pullSeconds))
         meanFirstReadySeconds = mean(firsts.map(\.readySeconds))
+        deployTruth = InstanceTruth.tally(records.deploys.map(\.truth))
+        timingNotes = Array(Set(records.deploys.compactMap(\.timingNote))).sorted()
     }
 }
 

@@ -19,16 +19,18 @@ struct ReplayReport {
         let deploys = ([DeployRecord.header] + runs.flatMap { $0.records.deploys.map(\.csv) }).joined(separator: "\n") + "\n"
         try deploys.write(to: directory.appendingPathComponent("deploys.csv"), atomically: true, encoding: .utf8)
         let training = [(from: 0.0, to: Double(scenario.pattern.users.count), label: "training")]
+        // Each run's legend says what really served it: "sarima (real-xen-guest=3;emulated=9)".
+        let legend = Dictionary(uniqueKeysWithValues: summaries.map { ($0.run, $0.deployTruth.isEmpty ? $0.run : "\($0.run) (\($0.deployTruth))") })
         func chart(_ title: String, _ yLabel: String, _ value: (RoundRecord) -> Double?) -> String {
             SVGChart(title: title, xLabel: "round", yLabel: yLabel, series: records.map { run, rounds in
-                SVGChart.Series(name: run.name, points: rounds.compactMap { record in value(record).map { (Double(record.round), $0) } })
+                SVGChart.Series(name: legend[run.name] ?? run.name, points: rounds.compactMap { record in value(record).map { (Double(record.round), $0) } })
             }, bands: training).svg
         }
         try chart("Total delivery time per round (mean)", "seconds", \.meanTotal).write(to: directory.appendingPathComponent("delivery.svg"), atomically: true, encoding: .utf8)
         var instances = SVGChart(title: "Edge instances answered when users arrive", xLabel: "round", yLabel: "instances", series: [], bands: training)
         instances.series.append(SVGChart.Series(name: "needed", points: (records.first?.rounds ?? []).map { (Double($0.round), Double(max(0, $0.needed - 1))) }))
         for (run, rounds) in records {
-            instances.series.append(SVGChart.Series(name: run.name, points: rounds.map { (Double($0.round), Double($0.serving - 1)) }))
+            instances.series.append(SVGChart.Series(name: legend[run.name] ?? run.name, points: rounds.map { (Double($0.round), Double($0.serving - 1)) }))
         }
         try instances.svg.write(to: directory.appendingPathComponent("instances.svg"), atomically: true, encoding: .utf8)
         try chart("Machine CPU per round (core and edges share one host)", "percent", \.machineCPU).write(to: directory.appendingPathComponent("cpu.svg"), atomically: true, encoding: .utf8)
@@ -44,6 +46,10 @@ struct ReplayReport {
                                 row.deploys, seconds(row.meanFirstPullSeconds) as NSString, seconds(row.meanFirstReadySeconds) as NSString))
         }
         lines.append("(first pull/ready: the mean over each edge's deploys whose image crossed its link, request to ready)")
+        for row in summaries where !row.deployTruth.isEmpty {
+            lines.append("\(row.run): deployed \(row.deployTruth.replacingOccurrences(of: ";", with: ", "))")
+        }
+        for note in Set(summaries.flatMap(\.timingNotes)).sorted() { lines.append("note: \(note)") }
         lines.append("")
         lines.append("The paper: with SARIMA the system is ready for the surge from the first high round it can forecast; EMA reacts a round or more later and over-provisions while it decays.")
         return lines.joined(separator: "\n")

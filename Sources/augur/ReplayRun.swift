@@ -26,13 +26,19 @@ struct ReplayRun {
         let topology = configuration.topology
         let content = scenario.pattern.content
         guard let item = configuration.catalog.item(named: content) else { throw ValidationError("pattern content '\(content)' is not in the catalog") }
-        guard let flavor = configuration.flavors[run.edgeFlavor] else { throw ValidationError("unknown edge flavor '\(run.edgeFlavor)'") }
+        let flavors = try run.edgeFlavors.map { name in
+            guard let flavor = configuration.flavors[name] else { throw ValidationError("unknown edge flavor '\(name)'") }
+            return flavor
+        }
+        guard !flavors.isEmpty else { throw ValidationError("run '\(run.name)' names no edge flavor") }
         guard let baselineSpot = topology.core.staticInstances.first(where: { $0.content == content }) else {
             throw ValidationError("the core has no static instance of '\(content)' to serve as the baseline")
         }
         let edges = try await site.edges(for: run, directory: directory)
-        let evicted = try await Self.clear(edges.connections, runtime: flavor.runtime)
-        progress("[\(run.name)] edges empty, \(evicted.images) image(s) of \(flavor.name) evicted (\(evicted.bytes >> 20) MiB)\(run.edgeBandwidth.map { ", edge links at \($0)" } ?? "")")
+        var evicted = ImageEviction()
+        for runtime in Set(flavors.map(\.runtime)) { evicted = evicted + (try await Self.clear(edges.connections, runtime: runtime)) }
+        let flavorNames = flavors.map(\.name).joined(separator: ", ")
+        progress("[\(run.name)] edges empty, \(evicted.images) image(s) of \(flavorNames) evicted (\(evicted.bytes >> 20) MiB)\(run.edgeBandwidth.map { ", edge links at \($0)" } ?? "")")
 
         let roundSeconds = Double(scenario.roundMilliseconds) / 1_000
         let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
@@ -42,7 +48,7 @@ struct ReplayRun {
         let rounds = counter.subscribe()
         let settings = LoopSettings(
             intervalSeconds: roundSeconds, trainingIntervals: scenario.pattern.users.count,
-            dnsGraceSeconds: min(Double(topology.dns.ttl), roundSeconds / 2), drainSeconds: roundSeconds, edgeFlavors: [run.edgeFlavor])
+            dnsGraceSeconds: min(Double(topology.dns.ttl), roundSeconds / 2), drainSeconds: roundSeconds, edgeFlavors: run.edgeFlavors)
         let loop = ControlLoop(
             configuration: configuration, settings: settings, models: [content: try ModelChoice(parsing: run.model)],
             edges: edges.connections, pools: pools, store: try StateStore.open(directory: directory.appendingPathComponent("data")),
@@ -117,6 +123,7 @@ struct ReplayRun {
                     let members = await loop.members()
                     noteDeploys(members)
                     let answered = Dictionary(grouping: members.filter(\.answered), by: \.instance.spec.edge).mapValues(\.count)
+                    let answeredTruth = members.filter(\.answered).map(\.instance.truth)
                     let forecast = await loop.latestInterval()?.forecasts[content]?.first?.mean
                     running.addTask {
                         let results = try await site.users(users, of: item)
@@ -125,7 +132,7 @@ struct ReplayRun {
                         let edgeCPU = after.compactMap(\.instance.usage?.cpuPercent).reduce(0, +)
                         let record = RoundRecord(
                             run: name, round: round, training: round < trainingRounds, users: users, results: results,
-                            answeredPerEdge: answered, livePerEdge: live, forecast: forecast, capacity: item.capacity, baseline: 1,
+                            answeredPerEdge: answered, answeredTruth: answeredTruth, livePerEdge: live, forecast: forecast, capacity: item.capacity, baseline: 1,
                             machineCPU: await edges.machineCPU(), edgeCPU: edgeCPU)
                         progress(Self.line(record))
                         return record
@@ -148,6 +155,7 @@ struct ReplayRun {
         let total = record.meanTotal.map { String(format: "%.3f s", $0) } ?? "-"
         let forecast = record.forecast.map { String(format: "%.0f", $0) } ?? "-"
         let failed = record.failures.values.reduce(0, +)
-        return "[\(record.run)] round \(record.round)\(record.training ? " (training)" : ""): \(record.users) users, forecast \(forecast), serving \(record.serving)/\(record.needed) [\(edges.isEmpty ? "core only" : edges)], delivery \(total), failed \(failed)"
+        let truth = record.answeredTruth.isEmpty ? "" : " (\(InstanceTruth.tally(record.answeredTruth).replacingOccurrences(of: ";", with: " ")))"
+        return "[\(record.run)] round \(record.round)\(record.training ? " (training)" : ""): \(record.users) users, forecast \(forecast), serving \(record.serving)/\(record.needed) [\(edges.isEmpty ? "core only" : edges)\(truth)], delivery \(total), failed \(failed)"
     }
 }

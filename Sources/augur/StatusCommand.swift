@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import EdgeOperator
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -71,7 +72,9 @@ struct StatusReport {
         }
         for edge in status.edges {
             let phases = edge.instances.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            lines.append("\(edge.edge): \(edge.reachable ? "reachable" : "UNREACHABLE"), \(edge.answered) answered\(phases.isEmpty ? "" : "; " + phases)")
+            let truth = InstanceTruth.allCases.compactMap { label in edge.truth?[label.rawValue].map { "\($0) \(label.phrase)" } }.joined(separator: ", ")
+            lines.append("\(edge.edge): \(edge.reachable ? "reachable" : "UNREACHABLE"), \(edge.answered) answered\(phases.isEmpty ? "" : "; " + phases)\(truth.isEmpty ? "" : " (\(truth))")")
+            for note in edge.timingNotes ?? [] { lines.append("  \(edge.edge): \(note)") }
         }
         return lines.joined(separator: "\n")
     }

@@ -61,3 +61,31 @@ enum TestbedTopology {
         #expect(throws: TestbedSetupError.invalid("edge-2's pool 10.255.7.0/24 overlaps the link block 10.255.0.0/16")) { try TestbedPlan(topology: clash) }
     }
 }
+
+/// `Topology/netns-testbed-xen.yaml`: edge-4 is a nested Xen host whose dom0 and guests live
+/// behind a tap in its namespace.
+@Suite struct XenTestbedPlanTests {
+    static func plan() throws -> TestbedPlan {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        func document(_ path: String) throws -> ConfigDocument {
+            try ConfigDocument(file: path, text: String(contentsOf: root.appendingPathComponent(path), encoding: .utf8))
+        }
+        let topology = try AugurConfiguration.decode(
+            topology: document("Topology/netns-testbed-xen.yaml"), flavors: document("Topology/flavors.yaml"), catalog: document("Content/catalog.yaml")
+        ).topology
+        return try TestbedPlan(topology: topology)
+    }
+
+    @Test func theXenHostsOperatorAndGuestsAreRoutedToItsNamespaceNotLocal() throws {
+        let plan = try Self.plan()
+        #expect(plan.serviceAddresses["augur-edge-4"] == [])
+        #expect(plan.localPools["augur-edge-4"] == [])
+        let edge4Peer = plan.links.first { $0.edge == "edge-4" }!.second.address
+        #expect(plan.routes.contains(TestbedPlan.Route(namespace: "augur-core", destination: "10.214.1.2/32", gateway: edge4Peer)))
+        #expect(plan.routes.contains(TestbedPlan.Route(namespace: "augur-core", destination: "10.214.1.64/26", gateway: edge4Peer)))
+        let clientsEdge4 = plan.links.first { $0.first.namespace == "augur-edge-4" && $0.second.namespace == "augur-clients" }!
+        #expect(plan.routes.contains(TestbedPlan.Route(namespace: "augur-clients", destination: "10.214.1.64/26", gateway: clientsEdge4.first.address)))
+        // The other edges are unchanged.
+        #expect(plan.localPools["augur-edge-1"]?.count == 3)
+    }
+}
