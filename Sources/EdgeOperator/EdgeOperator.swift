@@ -370,7 +370,11 @@ public actor EdgeOperator {
             throw EdgeError.invalidRequest("limits out of range: cpus \(cpus) (0…64), memory \(memory) MB (16…65536)")
         }
         let image = request.image ?? "\(settings.registry)/augur/\(flavor.name):\(content.name)"
-        _ = try ImageReference.parse(image)
+        // Only the topology's registry: an image from anywhere else would make this edge fetch
+        // from, and run what, a caller chose.
+        guard try ImageReference.parse(image).registry == settings.registry.description else {
+            throw EdgeError.invalidRequest("image '\(image)' is not in the topology's registry \(settings.registry)")
+        }
         let id = "\(content.name)-\(flavor.name)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         return InstanceSpec(
             id: id, edge: node.name, content: content.name, flavor: flavor.name, runtime: runtime, image: image,

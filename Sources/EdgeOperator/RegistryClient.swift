@@ -29,6 +29,13 @@ public struct RegistryClient: Sendable {
             self.digest = digest
             self.size = size
         }
+
+        /// `sha256:` and 64 lower-case hex digits, the only digests Augur accepts: a digest
+        /// becomes a file name in an edge's store, so nothing else (`..`, `/`) may reach it.
+        public static func isValidDigest(_ digest: String) -> Bool {
+            let hex = digest.utf8.dropFirst("sha256:".utf8.count)
+            return digest.hasPrefix("sha256:") && hex.count == 64 && hex.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        }
     }
 
     /// An OCI image manifest (schema 2), as artifacts use it.
@@ -56,6 +63,10 @@ public struct RegistryClient: Sendable {
         }
         guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(buffer: response.body)) else {
             throw EdgeError.imageNotFound(image: reference.description, reason: "the registry's answer is not an OCI manifest")
+        }
+        for descriptor in [manifest.config] + manifest.layers where !Descriptor.isValidDigest(descriptor.digest) || descriptor.size < 0 {
+            throw EdgeError.imageNotFound(
+                image: reference.description, reason: "the manifest names a blob '\(descriptor.digest)' (\(descriptor.size) bytes): only sha256: and 64 hex digits are accepted")
         }
         return (digest, manifest)
     }

@@ -95,7 +95,7 @@ public actor ArtifactStore {
             resolved = try await client.manifest(reference)
         } catch EdgeError.registryUnreachable(let registry, let reason) {
             let cachedDigest = reference.isDigest ? reference.reference : (try? String(contentsOf: tag, encoding: .utf8))
-            guard let cachedDigest, let cached = cachedManifest(cachedDigest) else {
+            guard let cachedDigest, RegistryClient.Descriptor.isValidDigest(cachedDigest), let cached = cachedManifest(cachedDigest) else {
                 throw EdgeError.registryUnreachable(registry: registry, reason: reason)
             }
             resolved = (cachedDigest, cached)
@@ -192,7 +192,10 @@ public actor ArtifactStore {
     }
 
     private func cachedManifest(_ digest: String) -> RegistryClient.Manifest? {
-        (try? Data(contentsOf: blobPath(digest))).flatMap { try? JSONDecoder().decode(RegistryClient.Manifest.self, from: $0) }
+        guard RegistryClient.Descriptor.isValidDigest(digest) else { return nil }
+        let manifest = (try? Data(contentsOf: blobPath(digest))).flatMap { try? JSONDecoder().decode(RegistryClient.Manifest.self, from: $0) }
+        guard let manifest, ([manifest.config] + manifest.layers).allSatisfy({ RegistryClient.Descriptor.isValidDigest($0.digest) }) else { return nil }
+        return manifest
     }
 
     private func blobPath(_ digest: String) -> URL {

@@ -1,24 +1,55 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The bearer token shared by the operators and the orchestrator: read from the topology's
-/// token file, which is created (mode 0600, 32 random bytes in hex) when it does not exist yet.
+/// token file, which is created when it does not exist yet (32 random bytes in hex, mode 0600
+/// from the moment it exists). A token file that group or others may read is refused: anyone
+/// who reads it can deploy and remove instances.
 enum OperatorToken {
     static func load(_ path: String) throws -> String {
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+        if let mode = try existingMode(path) {
+            guard mode & 0o077 == 0 else {
+                throw TokenError(path: path, reason: "group or others may access it (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
+            }
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw TokenError(path: path, reason: "cannot read it: \(error.localizedDescription)")
+            }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard token.count >= 16 else { throw TokenError(path: path, reason: "the token is shorter than 16 characters") }
             return token
         }
         let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        try create(path, contents: token + "\n")
+        return token
+    }
+
+    private static func existingMode(_ path: String) throws -> Int? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            return (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0
+        } catch {
+            throw TokenError(path: path, reason: "cannot read its mode: \(error.localizedDescription)")
+        }
+    }
+
+    /// Creates the file with mode 0600 in one step (`O_CREAT | O_EXCL`), whatever the umask.
+    private static func create(_ path: String, contents: String) throws {
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data((token + "\n").utf8).write(to: url, options: .withoutOverwriting)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         } catch {
-            throw TokenError(path: path, reason: "cannot create it: \(error.localizedDescription)")
+            throw TokenError(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
         }
-        return token
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw TokenError(path: path, reason: "cannot create it: \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let bytes = Array(contents.utf8)
+        guard write(descriptor, bytes, bytes.count) == bytes.count else {
+            throw TokenError(path: path, reason: "cannot write it: \(String(cString: strerror(errno)))")
+        }
     }
 
     struct TokenError: Error, CustomStringConvertible {
