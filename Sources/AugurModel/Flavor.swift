@@ -23,9 +23,14 @@ public struct Flavor: Sendable, Hashable {
     /// technology. False for flavors whose point is the real thing (`xen-linux`): only an edge
     /// that runs it for real offers them.
     public var emulable: Bool
+    /// Whether the registry holds only stand-ins for this flavor's images (ClickOS, Rumprun and
+    /// MirageOS: no toolchain builds them here). The planner then places it only where its
+    /// runtime is emulated; an operator still boots a real kernel pushed under its name.
+    public var standIn: Bool
 
     public init(
-        name: String, runtime: RuntimeKind, kind: Kind, imageMegabytes: [Int: Double], timing: TimingProfile = TimingProfile(), emulable: Bool = true
+        name: String, runtime: RuntimeKind, kind: Kind, imageMegabytes: [Int: Double], timing: TimingProfile = TimingProfile(), emulable: Bool = true,
+        standIn: Bool = false
     ) {
         self.name = name
         self.runtime = runtime
@@ -33,6 +38,7 @@ public struct Flavor: Sendable, Hashable {
         self.imageMegabytes = imageMegabytes
         self.timing = timing
         self.emulable = emulable
+        self.standIn = standIn
     }
 
     /// A flavor's boot and removal times in milliseconds.

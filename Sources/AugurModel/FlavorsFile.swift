@@ -11,9 +11,11 @@ enum FlavorsFile {
         let boot: String?
         let removal: String?
         let emulable: Bool?
+        let standIn: Bool?
 
         enum CodingKeys: String, CodingKey {
             case runtime, kind, boot, removal, emulable
+            case standIn = "stand_in"
             case imageMB = "image_mb"
         }
     }
@@ -46,7 +48,7 @@ enum FlavorsFile {
             let timing = Flavor.TimingProfile(
                 bootMilliseconds: try duration(entry.boot, at: path + [.key("boot")], in: document),
                 removalMilliseconds: try duration(entry.removal, at: path + [.key("removal")], in: document))
-            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes, timing: timing, emulable: entry.emulable ?? true)
+            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes, timing: timing, emulable: entry.emulable ?? true, standIn: entry.standIn ?? false)
         }
         return flavors
     }

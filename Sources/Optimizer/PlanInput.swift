@@ -111,9 +111,11 @@ public struct ContentProfile: Sendable, Hashable {
 }
 
 extension NodeCapacity {
-    /// Whether a flavor can run here: its runtime is offered, for real where it is never emulated.
+    /// Whether a flavor can run here: its runtime is offered, for real where it is never
+    /// emulated, and emulated where its images are only stand-ins.
     func runs(_ timing: FlavorTiming) -> Bool {
-        runtimes.contains(timing.runtime) && (timing.emulable || realRuntimes.contains(timing.runtime))
+        let real = realRuntimes.contains(timing.runtime)
+        return runtimes.contains(timing.runtime) && (timing.emulable || real) && !(timing.standIn && real)
     }
 }
 
@@ -125,12 +127,15 @@ public struct FlavorTiming: Sendable, Hashable {
     public var imageMegabytes: [String: Double]
     /// False for a flavor that runs only where its runtime is real (`xen-linux`).
     public var emulable: Bool
+    /// True for a flavor whose images are stand-ins (ClickOS here): it runs only where emulated.
+    public var standIn: Bool
 
-    public init(runtime: String, bootSeconds: Double, imageMegabytes: [String: Double], emulable: Bool = true) {
+    public init(runtime: String, bootSeconds: Double, imageMegabytes: [String: Double], emulable: Bool = true, standIn: Bool = false) {
         self.runtime = runtime
         self.bootSeconds = bootSeconds
         self.imageMegabytes = imageMegabytes
         self.emulable = emulable
+        self.standIn = standIn
     }
 
     /// Pull (if `node` lacks the image, at its link's rate) plus boot.

@@ -51,7 +51,7 @@ public struct PlanInputBuilder: Sendable {
             FlavorTiming(
                 runtime: flavor.runtime.rawValue,
                 bootSeconds: fleet.measuredBoot[flavor.name] ?? Double(flavor.timing.bootMilliseconds) / 1_000,
-                imageMegabytes: imageMegabytes[flavor.name] ?? [:], emulable: flavor.emulable)
+                imageMegabytes: imageMegabytes[flavor.name] ?? [:], emulable: flavor.emulable, standIn: flavor.standIn)
         }
         return PlanInput(intervalSeconds: intervalSeconds, demand: demand, fleet: instances, nodes: nodes, contents: profiles, flavors: flavors)
     }

@@ -9,8 +9,7 @@ extension EdgeServices {
     /// The docker driver against a real dockerd and the real registry.
     @Suite
     struct DockerDriverTests {
-        @Test func deploysServesAndRemovesAnNginxContainer() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func deploysServesAndRemovesAnNginxContainer() async throws {
             let (configuration, node) = try Testbed.configuration()
             let content = try #require(configuration.catalog.item(named: "video1"))
             let socket = try await Testbed.dockerEdge(content: content)

@@ -14,8 +14,7 @@ extension EdgeServices {
     struct EdgeAPITests {
         static let token = "test-token-0123456789abcdef"
 
-        @Test func apiAnswersEachCaseAndDrivesTheLifecycle() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func apiAnswersEachCaseAndDrivesTheLifecycle() async throws {
             let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
             let app = Application(router: EdgeAPI.router(for: edge, token: Self.token))
             let auth: HTTPFields = [.authorization: "Bearer \(Self.token)"]
@@ -66,8 +65,7 @@ extension EdgeServices {
             }
         }
 
-        @Test func eventsStreamEveryPhaseChange() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func eventsStreamEveryPhaseChange() async throws {
             let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
             let stream = await edge.events()
             let created = try await edge.create(CreateInstanceRequest(content: "video5", flavor: "clickos", image: image))
@@ -87,8 +85,7 @@ extension EdgeServices {
     /// `EdgeClient` against a live operator API on loopback.
     @Suite
     struct EdgeClientTests {
-        @Test func clientDrivesALiveOperatorAndNamesTheEdgeInErrors() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func clientDrivesALiveOperatorAndNamesTheEdgeInErrors() async throws {
             let (edge, _, image, _, _) = try await UnikernelDriverTests.emulatedDeployment(content: "video5")
             let app = Application(router: EdgeAPI.router(for: edge, token: EdgeAPITests.token), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { client in

@@ -24,8 +24,7 @@ extension EdgeServices {
             return settled.failure ?? ""
         }
 
-        @Test func imageMissingRegistryDownAndDockerdDownFailTheDeployWithTheReason() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func imageMissingRegistryDownAndDockerdDownFailTheDeployWithTheReason() async throws {
             let (edge, driver) = try await Self.dockerEdge(socket: "/run/augur/edge-test/docker.sock")
             let missing = try await Self.failure(edge, CreateInstanceRequest(content: "video1", flavor: "nginx", image: "\(Testbed.registry)/augur/nginx:no-such-tag"))
             #expect(missing.contains("not found"), "\(missing)")
@@ -38,8 +37,7 @@ extension EdgeServices {
             #expect(engineDown.contains("docker runtime at /run/augur/no-such-edge/docker.sock unreachable"), "\(engineDown)")
         }
 
-        @Test func deleteDuringPullLeavesNothingBehind() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func deleteDuringPullLeavesNothingBehind() async throws {
             let socket = "/run/augur/edge-test/docker.sock"
             let (edge, driver) = try await Self.dockerEdge(socket: socket)
             _ = try? await DockerEngine(socketPath: socket).send(.DELETE, "/images/\(Testbed.registry)/augur/nginx:video1", query: ["force": "true"])
@@ -74,8 +72,7 @@ extension EdgeServices {
             #expect(await edge.instances().isEmpty)
         }
 
-        @Test func aRestartedOperatorFindsItsInstancesAndRemovesStoppedOnes() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func aRestartedOperatorFindsItsInstancesAndRemovesStoppedOnes() async throws {
             var (edge, driver, image, state, payloads) = try await UnikernelDriverTests.emulatedDeployment(content: "video1")
             let survivor = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
             let victim = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))

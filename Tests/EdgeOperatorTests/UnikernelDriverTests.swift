@@ -38,8 +38,7 @@ extension EdgeServices {
             return (EdgeOperator(settings: settings, drivers: [driver], logger: Testbed.logger), driver)
         }
 
-        @Test func emulatedClickOSFollowsTheProfileAndServesTheContent() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func emulatedClickOSFollowsTheProfileAndServesTheContent() async throws {
             try await Testbed.script("registry", ["start", Testbed.registry])
             let (configuration, _) = try Testbed.configuration()
             let content = try #require(configuration.catalog.item(named: "video1"))
@@ -85,8 +84,7 @@ extension EdgeServices {
             #expect(try await driver.prepareImage(for: created.spec).pulled == true)
         }
 
-        @Test func aCorruptedBlobInTheRegistryFailsTheDeploy() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func aCorruptedBlobInTheRegistryFailsTheDeploy() async throws {
             let storage = Testbed.temporaryDirectory("registry")
             let registry = "127.0.0.1:5011"
             try await Testbed.script("registry", ["stop", registry])
@@ -120,8 +118,7 @@ extension EdgeServices {
             return wrapper.path
         }
 
-        @Test func xenDriverBootsListsAndDestroysThroughXl() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func xenDriverBootsListsAndDestroysThroughXl() async throws {
             try await Testbed.script("registry", ["start", Testbed.registry])
             let state = Testbed.temporaryDirectory("xen")
             let driver = XenDriver(stateDirectory: state, network: XenGuestNetwork(gateway: IPAddress("127.11.1.254"), prefixLength: 24), xl: try Self.xlDouble(state: state))
@@ -151,8 +148,7 @@ extension EdgeServices {
             try await driver.destroy(RuntimeHandle(domain), spec: created.spec)
         }
 
-        @Test func aGuestThatNeverServesIsDestroyedAndReportedFailed() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func aGuestThatNeverServesIsDestroyedAndReportedFailed() async throws {
             try await Testbed.script("registry", ["start", Testbed.registry])
             let state = Testbed.temporaryDirectory("xen")
             let driver = XenDriver(stateDirectory: state, network: XenGuestNetwork(prefixLength: 24), xl: try Self.xlDouble(state: state, bootMilliseconds: 600_000))

@@ -189,3 +189,25 @@ extension CachingOptimizerTests {
         #expect(!none.unmet.isEmpty, "the demand it cannot place is reported unmet")
     }
 }
+
+extension RealRuntimePlacementTests {
+    @Test func aStandInFlavorStaysOffTheRealXenEdge() {
+        var flavors = Self.flavors
+        flavors["clickos"]?.standIn = true
+        let nodes = [
+            NodeCapacity(name: "edge-1", instanceLimit: 8, runtimes: ["xen"], linkBitsPerSecond: 100e6),
+            NodeCapacity(name: "edge-4", instanceLimit: 8, runtimes: ["xen"], linkBitsPerSecond: 100e6, realRuntimes: ["xen"]),
+        ]
+        var memory = PlannerMemory()
+        // Demand due at once: ClickOS would be ready first everywhere, but edge-4's Xen is real.
+        let input = PlanInput(
+            intervalSeconds: 1, demand: [ContentForecast(content: "video5", steps: [ContentForecast.Step(mean: 40)])], fleet: [], nodes: nodes,
+            contents: ["video5": ContentProfile(capacityPerInstance: 20, flavors: ["xen-linux", "clickos"])], flavors: flavors)
+        let plan = CachingOptimizer().plan(input, interval: 1, memory: &memory)
+        let placed = plan.actions.compactMap { action -> String? in
+            guard let node = action.deployedNode, let flavor = action.deployedFlavor else { return nil }
+            return "\(flavor)@\(node)"
+        }
+        #expect(placed.sorted() == ["clickos@edge-1", "xen-linux@edge-4"], "\(placed)")
+    }
+}

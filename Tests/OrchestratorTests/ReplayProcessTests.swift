@@ -7,8 +7,7 @@ extension LoopServices {
     /// downloads by 100 concurrent users per round against the whole system, SARIMA against
     /// EMA with emulated ClickOS edges. It must reproduce the paper's qualitative result.
     @Suite struct ReplayProcessTests {
-        @Test(.timeLimit(.minutes(5))) func theQuickScenarioReproducesThePapersResult() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.timeLimit(.minutes(5)), .enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func theQuickScenarioReproducesThePapersResult() async throws {
             let binary = Testbed.root.appendingPathComponent(".build/debug/augur")
             guard FileManager.default.isExecutableFile(atPath: binary.path) else {
                 print("skipped: .build/debug/augur is not built (swift build)")

@@ -11,8 +11,7 @@ extension LoopServices {
     /// store while the edges kept running: nothing is lost, nothing is orphaned, and DNS answers
     /// only what an edge confirms serving.
     @Suite struct RestartTests {
-        @Test func aRestartMidDeployResumesReconcilesAndLeavesNothingOrphaned() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func aRestartMidDeployResumesReconcilesAndLeavesNothingOrphaned() async throws {
             let configuration = try LoopBed.configuration()
             let payloads = try await LoopBed.prepare(configuration, content: "video1")
             let edge = try LoopBed.emulatedEdge("edge-1", configuration: configuration, payloads: payloads)

@@ -15,8 +15,7 @@ extension LoopServices {
         /// that samples the answers, the balancer counts 100 and 10.
         static func demand(_ interval: Int) -> Int { interval % 4 == 2 ? 99 : 9 }
 
-        @Test func edgeInstancesAreReadyBeforeTheForecastSurgeAndDrainedAfterAndDNSNeverAnswersWhatDoesNotServe() async throws {
-            guard Testbed.runsAsRoot else { return }
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func edgeInstancesAreReadyBeforeTheForecastSurgeAndDrainedAfterAndDNSNeverAnswersWhatDoesNotServe() async throws {
             let configuration = try LoopBed.configuration()
             let payloads = try await LoopBed.prepare(configuration, content: "video1")
             let edges = try ["edge-1", "edge-2"].map { try LoopBed.emulatedEdge($0, configuration: configuration, payloads: payloads) }

@@ -8,8 +8,7 @@ import TestbedNetwork
 /// The testbed's network for real: namespaces, shaped links, local pools and routes, under a
 /// prefix of its own so a running testbed is not touched. Needs root.
 @Suite(.serialized) struct TestbedNetworkTests {
-    @Test func usersReachEdgesOverTheirOwnLinkAndTheCoreLinkIsShaped() async throws {
-        guard Testbed.runsAsRoot else { return }
+    @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func usersReachEdgesOverTheirOwnLinkAndTheCoreLinkIsShaped() async throws {
         let plan = try TestbedPlan(topology: TestbedTopology.load(), prefix: "augtest")
         let network = TestbedNetwork(plan: plan, logger: Testbed.logger("testbed-network"))
         do {

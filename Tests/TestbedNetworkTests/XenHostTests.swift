@@ -7,7 +7,7 @@ import Testing
 /// operator's API and serving the content, the operator killed and finding its domain again
 /// through `xl`, a drain and delete that `xl list` confirms, a corrupt kernel failing cleanly,
 /// and nothing left after `down`. Needs root (namespaces, tap, QEMU); several minutes.
-@Suite(.serialized, .enabled(if: getuid() == 0, "the nested Xen host needs root (network namespace, tap device)"))
+@Suite(.serialized, .enabled(if: Testbed.runsAsRoot, "the nested Xen host needs root (network namespace, tap device)"))
 struct XenHostTests {
     static let augur = Testbed.root.appendingPathComponent(".build/debug/augur").path
     static let operatorURL = "http://10.220.0.2:7100"
