@@ -15,31 +15,36 @@ public enum DomainSettings {
 
     public static var allowedKeys: [String] { (numericKeys.union(actionKeys).union([commandLineKey])).sorted() }
 
-    /// Checks every setting; returns them as `xl` lines (values quoted as xl wants), sorted,
-    /// with `extra` left out (the driver appends it to the command line it writes).
-    public static func validated(_ settings: [String: String], image: String) throws(EdgeError) -> (lines: [String], extraCommandLine: String?) {
-        var lines: [String] = []
-        var extra: String?
+    /// Settings that passed: `xl` values by key (quoted as xl wants), and `extra`, which the
+    /// driver appends to the command line it writes.
+    public struct Validated: Sendable, Hashable {
+        public var values: [String: String] = [:]
+        public var extraCommandLine: String?
+    }
+
+    /// Checks every setting; throws at the first that is not allowed or not well formed.
+    public static func validated(_ settings: [String: String], image: String) throws(EdgeError) -> Validated {
+        var validated = Validated()
         for (key, rawValue) in settings.sorted(by: { $0.key < $1.key }) {
             let value = rawValue.trimmingCharacters(in: .whitespaces)
             let unquoted = value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? String(value.dropFirst().dropLast()) : value
             if numericKeys.contains(key) {
                 guard let number = Int(unquoted), (0...1_048_576).contains(number) else { throw refusal(image, key, rawValue, "a whole number") }
-                lines.append("\(key) = \(number)")
+                validated.values[key] = "\(number)"
             } else if actionKeys.contains(key) {
                 guard actions.contains(unquoted) else { throw refusal(image, key, rawValue, "one of \(actions.sorted().joined(separator: ", "))") }
-                lines.append("\(key) = \"\(unquoted)\"")
+                validated.values[key] = "\"\(unquoted)\""
             } else if key == commandLineKey {
                 guard unquoted.count <= 1_024, unquoted.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "\\" }) else {
                     throw refusal(image, key, rawValue, "printable ASCII without quotes or backslashes, at most 1024 characters")
                 }
-                extra = unquoted
+                validated.extraCommandLine = unquoted
             } else {
                 throw EdgeError.imageNotFound(
                     image: image, reason: "domain setting '\(key)' is not allowed (allowed: \(allowedKeys.joined(separator: ", ")))")
             }
         }
-        return (lines, extra)
+        return validated
     }
 
     private static func refusal(_ image: String, _ key: String, _ value: String, _ expected: String) -> EdgeError {

@@ -57,10 +57,16 @@ public actor XenDriver: RuntimeDriver {
             try await xl.expectSuccess(["create", configFile.path], operation: "create")
         } catch {
             // xl normally removes a domain it could not build; one left half-made is destroyed
-            // here so that nothing holds the instance's name, memory or address.
-            _ = try? await xl.run(["destroy", name])
+            // here so that nothing holds the instance's name, memory or address, and a domain
+            // that cannot be destroyed is named in the failure, never left unsaid.
             try? FileManager.default.removeItem(at: configFile)
             try? FileManager.default.removeItem(at: specFile)
+            let cleanup = try? await xl.run(["destroy", name])
+            if let cleanup, !cleanup.succeeded, !cleanup.errorOutput.lowercased().contains("invalid domain identifier"), case .runtimeFailed(let runtime, let operation, let reason) = error as? EdgeError {
+                throw EdgeError.runtimeFailed(
+                    runtime: runtime, operation: operation,
+                    reason: "\(reason); the half-made domain \(name) could not be destroyed: \(cleanup.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
             throw error
         }
         return RuntimeHandle(name)
@@ -125,29 +131,25 @@ public actor XenDriver: RuntimeDriver {
     /// The `xl` domain configuration file for an instance: the driver's own lines, then the
     /// artifact's allowed settings (which may raise memory or vcpus), each key once.
     static func domainConfiguration(
-        _ spec: InstanceSpec, name: String, artifact: LocalArtifact, network: XenGuestNetwork, settings: (lines: [String], extraCommandLine: String?)
+        _ spec: InstanceSpec, name: String, artifact: LocalArtifact, network: XenGuestNetwork, settings: DomainSettings.Validated
     ) -> String {
         var commandLine = ["console=hvc0", "augur.address=\(spec.address)/\(network.prefixLength)", "augur.port=\(spec.port)"]
         if let gateway = network.gateway { commandLine.append("augur.gateway=\(gateway)") }
         if let extra = settings.extraCommandLine { commandLine.append(extra) }
-        var lines: [(key: String, line: String)] = [
-            ("name", "name = \"\(name)\""),
-            ("kernel", "kernel = \"\(artifact.kernel.path)\""),
-        ]
-        if let ramdisk = artifact.ramdisk { lines.append(("ramdisk", "ramdisk = \"\(ramdisk.path)\"")) }
+        var lines: [(key: String, value: String)] = [("name", "\"\(name)\""), ("kernel", "\"\(artifact.kernel.path)\"")]
+        if let ramdisk = artifact.ramdisk { lines.append(("ramdisk", "\"\(ramdisk.path)\"")) }
         lines += [
-            ("memory", "memory = \(spec.memoryMegabytes)"),
-            ("vcpus", "vcpus = \(max(1, Int(spec.cpus.rounded(.up))))"),
-            ("vif", "vif = [ 'mac=\(macAddress(for: spec.id)),bridge=\(network.bridge)' ]"),
-            ("extra", "extra = \"\(commandLine.joined(separator: " "))\""),
-            ("on_crash", "on_crash = \"destroy\""),
+            ("memory", "\(spec.memoryMegabytes)"),
+            ("vcpus", "\(max(1, Int(spec.cpus.rounded(.up))))"),
+            ("vif", "[ 'mac=\(macAddress(for: spec.id)),bridge=\(network.bridge)' ]"),
+            ("extra", "\"\(commandLine.joined(separator: " "))\""),
+            ("on_crash", "\"destroy\""),
         ]
-        for line in settings.lines {
-            let key = String(line.prefix { $0 != " " })
+        for (key, value) in settings.values.sorted(by: { $0.key < $1.key }) {
             lines.removeAll { $0.key == key }
-            lines.append((key, line))
+            lines.append((key, value))
         }
-        return lines.map(\.line).joined(separator: "\n") + "\n"
+        return lines.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
     }
 
     /// A stable locally administered MAC in Xen's 00:16:3e range, derived from the instance id.

@@ -27,7 +27,7 @@ import Testing
 
     @Test func allowedSettingsComeOutAsXlLinesAndExtraAsCommandLine() throws {
         let validated = try DomainSettings.validated(["memory": "128", "on_crash": "\"preserve\"", "extra": "\"loglevel=3\""], image: "r/x:y")
-        #expect(validated.lines == ["memory = 128", "on_crash = \"preserve\""])
+        #expect(validated.values == ["memory": "128", "on_crash": "\"preserve\""])
         #expect(validated.extraCommandLine == "loglevel=3")
     }
 
@@ -56,7 +56,7 @@ import Testing
     @Test func aGuestWithoutRamdiskOrGatewayGetsNeither() throws {
         let file = XenDriver.domainConfiguration(
             Self.spec, name: "augur-x", artifact: Self.artifact(ramdisk: false), network: XenGuestNetwork(prefixLength: 26),
-            settings: (lines: [], extraCommandLine: nil))
+            settings: DomainSettings.Validated())
         #expect(!file.contains("ramdisk") && !file.contains("augur.gateway"))
         #expect(file.contains("augur.address=10.220.0.65/26"))
     }
