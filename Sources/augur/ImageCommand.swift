@@ -42,6 +42,9 @@ struct ImageCommand: AsyncParsableCommand {
         @Option(help: "The tag to push under (default: the content's name, the tag operators deploy).")
         var tag: String?
 
+        @Option(help: "Push to this registry (ADDRESS:PORT) instead of the topology's.")
+        var registry: String?
+
         @Option(help: "Where generated payloads are.")
         var payloads: String = "Content/payloads"
 
@@ -57,7 +60,9 @@ struct ImageCommand: AsyncParsableCommand {
             guard let item = configuration.catalog.item(named: object), item.flavors.contains(flavor.name) else {
                 throw ValidationError("content '\(object)' is not in the catalog or not served by \(flavor.name)")
             }
-            let registry = configuration.topology.registry
+            guard let registry = registry.map({ SocketEndpoint($0) }) ?? configuration.topology.registry else {
+                throw ValidationError("--registry '\(registry ?? "")' is not ADDRESS:PORT")
+            }
             let (reference, digest) = if let kernel {
                 try await UnikernelPush.push(
                     try Data(contentsOf: URL(fileURLWithPath: kernel)), ramdisk: try ramdisk.map { try Data(contentsOf: URL(fileURLWithPath: $0)) },
