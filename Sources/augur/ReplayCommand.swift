@@ -22,7 +22,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "The scenario file.")
     var scenario: String = "Scripts/scenarios/paper-s3.yaml"
 
-    @Option(help: "Where the CSV, the figures and the runs' state go (default: replay-results/<scenario>).")
+    @Option(help: "Where the CSV, the figures and the runs' state go (default: replay-results/<scenario>): a new or empty folder, or an earlier replay's.")
     var output: String?
 
     @Option(help: "The DNS balancer's ADDRESS:PORT during the replay (default: 127.0.0.1:5390, or with --testbed the topology's).")
@@ -48,8 +48,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let configuration = try config.load()
         let name = URL(fileURLWithPath: self.scenario).deletingPathExtension().lastPathComponent
         let directory = URL(fileURLWithPath: output ?? "replay-results/\(name)")
-        try? FileManager.default.removeItem(at: directory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try ReplayOutput(directory: directory).prepare(runs: scenario.runs.map(\.name))
         let payloads = URL(fileURLWithPath: runtimes.payloads)
         try await prepare(scenario, configuration: configuration, payloads: payloads)
         let dnsEndpoint = dnsListen.flatMap(SocketEndpoint.init) ?? (testbed ? configuration.topology.dns.listen[0] : SocketEndpoint(address: .v4(0x7f00_0001), port: 5390))

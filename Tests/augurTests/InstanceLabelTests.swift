@@ -64,3 +64,31 @@ import Testing
         #expect(text.contains("  edge-4: \(Self.note)"))
     }
 }
+
+/// `augur replay --output DIR` clears only what an earlier replay wrote there.
+@Suite struct ReplayOutputTests {
+    static func folder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("augur-output-\(UUID().uuidString.prefix(8))")
+    }
+
+    @Test func aFolderWithOtherFilesIsRefusedAndKeepsThem() throws {
+        let directory = Self.folder()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let precious = directory.appendingPathComponent("Package.swift")
+        try Data("precious".utf8).write(to: precious)
+        #expect(throws: (any Error).self) { try ReplayOutput(directory: directory).prepare(runs: ["ema"]) }
+        #expect(try String(contentsOf: precious, encoding: .utf8) == "precious")
+    }
+
+    @Test func anEarlierReplaysResultsAreClearedAndNothingElse() throws {
+        let directory = Self.folder()
+        try ReplayOutput(directory: directory).prepare(runs: ["ema"])
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("ema/data"), withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: directory.appendingPathComponent("rounds.csv"))
+        try Data("mine".utf8).write(to: directory.appendingPathComponent("notes.txt"))
+        try ReplayOutput(directory: directory).prepare(runs: ["sarima"])
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("ema").path))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("rounds.csv").path))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("notes.txt").path), "not the replay's: kept")
+    }
+}
