@@ -22,7 +22,10 @@ enum OperatorToken {
             return token
         }
         let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        try create(path, contents: token + "\n")
+        guard try create(path, contents: token + "\n") else {
+            // Another process created it between the check and here: use theirs.
+            return try load(path)
+        }
         return token
     }
 
@@ -35,21 +38,29 @@ enum OperatorToken {
         }
     }
 
-    /// Creates the file with mode 0600 in one step (`O_CREAT | O_EXCL`), whatever the umask.
-    private static func create(_ path: String, contents: String) throws {
+    /// Creates the file with mode 0600 in one step (`O_CREAT | O_EXCL`), whatever the umask;
+    /// false when it exists already. Written aside and linked into place, so that nobody reads
+    /// it half-written.
+    private static func create(_ path: String, contents: String) throws -> Bool {
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
             throw TokenError(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
         }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw TokenError(path: path, reason: "cannot create it: \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
+        let aside = "\(path).\(getpid()).new"
+        let descriptor = open(aside, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw TokenError(path: path, reason: "cannot create \(aside): \(String(cString: strerror(errno)))") }
+        defer { unlink(aside) }
         let bytes = Array(contents.utf8)
-        guard write(descriptor, bytes, bytes.count) == bytes.count else {
-            throw TokenError(path: path, reason: "cannot write it: \(String(cString: strerror(errno)))")
+        let written = write(descriptor, bytes, bytes.count)
+        close(descriptor)
+        guard written == bytes.count else { throw TokenError(path: path, reason: "cannot write it: \(String(cString: strerror(errno)))") }
+        guard link(aside, path) == 0 else {
+            if errno == EEXIST { return false }
+            throw TokenError(path: path, reason: "cannot create it: \(String(cString: strerror(errno)))")
         }
+        return true
     }
 
     struct TokenError: Error, CustomStringConvertible {
