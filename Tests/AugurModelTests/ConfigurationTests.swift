@@ -61,7 +61,7 @@ enum RepositoryFiles {
     }
 
     @Test func unknownFlavorNamesFileLineAndField() throws {
-        let error = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "flavors: [clickos, rumprun, mirage, nginx, flask]\n    capacity: 20\n  - name: video5", with: "flavors: [clickos, unikraft]\n    capacity: 20\n  - name: video5") })
+        let error = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "flavors: [clickos, rumprun, mirage, nginx, flask, xen-linux]\n    capacity: 20\n  - name: video5", with: "flavors: [clickos, unikraft]\n    capacity: 20\n  - name: video5") })
         #expect(error.file == "Content/catalog.yaml")
         #expect(error.field == "contents[0].flavors[1]")
         #expect(error.line == 9)

@@ -9,12 +9,15 @@ extension EdgeServices {
     /// an error from the API, or a recovered fleet, and never an orphaned instance.
     @Suite
     struct FaultTests {
-        static func dockerEdge(socket: String) async throws -> (EdgeOperator, DockerDriver) {
+        /// An edge on `socket`'s dockerd whose topology names `registry` (default: the test registry).
+        static func dockerEdge(socket: String, registry: String? = nil) async throws -> (EdgeOperator, DockerDriver) {
             let (configuration, node) = try Testbed.configuration(dockerSocket: socket)
             let content = try #require(configuration.catalog.item(named: "video1"))
             _ = try await Testbed.dockerEdge(content: content)
             let driver = DockerDriver(socketPath: socket, edge: node.name)
-            return (EdgeOperator(settings: .init(configuration: configuration, node: node), drivers: [driver], logger: Testbed.logger), driver)
+            var settings = EdgeOperator.Settings(configuration: configuration, node: node)
+            if let registry { settings.registry = try #require(SocketEndpoint(registry)) }
+            return (EdgeOperator(settings: settings, drivers: [driver], logger: Testbed.logger), driver)
         }
 
         static func failure(_ edge: EdgeOperator, _ request: CreateInstanceRequest) async throws -> String {
@@ -28,7 +31,9 @@ extension EdgeServices {
             let (edge, driver) = try await Self.dockerEdge(socket: "/run/augur/edge-test/docker.sock")
             let missing = try await Self.failure(edge, CreateInstanceRequest(content: "video1", flavor: "nginx", image: "\(Testbed.registry)/augur/nginx:no-such-tag"))
             #expect(missing.contains("not found"), "\(missing)")
-            let down = try await Self.failure(edge, CreateInstanceRequest(content: "video1", flavor: "nginx", image: "127.0.0.1:5019/augur/nginx:video1"))
+            // An edge whose topology's registry does not answer.
+            let (registryDown, _) = try await Self.dockerEdge(socket: "/run/augur/edge-test/docker.sock", registry: "127.0.0.1:5019")
+            let down = try await Self.failure(registryDown, CreateInstanceRequest(content: "video1", flavor: "nginx"))
             #expect(down.contains("registry 127.0.0.1:5019 unreachable"), "\(down)")
             #expect(try await driver.discover().isEmpty)
 

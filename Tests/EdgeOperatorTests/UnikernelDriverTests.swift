@@ -30,11 +30,12 @@ extension EdgeServices {
             return (edge, driver, image, state, payloads)
         }
 
-        static func emulatedEdge(state: URL, payloads: URL, bootTimeout: Duration = .seconds(20)) throws -> (EdgeOperator, EmulatedDriver) {
+        static func emulatedEdge(state: URL, payloads: URL, bootTimeout: Duration = .seconds(20), registry: String? = nil) throws -> (EdgeOperator, EmulatedDriver) {
             let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
             let driver = EmulatedDriver(flavors: configuration.flavors, payloads: payloads, stateDirectory: state)
             var settings = EdgeOperator.Settings(configuration: configuration, node: node)
             settings.bootTimeout = bootTimeout
+            if let registry { settings.registry = try #require(SocketEndpoint(registry)) }
             return (EdgeOperator(settings: settings, drivers: [driver], logger: Testbed.logger), driver)
         }
 
@@ -99,7 +100,7 @@ extension EdgeServices {
 
             let (configuration, _) = try Testbed.configuration()
             let payloads = try Testbed.payload(try #require(configuration.catalog.item(named: "video1"))).deletingLastPathComponent()
-            let (edge, driver) = try Self.emulatedEdge(state: Testbed.temporaryDirectory("emulated"), payloads: payloads)
+            let (edge, driver) = try Self.emulatedEdge(state: Testbed.temporaryDirectory("emulated"), payloads: payloads, registry: registry)
             let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
             let failed = try await edge.settled(created.spec.id, in: [.failed])
             #expect(failed.phase == .failed)
