@@ -4,7 +4,9 @@ import Foundation
 ///
 /// Per content: instances needed = ⌈demand / capacity per instance⌉ against the instances
 /// that serve (ready, booting, pulling). New instances go to the node with the fewest
-/// instances that can take one (reachable, under its limit, offering the flavor's runtime);
+/// instances that can take one (reachable, under its limit counting draining instances as its
+/// operator does, running the flavor: for real where it is never emulated, emulated where its
+/// images are stand-ins);
 /// removals come from the node with the most, never the baseline. With `lookahead`, the
 /// demand that counts is the one of the interval in which the new instance would be ready.
 public struct CachingOptimizer: Sendable {
@@ -18,6 +20,10 @@ public struct CachingOptimizer: Sendable {
         var plan = Plan()
         var load = Dictionary(uniqueKeysWithValues: input.nodes.map { ($0.name, 0) })
         for instance in input.fleet where instance.serves { load[instance.node, default: 0] += 1 }
+        // A node's instance limit counts what its operator counts: every live instance,
+        // draining ones included, until it is gone.
+        var occupied = Dictionary(uniqueKeysWithValues: input.nodes.map { ($0.name, 0) })
+        for instance in input.fleet { occupied[instance.node, default: 0] += 1 }
         let z = Self.normalQuantile(policy.quantile)
         let servingByContent = Dictionary(grouping: input.fleet.filter(\.serves), by: \.content)
 
@@ -37,7 +43,7 @@ public struct CachingOptimizer: Sendable {
             steps: for (k, step) in window.enumerated() {
                 let want = needed(step)
                 while want > serving.count + deploys {
-                    guard let choice = place(forecast.content, profile: profile, dueSeconds: Double(k) * input.intervalSeconds, input: input, load: load) else {
+                    guard let choice = place(forecast.content, profile: profile, dueSeconds: Double(k) * input.intervalSeconds, input: input, load: load, occupied: occupied) else {
                         plan.unmet.append(UnmetDemand(
                             content: forecast.content, missingInstances: want - serving.count - deploys,
                             reason: "no reachable node with room offers a flavor of \(forecast.content)"))
@@ -46,6 +52,7 @@ public struct CachingOptimizer: Sendable {
                     // Start now only what would be late if started at the next tick.
                     guard k <= 1 || choice.seconds > Double(k - 1) * input.intervalSeconds else { break }
                     load[choice.node, default: 0] += 1
+                    occupied[choice.node, default: 0] += 1
                     deploys += 1
                     memory.lastDeploy[forecast.content] = interval
                     plan.actions.append(.deploy(
@@ -86,10 +93,12 @@ public struct CachingOptimizer: Sendable {
 
     /// The node with the fewest instances that can take one; on it, the first flavor (in the
     /// content's preference order) ready before the demand is due, else the fastest.
-    private func place(_ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, load: [String: Int]) -> Choice? {
+    private func place(
+        _ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, load: [String: Int], occupied: [String: Int]
+    ) -> Choice? {
         let timings = profile.flavors.compactMap { input.flavors[$0] }
         let node = input.nodes.lazy
-            .filter { node in node.acceptsDeploys && node.reachable && (load[node.name] ?? 0) < node.instanceLimit && timings.contains(where: node.runs) }
+            .filter { node in node.acceptsDeploys && node.reachable && (occupied[node.name] ?? 0) < node.instanceLimit && timings.contains(where: node.runs) }
             .min { ((load[$0.name] ?? 0), $0.name) < ((load[$1.name] ?? 0), $1.name) }
         guard let node else { return nil }
         let options: [Choice] = profile.flavors.compactMap { flavor in

@@ -211,3 +211,23 @@ extension RealRuntimePlacementTests {
         #expect(placed.sorted() == ["clickos@edge-1", "xen-linux@edge-4"], "\(placed)")
     }
 }
+
+/// One rule for a node's instance limit, the operator's: draining instances count until gone.
+@Suite struct InstanceLimitTests {
+    @Test func aNodeFullWithDrainingInstancesTakesNoDeploy() {
+        var testbed = Testbed()
+        testbed.nodes = [
+            NodeCapacity(name: "edge-1", instanceLimit: 2, runtimes: ["xen"], linkBitsPerSecond: 100e6),
+            NodeCapacity(name: "edge-2", instanceLimit: 2, runtimes: ["xen"], linkBitsPerSecond: 100e6),
+        ]
+        testbed.fleet = [
+            FleetInstance(id: "a", content: "video9", flavor: "clickos", node: "edge-1", phase: .draining),
+            FleetInstance(id: "b", content: "video9", flavor: "clickos", node: "edge-1", phase: .draining),
+            FleetInstance(id: "c", content: "video9", flavor: "clickos", node: "edge-2", phase: .ready),
+        ]
+        let plan = testbed.tick(CachingOptimizer(), interval: 1, [40])
+        // edge-1 serves nothing but its operator still holds two instances: at its limit.
+        #expect(plan.actions.compactMap(\.deployedNode) == ["edge-2"])
+        #expect(plan.unmet.map(\.missingInstances) == [1])
+    }
+}
