@@ -55,12 +55,30 @@ struct ReplayCommand: AsyncParsableCommand {
         let site = try makeSite(configuration: configuration, dnsEndpoint: dnsEndpoint, logger: logger)
         Self.emit("\(scenario.title): \(scenario.runs.count) run(s) of \(scenario.rounds) rounds of \(scenario.roundMilliseconds / 1_000) s (the first \(scenario.pattern.users.count) train)\(testbed ? " on the namespace testbed" : "")")
 
-        var records: [String: RunRecords] = [:]
-        for run in scenario.runs {
-            let replay = ReplayRun(
-                scenario: scenario, run: run, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint,
-                directory: directory.appendingPathComponent(run.name), payloads: payloads, logger: logger, progress: Self.emit)
-            records[run.name] = try await replay.execute()
+        // SIGINT and SIGTERM cancel the runs; each run then removes what it started (its edge
+        // instances, the core's baseline) before the command exits.
+        let runs = Task { [scenario] in
+            var records: [String: RunRecords] = [:]
+            for run in scenario.runs {
+                let replay = ReplayRun(
+                    scenario: scenario, run: run, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint,
+                    directory: directory.appendingPathComponent(run.name), payloads: payloads, logger: logger, progress: Self.emit)
+                records[run.name] = try await replay.execute()
+            }
+            return records
+        }
+        let stop = StopSignals { signal in
+            Self.emit("replay stopped by \(signal): removing what it started")
+            runs.cancel()
+        }
+        defer { stop.cancel() }
+        let records: [String: RunRecords]
+        do {
+            records = try await runs.value
+        } catch {
+            guard runs.isCancelled else { throw error }
+            Self.emit("replay stopped: its edge instances and the core's baseline were removed; no report written")
+            throw ExitCode(130)
         }
         let report = ReplayReport(scenario: scenario, runs: scenario.runs.compactMap { run in records[run.name].map { (run, $0) } })
         try report.write(to: directory)

@@ -60,18 +60,29 @@ struct ReplayRun {
             id: "baseline-\(content)", edge: topology.core.name, content: content, flavor: baselineSpot.flavor, runtime: .emulated, image: "",
             address: baselineSpot.address.description, port: topology.servicePort)
         var handle: RuntimeHandle?
+        // Whatever ends the run (its last round, an error, or SIGINT/SIGTERM cancelling it), the
+        // edges are emptied and the baseline stopped. The cleanup runs as a task of its own: a
+        // cancelled run's cancellation must not cut it short.
+        func cleanUp() async {
+            let started = handle
+            await Task {
+                await Self.removeEverything(edges.connections)
+                if let started {
+                    do { try await baselineDriver.destroy(started, spec: baseline) } catch {
+                        logger.error("cannot stop the core's baseline", metadata: ["instance.id": "\(baseline.id)", "error": "\(error)"])
+                    }
+                }
+                await server.stop()
+            }.value
+        }
         do {
             handle = try await baselineDriver.boot(baseline)
             _ = try await ReadinessProbe().waitUntilReady(baseline, timeout: .seconds(30))
             let records = try await replay(loop: loop, counter: counter, loopSnapshots: loopSnapshots, rounds: rounds, edges: edges, item: item)
-            await Self.removeEverything(edges.connections)
-            if let handle { try? await baselineDriver.destroy(handle, spec: baseline) }
-            await server.stop()
+            await cleanUp()
             return records
         } catch {
-            await Self.removeEverything(edges.connections)
-            if let handle { try? await baselineDriver.destroy(handle, spec: baseline) }
-            await server.stop()
+            await cleanUp()
             throw error
         }
     }

@@ -33,6 +33,45 @@ extension LoopServices {
             }
         }
 
+        /// SIGTERM mid-run: the replay removes what it started (the core's baseline nginx, the
+        /// edges' instances) and exits 130, saying so.
+        @Test(.timeLimit(.minutes(3)), .enabled(if: Testbed.runsAsRoot, "needs root: the registry and the edges' nginx processes"))
+        func aReplayStoppedBySIGTERMLeavesNothingRunning() async throws {
+            let binary = Testbed.root.appendingPathComponent(".build/debug/augur")
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let output = Testbed.temporaryDirectory("replay-sigterm")
+            let log = output.appendingPathComponent("replay.log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            defer { try? handle.close() }
+            let replay = Process()
+            replay.executableURL = binary
+            replay.arguments = [
+                "replay", "--scenario", Testbed.root.appendingPathComponent("Scripts/scenarios/paper-s3-quick.yaml").path,
+                "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
+                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path, "--dns-listen", "127.0.0.1:5391",
+                "--output", output.appendingPathComponent("out").path, "--payloads", output.appendingPathComponent("payloads").path, "--log-level", "warning",
+            ]
+            replay.standardOutput = handle
+            replay.standardError = handle
+            try replay.run()
+            var text = ""
+            for _ in 0..<600 where !text.contains("round 2") {
+                try await Task.sleep(for: .milliseconds(100))
+                text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            }
+            #expect(text.contains("round 2"), "the replay reached its rounds: \(text)")
+            let baseline = try await Testbed.tool("pgrep", ["-f", "nginx.*\(output.path)"], failOnExit: false)
+            #expect(!baseline.isEmpty, "the core's baseline ran during the replay")
+            replay.terminate()
+            for _ in 0..<300 where replay.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!replay.isRunning)
+            #expect(replay.terminationStatus == 130)
+            #expect(try String(contentsOf: log, encoding: .utf8).contains("replay stopped"))
+            let left = try await Testbed.tool("pgrep", ["-f", output.path], failOnExit: false)
+            #expect(left.isEmpty, "left running: \(left)")
+        }
+
         /// A scenario that cannot run is refused with the reason before anything starts, and
         /// the results an earlier replay left in the output folder stay.
         @Test func aScenarioThatCannotRunIsRefusedAndEarlierResultsStay() async throws {
