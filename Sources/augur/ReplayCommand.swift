@@ -4,6 +4,7 @@ import EdgeOperator
 import Foundation
 import Logging
 import TestbedNetwork
+import UnixSignals
 import Workload
 
 /// `augur replay`: replays a scenario's user pattern against the whole system, once per run
@@ -67,9 +68,12 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             return records
         }
-        let stop = StopSignals { signal in
-            Self.emit("replay stopped by \(signal): removing what it started")
-            runs.cancel()
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let stop = Task {
+            for await signal in signals {
+                Self.emit("replay stopped by \(signal): removing what it started")
+                runs.cancel()
+            }
         }
         defer { stop.cancel() }
         let records: [String: RunRecords]
