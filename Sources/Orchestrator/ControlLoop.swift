@@ -34,6 +34,8 @@ public actor ControlLoop {
     private var lostEdges: Set<String> = []
     /// Instances that have a deploy or removal job running.
     private var watched: Set<String> = []
+    /// Instance rows and events not stored yet (see `PendingWrites`).
+    private var pending = PendingWrites()
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
 
@@ -90,6 +92,7 @@ public actor ControlLoop {
             logger.error("cannot read the stored state; starting empty", metadata: ["error": "\(error)"])
         }
         await reconcile()
+        flush()
     }
 
     /// Handles one closed interval and returns its record.
@@ -113,7 +116,8 @@ public actor ControlLoop {
         // this tick returns, so the transaction is not on the counts → actions path.
         for action in record.actions { start(action) }
         do {
-            try store.recordInterval(record, progress: progress)
+            try store.recordInterval(record, progress: progress, pending: pending)
+            pending = PendingWrites()
         } catch {
             logger.error("cannot store the interval", metadata: ["loop.interval": "\(interval)", "error": "\(error)"])
         }
@@ -124,10 +128,13 @@ public actor ControlLoop {
     // MARK: Reconciling
 
     /// Lists every edge (in parallel, bounded); an edge that answers is the truth for its
-    /// instances, one that does not has its instances taken out of DNS. Instances still on
-    /// their way up or out get a job that follows them.
-    public func reconcile() async {
+    /// instances, one that does not has its instances taken out of DNS. A list applies to
+    /// the fleet as it is when the list arrives: what a job observed meanwhile stands.
+    /// Instances still on their way up or out get a job that follows them. What it learns is
+    /// left pending for the caller to store.
+    func reconcile() async {
         let timeout = settings.edgeTimeout
+        let asOf = fleet.generation
         // An edge's runtimes are asked once (again after it was lost): they change only with its operator.
         let askRuntimes = Set(edges.keys.filter { fleet.realRuntimes[$0] == nil || lostEdges.contains($0) })
         let reports = await withTaskGroup(of: (String, Result<([EdgeInstance], NodeState?), any Error>).self) { group in
@@ -146,9 +153,9 @@ public actor ControlLoop {
             case .success(let (instances, state)):
                 if let state { fleet.learnRuntimes(of: state) }
                 if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
-                let (changes, vanished) = fleet.reconcile(edge: edge, report: instances)
+                let (changes, applied, vanished) = fleet.reconcile(edge: edge, report: instances, asOf: asOf)
                 apply(changes)
-                for instance in instances { persist(instance) }
+                for instance in applied { persist(instance) }
                 for instance in vanished {
                     persist(instance)
                     event("gone", instance.spec.id, "\(edge) no longer has it")
@@ -182,6 +189,7 @@ public actor ControlLoop {
         case .drain:
             guard let id = action.instance else { return }
             apply(fleet.beginRemoval(id))
+            // Stored with the tick's records.
             if let instance = fleet.members[id]?.instance { persist(instance) }
             enqueueRemoval(id, action: action.id)
         }
@@ -198,6 +206,7 @@ public actor ControlLoop {
             outcome(action.id, .failed, kind: .deploy, detail: "\(error)")
             event("deploy", action.content, "deploy of \(flavor) on \(edge.edge) failed: \(error)")
         }
+        flush()
     }
 
     /// Follows an instance on its way up (a restart picks up the ones it finds booting).
@@ -224,6 +233,7 @@ public actor ControlLoop {
             // The next reconcile finds it again and follows it from where it is.
             logger.warning("lost track of an instance on its way up", metadata: ["instance.id": "\(id)", "error": "\(error)"])
         }
+        flush()
     }
 
     private func enqueueRemoval(_ id: String, action: Int64?) {
@@ -247,6 +257,7 @@ public actor ControlLoop {
             outcome(action, .failed, kind: .drain, instance: id, detail: "\(error)")
             event("drain", id, "removal failed, retried at the next interval: \(error)")
         }
+        flush()
     }
 
     // MARK: Bookkeeping
@@ -257,11 +268,21 @@ public actor ControlLoop {
     }
 
     private func persist(_ instance: EdgeInstance) {
-        let removing = fleet.members[instance.spec.id]?.removing ?? false
+        pending.record(instance, removing: fleet.members[instance.spec.id]?.removing ?? false, at: Date())
+    }
+
+    /// Stores what is pending in one transaction. When the store fails, the instance rows
+    /// stay pending (each newer one replaces its last, so they stay bounded) and the events
+    /// are dropped, counted in the log.
+    private func flush() {
+        guard !pending.isEmpty else { return }
         do {
-            try store.record(instance, removing: removing)
+            try store.store(pending)
+            pending = PendingWrites()
         } catch {
-            logger.error("cannot store an instance", metadata: ["instance.id": "\(instance.spec.id)", "error": "\(error)"])
+            let dropped = pending.dropEvents()
+            logger.error("cannot store instances and events; instances retried", metadata: [
+                "error": "\(error)", "instances": "\(pending.instances.count)", "events.dropped": "\(dropped)"])
         }
     }
 
@@ -297,7 +318,7 @@ public actor ControlLoop {
 
     private func event(_ kind: String, _ subject: String, _ message: String) {
         logger.info("\(message)", metadata: ["event.kind": "\(kind)", "event.subject": "\(subject)"])
-        try? store.append(.init(at: Date(), kind: kind, subject: subject, message: message))
+        pending.append(.init(at: Date(), kind: kind, subject: subject, message: message))
     }
 
     private func report(_ record: IntervalRecord) {
@@ -341,7 +362,12 @@ public actor ControlLoop {
         if let text = change.model {
             let choice: ModelChoice
             do { choice = try ModelChoice(parsing: text) } catch { throw .invalid(name, error.description) }
-            let history = (try? store.counts(of: name).map { Double($0.lookups) }) ?? []
+            var history: [Double] = []
+            do {
+                history = try store.counts(of: name).map { Double($0.lookups) }
+            } catch {
+                logger.error("cannot read the stored counts; the new model starts without history", metadata: ["content": "\(name)", "error": "\(error)"])
+            }
             book.choose(choice, for: name, history: history)
         }
         planner.builder.profiles[name] = profile
@@ -351,6 +377,7 @@ public actor ControlLoop {
             logger.error("cannot store a content change", metadata: ["content": "\(name)", "error": "\(error)"])
         }
         event("content", name, "changed: capacity \(profile.capacityPerInstance), flavors \(profile.flavors.joined(separator: ",")), model \(book.entries[name]?.choice.description ?? "-")")
+        flush()
     }
 
     /// The content as the loop uses it now.

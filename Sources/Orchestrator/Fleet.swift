@@ -19,6 +19,8 @@ public struct Fleet: Sendable {
         public var answered = false
         /// The orchestrator decided to remove it (its address left DNS first).
         public var removing = false
+        /// The fleet's `generation` when this member was last observed.
+        public var observedAt: UInt64 = 0
     }
 
     public private(set) var members: [String: Member] = [:]
@@ -29,6 +31,9 @@ public struct Fleet: Sendable {
     public private(set) var measuredBoot: [String: Double] = [:]
     /// Per edge, the runtimes its operator runs for real (not emulated), as it last said.
     public private(set) var realRuntimes: [String: Set<String>] = [:]
+    /// Counts observations: an edge's list, requested at one generation, says nothing of a
+    /// member observed after it (a job's newer answer came in while the list was on its way).
+    public private(set) var generation: UInt64 = 0
 
     public init() {}
 
@@ -48,6 +53,8 @@ public struct Fleet: Sendable {
         let id = instance.spec.id
         var member = members[id] ?? Member(instance: instance)
         member.instance = instance
+        generation += 1
+        member.observedAt = generation
         if let removing { member.removing = removing }
         if instance.image != nil || instance.phase == .ready {
             cachedImages[instance.spec.edge, default: []].insert("\(instance.spec.flavor)/\(instance.spec.content)")
@@ -61,22 +68,31 @@ public struct Fleet: Sendable {
         return changes
     }
 
-    /// Takes an edge's whole list: reported instances are observed (an edge that answers is
-    /// reachable again, so its ready ones return to DNS), known ones it no longer reports are
-    /// gone. Returns the pool changes and those vanished instances, as now gone.
-    public mutating func reconcile(edge: String, report: [EdgeInstance]) -> (changes: [PoolChange], vanished: [EdgeInstance]) {
+    /// Takes an edge's whole list, requested when the fleet was at generation `asOf`: reported
+    /// instances are observed (an edge that answers is reachable again, so its ready ones
+    /// return to DNS), known ones it no longer reports are gone. Members observed after `asOf`
+    /// keep what that newer observation said. Returns the pool changes and the instances the
+    /// report applied to (observed or vanished, the vanished ones now gone).
+    public mutating func reconcile(edge: String, report: [EdgeInstance], asOf: UInt64) -> (changes: [PoolChange], applied: [EdgeInstance], vanished: [EdgeInstance]) {
         unreachable.remove(edge)
         var changes: [PoolChange] = []
         let reported = Set(report.map(\.spec.id))
-        for instance in report { changes += observe(instance) }
+        let newer = Set(members.filter { $0.value.observedAt > asOf }.map(\.key))
+        var applied: [EdgeInstance] = []
+        for instance in report where !newer.contains(instance.spec.id) {
+            changes += observe(instance)
+            applied.append(instance)
+        }
+        // The newer members keep their state, but their edge answers again: the rule applies.
+        for id in members.keys where members[id]?.instance.spec.edge == edge && newer.contains(id) { changes += settle(id) }
         var vanished: [EdgeInstance] = []
-        for (id, member) in members where member.instance.spec.edge == edge && !reported.contains(id) {
+        for (id, member) in members where member.instance.spec.edge == edge && !reported.contains(id) && !newer.contains(id) {
             var gone = member.instance
             gone.phase = .gone
             changes += observe(gone)
             vanished.append(gone)
         }
-        return (changes, vanished)
+        return (changes, applied, vanished)
     }
 
     /// Takes what an edge's operator says of its runtimes.

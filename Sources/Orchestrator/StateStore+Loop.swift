@@ -5,11 +5,13 @@ import GRDB
 /// progress and counts a restart resumes from, and the series the API serves.
 extension StateStore {
     /// Stores a closed interval with its counts, forecasts, plan and actions (numbered by the
-    /// loop) and the loop's progress, all or nothing. The predictors are not stored: they are
-    /// derived from the counts, and a restart rebuilds them from those.
-    public func recordInterval(_ record: IntervalRecord, progress: LoopProgress) throws {
+    /// loop), the loop's progress and its pending instance rows and events, all or nothing. The
+    /// predictors are not stored: they are derived from the counts, and a restart rebuilds
+    /// them from those.
+    public func recordInterval(_ record: IntervalRecord, progress: LoopProgress, pending: PendingWrites = PendingWrites()) throws {
         let encoder = Self.encoder
         try write { db in
+            try Self.write(pending, in: db)
             let count = try db.cachedStatement(sql: "INSERT OR REPLACE INTO intervalCount (content, intervalStart, lookups) VALUES (?, ?, ?)")
             // The date is formatted once, not once per content.
             let start = record.start.databaseValue

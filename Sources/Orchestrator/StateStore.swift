@@ -131,17 +131,33 @@ public struct StateStore: Sendable {
     /// Stores an instance as an edge last reported it, replacing what was known; `removing`
     /// marks one the orchestrator decided to remove (a restart finishes the removal).
     public func record(_ instance: EdgeInstance, removing: Bool = false, at time: Date = Date()) throws {
-        let json = String(decoding: try Self.encoder.encode(instance), as: UTF8.self)
-        try writer.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO instance (id, edge, content, flavor, address, phase, emulated, failure, record, updatedAt, removing)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET phase = excluded.phase, failure = excluded.failure,
-                      record = excluded.record, updatedAt = excluded.updatedAt, removing = excluded.removing
-                    """,
-                arguments: [instance.spec.id, instance.spec.edge, instance.spec.content, instance.spec.flavor, instance.spec.address,
-                            instance.phase.rawValue, instance.emulated, instance.failure, json, time, removing])
+        var pending = PendingWrites()
+        pending.record(instance, removing: removing, at: time)
+        try store(pending)
+    }
+
+    /// Stores pending instance rows and events in one transaction.
+    public func store(_ pending: PendingWrites) throws {
+        try writer.write { db in try Self.write(pending, in: db) }
+    }
+
+    static func write(_ pending: PendingWrites, in db: Database) throws {
+        let encoder = Self.encoder
+        let row = try db.cachedStatement(sql: """
+            INSERT INTO instance (id, edge, content, flavor, address, phase, emulated, failure, record, updatedAt, removing)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET phase = excluded.phase, failure = excluded.failure,
+              record = excluded.record, updatedAt = excluded.updatedAt, removing = excluded.removing
+            """)
+        for (_, entry) in pending.instances.sorted(by: { $0.key < $1.key }) {
+            let instance = entry.instance
+            let json = String(decoding: try encoder.encode(instance), as: UTF8.self)
+            try row.execute(arguments: [instance.spec.id, instance.spec.edge, instance.spec.content, instance.spec.flavor, instance.spec.address,
+                                        instance.phase.rawValue, instance.emulated, instance.failure, json, entry.at, entry.removing])
+        }
+        let event = try db.cachedStatement(sql: "INSERT INTO event (at, kind, subject, message) VALUES (?, ?, ?, ?)")
+        for entry in pending.events {
+            try event.execute(arguments: [entry.at, entry.kind, entry.subject, entry.message])
         }
     }
 
@@ -201,9 +217,9 @@ public struct StateStore: Sendable {
     }
 
     public func append(_ event: Event) throws {
-        try writer.write { db in
-            try db.execute(sql: "INSERT INTO event (at, kind, subject, message) VALUES (?, ?, ?, ?)", arguments: [event.at, event.kind, event.subject, event.message])
-        }
+        var pending = PendingWrites()
+        pending.append(event)
+        try store(pending)
     }
 
     /// The newest `limit` events, oldest first.

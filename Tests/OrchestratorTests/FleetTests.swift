@@ -32,14 +32,14 @@ import Testing
         _ = fleet.observe(Self.instance("b", edge: "edge-2", phase: .ready, address: "127.12.3.1"))
         #expect(fleet.lost(edge: "edge-1") == [.remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
         #expect(fleet.observe(Self.instance("a", phase: .ready)).isEmpty, "no answer while the edge is unreachable")
-        #expect(fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)]).changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)], asOf: fleet.generation).changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
         #expect(fleet.members["b"]?.answered == true)
     }
 
     @Test func theEdgeIsTheTruthVanishedInstancesAreGoneAndUnknownOnesAdopted() {
         var fleet = Fleet()
         _ = fleet.observe(Self.instance("a", phase: .ready))
-        let (changes, vanished) = fleet.reconcile(edge: "edge-1", report: [Self.instance("c", phase: .ready, address: "127.11.3.3")])
+        let (changes, _, vanished) = fleet.reconcile(edge: "edge-1", report: [Self.instance("c", phase: .ready, address: "127.11.3.3")], asOf: fleet.generation)
         #expect(vanished.map(\.spec.id) == ["a"] && vanished.allSatisfy { $0.phase == .gone })
         #expect(Set(changes) == [
             .remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1"),
@@ -52,8 +52,32 @@ import Testing
     @Test func aRestoredFleetAnswersNothingUntilItsEdgeReports() {
         var fleet = Fleet(restoring: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")], removing: ["b"], edges: ["edge-1"])
         #expect(fleet.live.allSatisfy { !$0.answered })
-        let changes = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")]).changes
+        let changes = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")], asOf: fleet.generation).changes
         #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "b stays out: its removal was decided")
+    }
+
+    /// A list requested before a job's answer arrived says nothing of what that job saw: a
+    /// deploy created meanwhile is not gone, a removal decided meanwhile keeps its flag, and a
+    /// stale "booting" does not take a ready address out of DNS.
+    @Test func aListRequestedBeforeAJobsAnswerDoesNotUndoIt() {
+        var fleet = Fleet()
+        _ = fleet.observe(Self.instance("a", phase: .booting))
+        _ = fleet.observe(Self.instance("b", phase: .ready, address: "127.11.3.2"))
+        let asOf = fleet.generation
+        // While the list is on its way: a job sees "a" ready, a new "c" is created, "b"'s removal is decided.
+        #expect(fleet.observe(Self.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        _ = fleet.observe(Self.instance("c", phase: .pulling, address: "127.11.3.3"))
+        _ = fleet.beginRemoval("b")
+        let stale = [Self.instance("a", phase: .booting), Self.instance("b", phase: .ready, address: "127.11.3.2")]
+        let (changes, applied, vanished) = fleet.reconcile(edge: "edge-1", report: stale, asOf: asOf)
+        #expect(changes.isEmpty, "\(changes)")
+        #expect(vanished.isEmpty, "c was created after the list was asked for")
+        #expect(applied.map(\.spec.id) == ["b"])
+        #expect(fleet.members["a"]?.instance.phase == .ready && fleet.members["a"]?.answered == true)
+        #expect(fleet.members["b"]?.removing == true && fleet.members["b"]?.answered == false)
+        #expect(fleet.members["c"]?.instance.phase == .pulling)
+        // The next list, asked for now, is the truth again.
+        #expect(fleet.reconcile(edge: "edge-1", report: [], asOf: fleet.generation).vanished.map(\.spec.id).sorted() == ["a", "b", "c"])
     }
 
     @Test func aFailedInstanceIsDroppedAndNeverAnswered() {

@@ -45,4 +45,25 @@ import Testing
         }
         #expect(try store.events(limit: 3).map(\.message) == ["2", "3", "4"])
     }
+
+    /// A tick's instance rows and events land in its interval's one transaction; the newest
+    /// row per instance wins.
+    @Test func aTicksPendingRowsLandWithItsInterval() throws {
+        let store = try StateStore.inMemory()
+        var pending = PendingWrites()
+        pending.record(Self.instance("a", phase: .booting), removing: false, at: Date(timeIntervalSince1970: 10))
+        pending.record(Self.instance("a", phase: .ready), removing: true, at: Date(timeIntervalSince1970: 11))
+        pending.append(.init(at: Date(timeIntervalSince1970: 11), kind: "ready", subject: "a", message: "serving"))
+        let record = IntervalRecord(
+            interval: 0, start: Date(timeIntervalSince1970: 0), end: Date(timeIntervalSince1970: 30), training: true, lookups: ["video5": 7],
+            forecasts: [:], unmet: [], actions: [], tickMilliseconds: 1)
+        var progress = LoopProgress()
+        progress.intervals = 1
+        try store.recordInterval(record, progress: progress, pending: pending)
+        #expect(try store.instances().map(\.phase) == [.ready])
+        #expect(try store.instancesBeingRemoved() == ["a"])
+        #expect(try store.events().map(\.message) == ["serving"])
+        #expect(try store.counts(of: "video5").map(\.lookups) == [7])
+        #expect(try store.loadProgress()?.intervals == 1)
+    }
 }
