@@ -23,6 +23,11 @@ public actor DockerDriver: RuntimeDriver {
         self.edge = edge
     }
 
+    /// Succeeds when the engine answers its ping.
+    public func checkAnswers() async throws {
+        try await engine.expectSuccess(.GET, "/_ping", operation: "ping")
+    }
+
     public func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation {
         let reference = try ImageReference.parse(spec.image)
         if let local = try await inspectImage(reference) { return ImagePreparation(pulled: false, bytes: local.size, digest: local.id) }

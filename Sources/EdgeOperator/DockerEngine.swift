@@ -12,7 +12,7 @@ struct DockerEngine: Sendable {
     let client: HTTPClient
     private let apiVersion = "v1.41"
 
-    init(socketPath: String, client: HTTPClient = .shared) {
+    init(socketPath: String, client: HTTPClient = FailFastHTTP.client) {
         self.socketPath = socketPath
         self.client = client
     }
@@ -29,9 +29,6 @@ struct DockerEngine: Sendable {
 
     /// Sends one request and collects the answer (up to 64 MiB: pull progress can be long).
     func send(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], json: (any Encodable)? = nil, timeout: TimeAmount = .seconds(600)) async throws -> Response {
-        if let reason = SocketReachability.unix(socketPath) {
-            throw EdgeError.runtimeUnreachable(runtime: .docker, endpoint: socketPath, reason: reason)
-        }
         var components = URLComponents()
         components.path = "/\(apiVersion)\(path)"
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }

@@ -13,7 +13,7 @@ public struct EdgeClient: Sendable {
     let token: String
     let client: HTTPClient
 
-    public init(edge: String, baseURL: String, token: String, client: HTTPClient = .shared) {
+    public init(edge: String, baseURL: String, token: String, client: HTTPClient = FailFastHTTP.client) {
         self.edge = edge
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
@@ -69,9 +69,6 @@ public struct EdgeClient: Sendable {
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
-        }
-        if let url = URL(string: baseURL), let host = url.host, let port = url.port, let reason = SocketReachability.tcp(host: host, port: port) {
-            throw Failure.unreachable(edge: edge, reason: reason)
         }
         let response: HTTPClientResponse
         let bytes: ByteBuffer

@@ -13,7 +13,7 @@ public struct RegistryClient: Sendable {
     let registry: String
     let client: HTTPClient
 
-    public init(registry: String, client: HTTPClient = .shared) {
+    public init(registry: String, client: HTTPClient = FailFastHTTP.client) {
         self.registry = registry
         self.client = client
     }
@@ -73,7 +73,6 @@ public struct RegistryClient: Sendable {
 
     /// Streams a blob into `file`, hashing as it goes; removes the file and throws on a digest mismatch.
     public func download(_ descriptor: Descriptor, of reference: ImageReference, to file: URL) async throws {
-        try checkReachable()
         var request = HTTPClientRequest(url: "http://\(registry)/v2/\(reference.repository)/blobs/\(descriptor.digest)")
         request.method = .GET
         let response: HTTPClientResponse
@@ -153,17 +152,15 @@ public struct RegistryClient: Sendable {
 
     // MARK: Plumbing
 
-    private func checkReachable() throws {
-        guard let colon = registry.lastIndex(of: ":"), let port = Int(registry[registry.index(after: colon)...]) else { return }
-        if let reason = SocketReachability.tcp(host: String(registry[..<colon]), port: port) {
-            throw EdgeError.registryUnreachable(registry: registry, reason: reason)
-        }
-    }
-
     private struct Answer {
         var status: HTTPResponseStatus
         var headers: HTTPHeaders
         var body: ByteBuffer
+    }
+
+    /// Succeeds when the registry answers its API's base endpoint.
+    public func checkAnswers() async throws {
+        _ = try await send(.GET, "/v2/", image: nil)
     }
 
     private func send(_ method: HTTPMethod, _ path: String, image: ImageReference?, headers: [String: String] = [:], expect: Set<HTTPResponseStatus> = [.ok]) async throws -> Answer {
@@ -181,7 +178,6 @@ public struct RegistryClient: Sendable {
     }
 
     private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
-        try checkReachable()
         do {
             return try await client.execute(request, timeout: .seconds(600))
         } catch {

@@ -123,8 +123,10 @@ struct ReplayCommand: AsyncParsableCommand {
             try Data(generated.bytes()).write(to: file)
         }
         let registry = configuration.topology.registry
-        if let reason = SocketReachability.tcp(host: registry.address.description, port: registry.port) {
-            throw ValidationError("the registry at \(registry) does not answer (\(reason)): Scripts/registry start")
+        do {
+            try await RegistryClient(registry: registry.description).checkAnswers()
+        } catch {
+            throw ValidationError("the registry at \(registry) does not answer (\(error)): Scripts/registry start")
         }
         for flavorName in Set(scenario.runs.flatMap(\.edgeFlavors)) {
             guard let flavor = configuration.flavors[flavorName] else { throw ValidationError("unknown edge flavor '\(flavorName)'") }
@@ -132,8 +134,10 @@ struct ReplayCommand: AsyncParsableCommand {
             if flavor.kind == .unikernel { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }
             if flavor.runtime == .docker && !testbed {
                 for node in configuration.topology.edges {
-                    if let reason = SocketReachability.unix(node.operatorSettings.dockerSocket) {
-                        throw ValidationError("\(flavorName) runs on docker, and \(node.name)'s dockerd does not answer (\(reason)): Scripts/edge-dockerd start \(node.name)")
+                    do {
+                        try await DockerDriver(socketPath: node.operatorSettings.dockerSocket, edge: node.name).checkAnswers()
+                    } catch {
+                        throw ValidationError("\(flavorName) runs on docker, and \(node.name)'s dockerd does not answer (\(error)): Scripts/edge-dockerd start \(node.name)")
                     }
                 }
             }
