@@ -26,4 +26,15 @@ public struct NodeState: Sendable, Hashable, Codable {
     public var runtimes: [String]
     public var emulatedRuntimes: [String]
     public var usage: NodeMonitor.Sample?
+
+    public init(
+        edge: String, instanceLimit: Int, instances: [InstancePhase: Int], runtimes: [String], emulatedRuntimes: [String], usage: NodeMonitor.Sample? = nil
+    ) {
+        self.edge = edge
+        self.instanceLimit = instanceLimit
+        self.instances = instances
+        self.runtimes = runtimes
+        self.emulatedRuntimes = emulatedRuntimes
+        self.usage = usage
+    }
 }

@@ -1,0 +1,135 @@
+import AugurModel
+import EdgeOperator
+import Foundation
+
+/// An edge that lives in memory: the `EdgeConnection` twin the control loop is tested and
+/// simulated with, the way a memory store stands beside a database. It keeps instances
+/// with phases, an instance limit and addresses from the node's pools like an operator,
+/// but nothing boots: how each deploy ends is the caller's choice (at once ready or failed,
+/// or held until `release`), and the edge can be made unreachable or slow. Every instance it
+/// reports is marked emulated.
+public actor MemoryEdge: EdgeConnection {
+    /// How a deploy of a flavor ends.
+    public enum BootOutcome: Sendable, Hashable {
+        /// Ready as soon as the loop waits for it.
+        case ready
+        /// Failed with this reason as soon as the loop waits for it.
+        case fail(String)
+        /// Booting until `release(_:to:)`.
+        case hold
+    }
+
+    public nonisolated let edge: String
+    private let node: Node
+    private let flavors: [String: Flavor]
+    private var records: [String: EdgeInstance] = [:]
+    private var outcomes: [String: BootOutcome] = [:]
+    private var reachable = true
+    private var delay: Duration = .zero
+    private var nextID = 0
+    /// Every call the loop made, in order ("create video1/clickos", "remove ID", "instances", "node").
+    public private(set) var calls: [String] = []
+
+    public init(node: Node, flavors: [String: Flavor]) {
+        edge = node.name
+        self.node = node
+        self.flavors = flavors
+    }
+
+    // MARK: Controls
+
+    public func setOutcome(_ outcome: BootOutcome, for flavor: String) { outcomes[flavor] = outcome }
+
+    /// An unreachable edge answers every call with `EdgeClient.Failure.unreachable`.
+    public func setReachable(_ value: Bool) { reachable = value }
+
+    /// Every call waits this long first (cancellable, as a request in flight is).
+    public func setDelay(_ value: Duration) { delay = value }
+
+    /// Ends a held boot: `.ready` or `.failed`.
+    public func release(_ id: String, to phase: InstancePhase, failure: String? = nil) {
+        guard var record = records[id], !record.phase.isFinal else { return }
+        record.phase = phase
+        record.failure = failure
+        record.timeline.began[phase] = Date()
+        records[record.spec.id] = record
+    }
+
+    /// Puts an instance in the edge as a previous run left it (for restart tests).
+    public func seed(_ instance: EdgeInstance) { records[instance.spec.id] = instance }
+
+    public func instance(_ id: String) -> EdgeInstance? { records[id] }
+
+    // MARK: EdgeConnection
+
+    public func create(_ request: CreateInstanceRequest) async throws -> EdgeInstance {
+        try await answer("create \(request.content)/\(request.flavor)")
+        guard let flavor = flavors[request.flavor] else { throw EdgeError.invalidRequest("unknown flavor '\(request.flavor)'") }
+        let live = records.values.filter { !$0.phase.isFinal }
+        guard live.count < node.instanceLimit else { throw EdgeError.limitReached(edge: edge, limit: node.instanceLimit) }
+        guard let pool = node.pools[flavor.runtime] ?? node.pools[.emulated] else {
+            throw EdgeError.invalidRequest("\(edge) offers no \(flavor.runtime.rawValue) runtime for flavor '\(flavor.name)'")
+        }
+        let taken = Set(live.map(\.spec.address))
+        guard let address = pool.hostAddresses(limit: taken.count + 1).map(\.description).first(where: { !taken.contains($0) }) else {
+            throw EdgeError.addressInUse("no free address in \(pool)")
+        }
+        nextID += 1
+        let spec = InstanceSpec(
+            id: "\(request.content)-\(request.flavor)-m\(nextID)", edge: edge, content: request.content, flavor: request.flavor, runtime: .emulated,
+            image: "memory/augur/\(request.flavor):\(request.content)", address: address, port: 8080)
+        var record = EdgeInstance(spec: spec, requested: Date(), emulated: true)
+        record.phase = .booting
+        record.timeline.began[.booting] = record.timeline.requested
+        records[record.spec.id] = record
+        return record
+    }
+
+    public func settled(_ id: String) async throws -> EdgeInstance {
+        try await answer("settled \(id)")
+        guard let record = records[id] else { throw EdgeError.unknownInstance(id) }
+        switch outcomes[record.spec.flavor] ?? .ready {
+        case .ready where record.phase == .booting: release(id, to: .ready)
+        case .fail(let reason) where record.phase == .booting: release(id, to: .failed, failure: reason)
+        default: break
+        }
+        // Held: wait, cancellable like a long poll, until `release` ends it.
+        while let current = records[id], current.phase == .booting || current.phase == .pulling {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return records[id] ?? record
+    }
+
+    public func instances() async throws -> [EdgeInstance] {
+        try await answer("instances")
+        return records.values.sorted { $0.spec.id < $1.spec.id }
+    }
+
+    public func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance {
+        try await answer("remove \(id)")
+        guard records[id] != nil else { throw EdgeError.unknownInstance(id) }
+        release(id, to: .gone)
+        guard let gone = records[id] else { throw EdgeError.unknownInstance(id) }
+        return gone
+    }
+
+    public func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction {
+        try await answer("evict")
+        return ImageEviction()
+    }
+
+    public func node() async throws -> NodeState {
+        try await answer("node")
+        let counts = Dictionary(grouping: records.values, by: \.phase).mapValues(\.count)
+        let runtimes = Set(node.pools.keys.map(\.rawValue)).union([RuntimeKind.emulated.rawValue]).sorted()
+        return NodeState(edge: edge, instanceLimit: node.instanceLimit, instances: counts, runtimes: runtimes, emulatedRuntimes: runtimes)
+    }
+
+    // MARK: Plumbing
+
+    private func answer(_ call: String) async throws {
+        calls.append(call)
+        if delay > .zero { try await Task.sleep(for: delay) }
+        guard reachable else { throw EdgeClient.Failure.unreachable(edge: edge, reason: "made unreachable") }
+    }
+}
