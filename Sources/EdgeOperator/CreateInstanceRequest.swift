@@ -26,10 +26,15 @@ public struct NodeState: Sendable, Hashable, Codable {
     public var runtimes: [String]
     public var emulatedRuntimes: [String]
     public var usage: NodeMonitor.Sample?
+    /// The images (references) the edge has local now: made local for an instance since the
+    /// operator started, less what an eviction removed. Absent from an older operator.
+    public var images: [String]?
 
     public init(
-        edge: String, instanceLimit: Int, instances: [InstancePhase: Int], runtimes: [String], emulatedRuntimes: [String], usage: NodeMonitor.Sample? = nil
+        edge: String, instanceLimit: Int, instances: [InstancePhase: Int], runtimes: [String], emulatedRuntimes: [String],
+        usage: NodeMonitor.Sample? = nil, images: [String]? = nil
     ) {
+        self.images = images
         self.edge = edge
         self.instanceLimit = instanceLimit
         self.instances = instances

@@ -50,6 +50,8 @@ public actor EdgeOperator {
     private var lifecycles: [String: Task<Void, Never>] = [:]
     private var removals: [String: Task<Void, Never>] = [:]
     private var subscribers: [UUID: AsyncStream<EdgeInstance>.Continuation] = [:]
+    /// Per runtime, the image references made local here (what `GET /v1/node` reports).
+    private var localImages: [RuntimeKind: Set<String>] = [:]
 
     public init(settings: Settings, drivers: [any RuntimeDriver], probe: ReadinessProbe = ReadinessProbe(), monitor: NodeMonitor = NodeMonitor(), logger: Logger) {
         self.settings = settings
@@ -78,7 +80,7 @@ public actor EdgeOperator {
             edge: settings.node.name, instanceLimit: settings.node.instanceLimit, instances: counts,
             runtimes: drivers.keys.map(\.rawValue).sorted(),
             emulatedRuntimes: drivers.values.filter(\.isEmulated).map(\.runtime.rawValue).sorted(),
-            usage: await monitor.latest)
+            usage: await monitor.latest, images: localImages.values.reduce(into: Set<String>()) { $0.formUnion($1) }.sorted())
     }
 
     /// Every change of any instance, from now on, until the caller stops iterating.
@@ -139,6 +141,7 @@ public actor EdgeOperator {
         var total = ImageEviction()
         for driver in drivers.values where serving == nil || driver.runtime == serving {
             total = total + (try await driver.evictImages(from: settings.registry, keeping: inUse))
+            localImages[driver.runtime] = localImages[driver.runtime]?.intersection(inUse)
         }
         logger.info("images evicted", metadata: ["images": "\(total.images)", "bytes": "\(total.bytes)", "runtime": "\(runtime?.rawValue ?? "all")"])
         return total
@@ -164,6 +167,7 @@ public actor EdgeOperator {
                     logger.notice("removed a stopped instance found at start", metadata: ["instance.id": "\(item.spec.id)"])
                     continue
                 }
+                localImages[item.spec.runtime, default: []].insert(item.spec.image)
                 var record = EdgeInstance(spec: item.spec, requested: Date(), emulated: driver.isEmulated, timingNote: driver.timingNote)
                 record.handle = item.handle
                 record.phase = .booting
@@ -196,6 +200,7 @@ public actor EdgeOperator {
         let handle: RuntimeHandle
         do {
             let image = try await driver.prepareImage(for: spec)
+            localImages[spec.runtime, default: []].insert(spec.image)
             guard !Task.isCancelled, records[spec.id]?.phase == .pulling else { return }
             records[spec.id]?.image = image
             enter(.booting, id: spec.id)

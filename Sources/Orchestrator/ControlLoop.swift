@@ -138,23 +138,21 @@ public actor ControlLoop {
     func reconcile() async {
         let timeout = settings.edgeTimeout
         let asOf = fleet.generation
-        // An edge's runtimes are asked once (again after it was lost): they change only with its operator.
-        let askRuntimes = Set(edges.keys.filter { fleet.realRuntimes[$0] == nil || lostEdges.contains($0) })
-        let reports = await withTaskGroup(of: (String, Result<([EdgeInstance], NodeState?), any Error>).self) { group in
+        // The node's state too: its runtimes, and the images it has (an eviction drops them).
+        let reports = await withTaskGroup(of: (String, Result<([EdgeInstance], NodeState), any Error>).self) { group in
             for (name, edge) in edges {
-                let asks = askRuntimes.contains(name)
                 group.addTask {
-                    (name, await Self.bounded(timeout) { (try await edge.instances(), asks ? try await edge.node() : nil) })
+                    (name, await Self.bounded(timeout) { (try await edge.instances(), try await edge.node()) })
                 }
             }
-            var collected: [String: Result<([EdgeInstance], NodeState?), any Error>] = [:]
+            var collected: [String: Result<([EdgeInstance], NodeState), any Error>] = [:]
             for await (name, result) in group { collected[name] = result }
             return collected
         }
         for (edge, result) in reports.sorted(by: { $0.key < $1.key }) {
             switch result {
             case .success(let (instances, state)):
-                if let state { fleet.learnRuntimes(of: state) }
+                fleet.learn(state)
                 if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
                 let (changes, applied, vanished) = fleet.reconcile(edge: edge, report: instances, asOf: asOf)
                 apply(changes)

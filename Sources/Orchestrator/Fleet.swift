@@ -95,9 +95,16 @@ public struct Fleet: Sendable {
         return (changes, applied, vanished)
     }
 
-    /// Takes what an edge's operator says of its runtimes.
-    public mutating func learnRuntimes(of state: NodeState) {
+    /// Takes what an edge's operator says of its runtimes and, when it says, of the images
+    /// it has: an eviction there is seen here, so the optimizer counts the pull again.
+    public mutating func learn(_ state: NodeState) {
         realRuntimes[state.edge] = Set(state.runtimes).subtracting(state.emulatedRuntimes)
+        guard let images = state.images else { return }
+        // Augur tags an image REGISTRY/augur/FLAVOR:CONTENT; one named by digest is not counted.
+        cachedImages[state.edge] = Set(images.compactMap { text -> String? in
+            guard let reference = ImageReference(text), !reference.isDigest, let flavor = reference.repository.split(separator: "/").last else { return nil }
+            return "\(flavor)/\(reference.reference)"
+        })
     }
 
     /// The edge does not answer: none of its instances is answered until it does.

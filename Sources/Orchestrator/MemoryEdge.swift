@@ -27,6 +27,8 @@ public actor MemoryEdge: EdgeConnection {
     private var reachable = true
     private var delay: Duration = .zero
     private var nextID = 0
+    /// Images "made local" by a deploy, until evicted.
+    private var images: Set<String> = []
     /// Every call the loop made, in order ("create video1/clickos", "remove ID", "instances", "node").
     public private(set) var calls: [String] = []
 
@@ -77,11 +79,12 @@ public actor MemoryEdge: EdgeConnection {
         nextID += 1
         let spec = InstanceSpec(
             id: "\(request.content)-\(request.flavor)-m\(nextID)", edge: edge, content: request.content, flavor: request.flavor, runtime: .emulated,
-            image: "memory/augur/\(request.flavor):\(request.content)", address: address, port: 8080)
+            image: "memory.invalid/augur/\(request.flavor):\(request.content)", address: address, port: 8080)
         var record = EdgeInstance(spec: spec, requested: Date(), emulated: true)
         record.phase = .booting
         record.timeline.began[.booting] = record.timeline.requested
         records[record.spec.id] = record
+        images.insert(spec.image)
         return record
     }
 
@@ -115,14 +118,17 @@ public actor MemoryEdge: EdgeConnection {
 
     public func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction {
         try await answer("evict")
-        return ImageEviction()
+        let inUse = Set(records.values.filter { !$0.phase.isFinal }.map(\.spec.image))
+        let evicted = images.subtracting(inUse)
+        images = images.intersection(inUse)
+        return ImageEviction(images: evicted.count)
     }
 
     public func node() async throws -> NodeState {
         try await answer("node")
         let counts = Dictionary(grouping: records.values, by: \.phase).mapValues(\.count)
         let runtimes = Set(node.pools.keys.map(\.rawValue)).union([RuntimeKind.emulated.rawValue]).sorted()
-        return NodeState(edge: edge, instanceLimit: node.instanceLimit, instances: counts, runtimes: runtimes, emulatedRuntimes: runtimes)
+        return NodeState(edge: edge, instanceLimit: node.instanceLimit, instances: counts, runtimes: runtimes, emulatedRuntimes: runtimes, images: images.sorted())
     }
 
     // MARK: Plumbing

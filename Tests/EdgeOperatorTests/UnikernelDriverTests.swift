@@ -77,11 +77,13 @@ extension EdgeServices {
             let live = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
             #expect(try await edge.settled(live.spec.id, in: [.ready]).phase == .ready)
             #expect(try await edge.evictImages() == ImageEviction())
+            #expect(await edge.nodeState().images == [image], "the node says which images it has")
             _ = try await edge.delete(live.spec.id, drain: .zero)
             _ = try await edge.settled(live.spec.id, in: [.gone])
             let evicted = try await edge.evictImages(runtime: .xen)
             #expect(evicted.images == 1)
             #expect(evicted.bytes >= 64 << 10)
+            #expect(await edge.nodeState().images == [], "and that it no longer has them")
             #expect(try await driver.prepareImage(for: created.spec).pulled == true)
         }
 

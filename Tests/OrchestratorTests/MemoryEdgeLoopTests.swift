@@ -71,6 +71,12 @@ import Testing
         #expect(try await LoopBed.eventually(10) { try actions().filter { $0.kind == .drain }.map(\.outcome) == Array(repeating: .removed, count: booting.count) })
         #expect(try store.instances().isEmpty, "the store has every instance as gone")
         #expect(await loop.members().isEmpty)
+
+        // The edge evicts the image: the loop learns it at the next interval, so the optimizer counts the pull again.
+        #expect(await loop.fleet.cachedImages["edge-1"] == ["clickos/video1"])
+        #expect(try await edge.evictImages(runtime: nil).images == 1)
+        input.yield(LoopBed.snapshot(4, lookups: 0))
+        #expect(await LoopBed.eventually(10) { await loop.fleet.cachedImages["edge-1"] == [] })
     }
 
     @Test func aFailedBootIsRecordedWithItsReasonAndNeverAnswered() async throws {
@@ -121,7 +127,7 @@ import Testing
         let edge = try await edge(outcome: .hold)
         func instance(_ id: String, _ phase: InstancePhase, _ address: String) -> EdgeInstance {
             var instance = EdgeInstance(
-                spec: InstanceSpec(id: id, edge: "edge-1", content: "video1", flavor: "clickos", runtime: .emulated, image: "memory/augur/clickos:video1", address: address, port: 8080),
+                spec: InstanceSpec(id: id, edge: "edge-1", content: "video1", flavor: "clickos", runtime: .emulated, image: "memory.invalid/augur/clickos:video1", address: address, port: 8080),
                 requested: Date(), emulated: true)
             instance.phase = phase
             return instance
