@@ -59,7 +59,10 @@ public actor DockerDriver: RuntimeDriver {
         do {
             try await engine.expectSuccess(.POST, "/containers/\(id)/start", operation: "start")
         } catch {
-            _ = try? await engine.send(.DELETE, "/containers/\(id)", query: ["force": "true"])
+            let removal = try? await engine.send(.DELETE, "/containers/\(id)", query: ["force": "true"])
+            guard let removal, (200..<300).contains(removal.status.code) || removal.status == .notFound else {
+                throw EdgeError.leftBehind(instance: spec.id, address: spec.address, cause: "\(error)", destroy: "container \(id) not removed: \(removal.map { "\($0.status.code) \($0.message)" } ?? "engine unreachable")")
+            }
             throw error
         }
         return RuntimeHandle(id)
@@ -76,7 +79,13 @@ public actor DockerDriver: RuntimeDriver {
     public func discover() async throws -> [DiscoveredInstance] {
         let filter = String(decoding: try JSONEncoder().encode(["label": ["\(Self.edgeLabel)=\(edge)"]]), as: UTF8.self)
         let response = try await engine.expectSuccess(.GET, "/containers/json", operation: "list", query: ["all": "true", "filters": filter])
-        let containers = (try? JSONDecoder().decode([ListedContainer].self, from: Data(buffer: response.body))) ?? []
+        let containers: [ListedContainer]
+        do {
+            containers = try JSONDecoder().decode([ListedContainer].self, from: Data(buffer: response.body))
+        } catch {
+            // Never read as "nothing runs": a restarted operator would adopt nothing and orphan every container.
+            throw EdgeError.runtimeFailed(runtime: .docker, operation: "list", reason: "unreadable container list: \(error)")
+        }
         return containers.compactMap { container in
             guard let text = container.Labels[Self.specLabel], let spec = try? JSONDecoder().decode(InstanceSpec.self, from: Data(text.utf8)) else { return nil }
             return DiscoveredInstance(spec: spec, handle: RuntimeHandle(container.Id), running: container.State == "running")
@@ -100,7 +109,12 @@ public actor DockerDriver: RuntimeDriver {
     /// container still uses is kept, as the engine refuses to remove it.
     public func evictImages(from registry: SocketEndpoint, keeping: Set<String>) async throws -> ImageEviction {
         let response = try await engine.expectSuccess(.GET, "/images/json", operation: "list images")
-        let images = (try? JSONDecoder().decode([ListedImage].self, from: Data(buffer: response.body))) ?? []
+        let images: [ListedImage]
+        do {
+            images = try JSONDecoder().decode([ListedImage].self, from: Data(buffer: response.body))
+        } catch {
+            throw EdgeError.runtimeFailed(runtime: .docker, operation: "list images", reason: "unreadable image list: \(error)")
+        }
         let kept = Set(keeping.compactMap { try? ImageReference.parse($0).description })
         let prefix = "\(registry)/"
         var eviction = ImageEviction()

@@ -14,6 +14,8 @@ public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
     case runtimeFailed(runtime: RuntimeKind, operation: String, reason: String)
     case neverReady(instance: String, afterSeconds: Double)
     case cancelled(instance: String)
+    /// An instance failed and destroying it failed too: the runtime may still hold it.
+    case leftBehind(instance: String, address: String, cause: String, destroy: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
         case .runtimeFailed(let runtime, let operation, let reason): "\(runtime.rawValue) \(operation) failed: \(reason)"
         case .neverReady(let instance, let seconds): "instance \(instance) did not serve within \(seconds) s; destroyed"
         case .cancelled(let instance): "instance \(instance) was deleted before it was ready"
+        case .leftBehind(let instance, let address, let cause, let destroy):
+            "instance \(instance) failed (\(cause)) and destroying it failed too (\(destroy)): the runtime may still hold it at \(address); its address is not reused while it answers there, and a restarted operator removes it"
         }
     }
 }

@@ -163,8 +163,13 @@ public actor EdgeOperator {
             }
             for item in found where records[item.spec.id] == nil {
                 guard item.running else {
-                    try? await driver.destroy(item.handle, spec: item.spec)
-                    logger.notice("removed a stopped instance found at start", metadata: ["instance.id": "\(item.spec.id)"])
+                    do {
+                        try await driver.destroy(item.handle, spec: item.spec)
+                        logger.notice("removed a stopped instance found at start", metadata: ["instance.id": "\(item.spec.id)"])
+                    } catch {
+                        logger.error("cannot remove a stopped instance found at start; the next start tries again", metadata: [
+                            "instance.id": "\(item.spec.id)", "runtime": "\(driver.runtime.rawValue)", "error": "\(error)"])
+                    }
                     continue
                 }
                 localImages[item.spec.runtime, default: []].insert(item.spec.image)
@@ -222,8 +227,12 @@ public actor EdgeOperator {
             enter(.ready, id: spec.id, at: readyAt)
         } catch {
             guard !Task.isCancelled, records[spec.id]?.phase == .booting else { return }
-            try? await driver.destroy(handle, spec: spec)
-            fail(spec.id, error)
+            do {
+                try await driver.destroy(handle, spec: spec)
+                fail(spec.id, error)
+            } catch let destroyError {
+                fail(spec.id, EdgeError.leftBehind(instance: spec.id, address: spec.address, cause: "\(error)", destroy: "\(destroyError)"))
+            }
         }
     }
 

@@ -65,7 +65,12 @@ public actor EmulatedDriver: RuntimeDriver {
     }
 
     public func discover() async throws -> [DiscoveredInstance] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let names: [String]
+        do {
+            names = FileManager.default.fileExists(atPath: directory.path) ? try FileManager.default.contentsOfDirectory(atPath: directory.path) : []
+        } catch {
+            throw EdgeError.runtimeFailed(runtime: .emulated, operation: "list", reason: "cannot read \(directory.path): \(error)")
+        }
         return names.sorted().compactMap { name in
             let file = instanceDirectory(name).appendingPathComponent("spec.json")
             guard let spec = (try? Data(contentsOf: file)).flatMap({ try? JSONDecoder().decode(InstanceSpec.self, from: $0) }) else { return nil }

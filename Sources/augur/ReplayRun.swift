@@ -66,7 +66,9 @@ struct ReplayRun {
         func cleanUp() async {
             let started = handle
             await Task {
-                await Self.removeEverything(edges.connections)
+                for failure in await Self.removeEverything(edges.connections) {
+                    logger.error("an edge instance may outlive the run", metadata: ["error": "\(failure)"])
+                }
                 if let started {
                     do { try await baselineDriver.destroy(started, spec: baseline) } catch {
                         logger.error("cannot stop the core's baseline", metadata: ["instance.id": "\(baseline.id)", "error": "\(error)"])
@@ -90,19 +92,32 @@ struct ReplayRun {
     /// A run starts from empty edges: nothing left running, and no image of the run's
     /// technology cached, so that every deploy pulls over the edge's link.
     private static func clear(_ edges: [any EdgeConnection], runtime: RuntimeKind) async throws -> ImageEviction {
-        await removeEverything(edges)
+        let failures = await removeEverything(edges)
+        guard failures.isEmpty else {
+            throw ValidationError("the edges cannot be emptied before the run: \(failures.joined(separator: "; "))")
+        }
         var total = ImageEviction()
         for edge in edges { total = total + (try await edge.evictImages(runtime: runtime)) }
         return total
     }
 
-    /// Nothing outlives a run: every edge instance is removed.
-    private static func removeEverything(_ edges: [any EdgeConnection]) async {
+    /// Nothing outlives a run: every edge instance is removed. Returns what could not be
+    /// listed or removed (every edge is tried).
+    static func removeEverything(_ edges: [any EdgeConnection]) async -> [String] {
+        var failures: [String] = []
         for edge in edges {
-            for instance in (try? await edge.instances()) ?? [] where !instance.phase.isFinal {
-                _ = try? await edge.remove(instance.spec.id, drainSeconds: 0)
+            let instances: [EdgeInstance]
+            do { instances = try await edge.instances() } catch {
+                failures.append("\(edge.edge): cannot list its instances: \(error)")
+                continue
+            }
+            for instance in instances where !instance.phase.isFinal {
+                do { _ = try await edge.remove(instance.spec.id, drainSeconds: 0) } catch {
+                    failures.append("\(edge.edge): cannot remove \(instance.spec.id): \(error)")
+                }
             }
         }
+        return failures
     }
 
     /// The rounds: users arrive, are served and timed; the system's state is sampled.
