@@ -22,6 +22,12 @@ public enum Units {
             .flatMap { $0 >= 0 ? Int(exactly: $0.rounded()) : nil }
     }
 
+    /// Seconds from "7d", "12h", "30m", "90s"; a bare number means seconds.
+    public static func seconds(_ text: String) -> Double? {
+        scaled(text, units: ["": 1, "s": 1, "m": 60, "min": 60, "h": 3_600, "d": 86_400])
+            .flatMap { $0 >= 0 ? $0 : nil }
+    }
+
     private static func scaled(_ text: String, units: [String: Double]) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let split = trimmed.firstIndex(where: { !($0.isNumber || $0 == ".") }) ?? trimmed.endIndex

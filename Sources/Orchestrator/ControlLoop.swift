@@ -30,7 +30,7 @@ public actor ControlLoop {
     private(set) var fleet = Fleet()
     private(set) var latest: IntervalRecord?
     /// Counts a rebuilt predictor replays (a live one keeps as many).
-    static let predictorMemory = 500
+    public static let predictorMemory = 500
 
     /// Edges whose loss was announced (so their return is announced too).
     private var lostEdges: Set<String> = []
@@ -369,7 +369,7 @@ public actor ControlLoop {
             do { choice = try ModelChoice(parsing: text) } catch { throw .invalid(name, error.description) }
             var history: [Double] = []
             do {
-                history = try store.counts(of: name).map { Double($0.lookups) }
+                history = try store.counts(of: name, limit: Self.predictorMemory).map { Double($0.lookups) }
             } catch {
                 logger.error("cannot read the stored counts; the new model starts without history", metadata: ["content": "\(name)", "error": "\(error)"])
             }

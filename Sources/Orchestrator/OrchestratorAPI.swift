@@ -10,7 +10,7 @@ import Prometheus
 /// - `GET /v1/status`: a summary (intervals, training, the latest plan, edges, instances)
 /// - `GET /v1/content`, `PUT /v1/content/{name}` (body `ContentChange`)
 /// - `GET /v1/topology`, `GET /v1/instances`
-/// - `GET /v1/counts?content=C&limit=N`, `GET /v1/forecasts?content=C&limit=N`: time series
+/// - `GET /v1/counts?content=C&since=T&limit=N`, `GET /v1/forecasts?content=C&since=T&limit=N`: time series, newest N from T on
 /// - `GET /v1/plans?limit=N`: closed intervals with their actions and outcomes
 /// - `GET /v1/events?limit=N`, and `GET /metrics` in the Prometheus text format
 public enum OrchestratorAPI {
@@ -45,13 +45,13 @@ public enum OrchestratorAPI {
         v1.get("topology") { _, _ in JSONBody(TopologyView(configuration.topology, unreachable: await loop.unreachableEdges())) }
         v1.get("instances") { _, _ in JSONBody(await loop.members().map(InstanceView.init)) }
         v1.get("counts") { request, _ in
-            let (content, limit) = try series(request, configuration)
-            let counts = try store.counts(of: content).suffix(limit)
+            let (content, since, limit) = try series(request, configuration)
+            let counts = try store.counts(of: content, since: since, limit: limit)
             return JSONBody(counts.map { SeriesPoint(at: $0.intervalStart, interval: nil, value: Double($0.lookups), standardError: nil) })
         }
         v1.get("forecasts") { request, _ in
-            let (content, limit) = try series(request, configuration)
-            return JSONBody(try store.forecasts(of: content, limit: limit).map { SeriesPoint(at: nil, interval: $0.interval, value: $0.mean, standardError: $0.standardError) })
+            let (content, since, limit) = try series(request, configuration)
+            return JSONBody(try store.forecasts(of: content, since: since, limit: limit).map { SeriesPoint(at: nil, interval: $0.interval, value: $0.mean, standardError: $0.standardError) })
         }
         v1.get("plans") { request, _ in JSONBody(try store.intervals(limit: limit(request, default: 20))) }
         v1.get("events") { request, _ in
@@ -64,10 +64,19 @@ public enum OrchestratorAPI {
         request.uri.queryParameters.get("limit").flatMap(Int.init).map { min(max($0, 1), 10_000) } ?? value
     }
 
-    private static func series(_ request: Request, _ configuration: AugurConfiguration) throws -> (String, Int) {
+    /// A series request: its content, `since` (ISO 8601) and `limit` (at most 10 000: a
+    /// series is never loaded whole).
+    private static func series(_ request: Request, _ configuration: AugurConfiguration) throws -> (String, Date?, Int) {
         guard let content = request.uri.queryParameters.get("content") else { throw HTTPError(.badRequest, message: "add ?content=NAME") }
         guard configuration.catalog.item(named: content) != nil else { throw HTTPError(.notFound, message: "unknown content '\(content)'") }
-        return (content, limit(request, default: 100))
+        var since: Date?
+        if let text = request.uri.queryParameters.get("since") {
+            guard let date = ISO8601DateFormatter().date(from: String(text)) else {
+                throw HTTPError(.badRequest, message: "since=\(text) is not an ISO 8601 date and time such as 2026-11-30T01:00:00Z")
+            }
+            since = date
+        }
+        return (content, since, limit(request, default: 100))
     }
 }
 

@@ -96,14 +96,6 @@ extension StateStore {
         }
     }
 
-    /// A content's forecasts by the interval they were made for, one step ahead, oldest first.
-    public func forecasts(of content: String, limit: Int) throws -> [(interval: Int, mean: Double, standardError: Double)] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM (SELECT interval, mean, standardError FROM forecast WHERE content = ? AND step = 1 ORDER BY interval DESC LIMIT ?) ORDER BY interval", arguments: [content, limit])
-                .map { (interval: $0["interval"], mean: $0["mean"], standardError: $0["standardError"]) }
-        }
-    }
-
     /// Keeps the configuration text the loop runs with, by name (catalog, topology, flavors).
     public func recordConfiguration(_ files: [String: String], at time: Date = Date()) throws {
         try write { db in

@@ -191,14 +191,6 @@ public struct StateStore: Sendable {
         }
     }
 
-    /// A content's lookups per interval, oldest first: the predictors' input after a restart.
-    public func counts(of content: String) throws -> [(intervalStart: Date, lookups: Int)] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT intervalStart, lookups FROM intervalCount WHERE content = ? ORDER BY intervalStart", arguments: [content])
-                .map { (intervalStart: $0["intervalStart"], lookups: $0["lookups"]) }
-        }
-    }
-
     // MARK: Events
 
     /// Something that happened, kept for the operators' event log.

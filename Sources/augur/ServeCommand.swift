@@ -65,6 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Deploy only these flavors, in this order of preference (comma-separated).")
     var edgeFlavors: String?
 
+    @Option(help: "Keep counts, forecasts, plans and events this long (7d, 12h, 30m, seconds; 0: keep everything). The predictors' history is always kept.")
+    var retain = "7d"
+
     @Option(help: "Seconds a removed instance may take to finish in-flight transfers.")
     var drain: Double = 30
 
@@ -73,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard SocketEndpoint(api) != nil else { throw ValidationError("--api '\(api)' is not ADDRESS:PORT") }
+        guard Units.seconds(retain) != nil else { throw ValidationError("--retain '\(retain)' is not a duration such as 7d, 12h, 30m or a number of seconds") }
         guard (0.01...0.99).contains(quantile) else { throw ValidationError("--quantile must be within 0.01…0.99") }
         guard horizon >= 1, cooldown >= 0, removalMargin >= 0, drain >= 0, (dnsGrace ?? 0) >= 0 else {
             throw ValidationError("--horizon must be at least 1; --cooldown, --removal-margin, --drain and --dns-grace cannot be negative")
@@ -102,6 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
         let token = try OperatorToken.load(topology.tokenFile)
         let choices = try models(for: configuration.catalog.contents.map(\.name))
         let store = try StateStore.open(directory: URL(fileURLWithPath: data))
+        let retention = Units.seconds(retain) ?? 0
         try store.recordConfiguration(try configurationTexts())
 
         let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
@@ -145,6 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
             counter,
             application,
         ]
+        if retention > 0 { services.append(RetentionService(store: store, retention: .seconds(retention), logger: logger)) }
         logger.info("augur serving", metadata: [
             "api.listen": "\(api)", "dns.listen": "\(serving.endpoints(topology).map(\.description))", "edges": "\(edges.rawValue)",
             "loop.interval_ms": "\(milliseconds)", "loop.training": "\(settings.trainingIntervals)", "data": "\(data)",

@@ -58,6 +58,18 @@ import Testing
             try await client.execute(uri: "/v1/counts?content=video1", method: .get) { response in
                 #expect(String(buffer: response.body).components(separatedBy: #""value":60"#).count == 3)
             }
+            try await client.execute(uri: "/v1/counts?content=video1&limit=1", method: .get) { response in
+                #expect(String(buffer: response.body).contains("1970-01-12T13:46:42Z") && String(buffer: response.body).components(separatedBy: #""value""#).count == 2)
+            }
+            try await client.execute(uri: "/v1/counts?content=video1&since=1970-01-12T13:46:42Z", method: .get) { response in
+                #expect(String(buffer: response.body).components(separatedBy: #""value""#).count == 2, "only the interval from since on")
+            }
+            try await client.execute(uri: "/v1/forecasts?content=video1&since=2000-01-01T00:00:00Z", method: .get) { response in
+                #expect(String(buffer: response.body) == "[]")
+            }
+            try await client.execute(uri: "/v1/counts?content=video1&since=yesterday", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
             try await client.execute(uri: "/v1/counts?content=nope", method: .get) { response in
                 #expect(response.status == .notFound)
             }

@@ -66,4 +66,53 @@ import Testing
         #expect(try store.counts(of: "video5").map(\.lookups) == [7])
         #expect(try store.loadProgress()?.intervals == 1)
     }
+
+    /// Ten days of one-a-day intervals, pruned at seven: the old counts, forecasts, plans,
+    /// actions, events and finished instances go; the predictors' newest counts stay whatever
+    /// their age; live instances stay. Windows read only what they ask for.
+    @Test func pruningKeepsTheRetentionAndThePredictorsHistory() throws {
+        let store = try StateStore.inMemory()
+        let day = 86_400.0
+        var progress = LoopProgress()
+        for index in 0..<10 {
+            let start = Date(timeIntervalSince1970: Double(index) * day)
+            let action = ActionRecord(id: Int64(index), interval: index, kind: .deploy, content: "video5", flavor: "clickos", edge: "edge-1", reason: "test", outcome: .ready, updatedAt: start)
+            let record = IntervalRecord(
+                interval: index, start: start, end: start + 30, training: false, lookups: ["video5": index, "video1": 100 + index],
+                forecasts: ["video5": [.init(mean: Double(index), standardError: 1)]], unmet: [], actions: [action], tickMilliseconds: 1)
+            progress.intervals = index + 1
+            var pending = PendingWrites()
+            pending.append(.init(at: start, kind: "tick", subject: "loop", message: "\(index)"))
+            var finished = Self.instance("old-\(index)", phase: .gone)
+            finished.spec.address = "127.11.3.\(index + 10)"
+            pending.record(finished, removing: false, at: start)
+            try store.recordInterval(record, progress: progress, pending: pending)
+        }
+        try store.record(Self.instance("live", phase: .ready), at: Date(timeIntervalSince1970: 0))
+
+        let pruned = try store.prune(before: Date(timeIntervalSince1970: 7 * day), keepingCounts: 4)
+        #expect(pruned.counts == 2 * 6, "6 per content: the 7 older than the cutoff but one of the newest 4 (\(pruned))")
+        #expect(pruned.plans == 7 && pruned.actions == 7 && pruned.events == 7 && pruned.instances == 7, "\(pruned)")
+        #expect(try store.counts(of: "video5").map(\.lookups) == [6, 7, 8, 9], "the newest 4 stay (one of them older than the cutoff)")
+        #expect(try store.intervals(limit: 100).map(\.interval) == [9, 8, 7])
+        #expect(try store.events().map(\.message) == ["7", "8", "9"])
+        #expect(try store.instances().map(\.spec.id) == ["live"], "a live instance is never pruned")
+        #expect(try store.forecasts(of: "video5", limit: 100).map(\.interval) == [8, 9, 10])
+
+        // Windows.
+        #expect(try store.counts(of: "video5", since: Date(timeIntervalSince1970: 8 * day), limit: 100).map(\.lookups) == [8, 9])
+        #expect(try store.counts(of: "video1", limit: 2).map(\.lookups) == [108, 109])
+        #expect(try store.forecasts(of: "video5", since: Date(timeIntervalSince1970: 9 * day), limit: 100).map(\.interval) == [10])
+        #expect(try store.forecasts(of: "video5", limit: 1).map(\.interval) == [10])
+    }
+
+    /// The service prunes by its clock: eight days after an event, a seven-day retention drops it.
+    @Test func theRetentionServicePrunesByItsClock() throws {
+        let store = try StateStore.inMemory()
+        try store.append(.init(at: Date(timeIntervalSince1970: 0), kind: "old", subject: "loop", message: "old"))
+        try store.append(.init(at: Date(timeIntervalSince1970: 7.5 * 86_400), kind: "new", subject: "loop", message: "new"))
+        let service = RetentionService(store: store, retention: .seconds(7 * 86_400), logger: LoopBed.logger, now: { Date(timeIntervalSince1970: 8 * 86_400) })
+        #expect(service.pruneOnce()?.events == 1)
+        #expect(try store.events().map(\.message) == ["new"])
+    }
 }
