@@ -12,10 +12,12 @@ extension ImageEviction: ResponseEncodable {}
 /// `POST /v1/instances` (body `CreateInstanceRequest`; `?wait=true` answers once ready or failed),
 /// `GET /v1/instances`, `GET /v1/instances/{id}` (`?wait=settled` answers once it is ready, failed or gone), `DELETE /v1/instances/{id}?drain=SECONDS[&wait=true]`,
 /// `DELETE /v1/images[?runtime=KIND]` (evicts the registry's images no live instance uses), `GET /v1/node`, and `GET /v1/events` (server-sent events, one `instance` event per change).
+/// Every call needs the bearer token but `GET /healthz` (see `APIAccess`).
 public enum EdgeAPI {
-    public static func router(for edge: EdgeOperator, token: String) -> Router<BasicRequestContext> {
+    public static func router(for edge: EdgeOperator, token: String, publicRead: Bool = false, admission: APIAdmission = APIAdmission()) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: BearerTokenMiddleware(token: token))
+        router.add(middleware: APIAccess(token: token, publicRead: publicRead, admission: admission))
+        router.get("healthz") { _, _ in "ok\n" }
         let v1 = router.group("v1")
         v1.get("node") { _, _ in await edge.nodeState() }
         v1.get("instances") { _, _ in InstanceList(instances: await edge.instances()) }

@@ -202,6 +202,8 @@ public actor ControlLoop {
             observe(created)
             outcome(action.id, .requested, kind: .deploy, instance: created.spec.id)
             event("deploy", created.spec.id, "requested on \(edge.edge) at \(created.spec.address): \(action.reason)")
+            // Stored before waiting: a process killed meanwhile keeps the record.
+            flush()
             await settle(created.spec.id, edge: edge, action: action.id)
         } catch {
             outcome(action.id, .failed, kind: .deploy, detail: "\(error)")
@@ -248,6 +250,7 @@ public actor ControlLoop {
     private func remove(_ id: String, edge: any EdgeConnection, action: Int64?, grace: Double, drain: Double) async {
         defer { watched.remove(id) }
         event("drain", id, "left DNS; destroyed after \(grace) s of TTL and at most \(drain) s of transfers")
+        flush()
         do {
             try await clock.sleep(for: .milliseconds(Int64(grace * 1_000)))
         } catch {

@@ -13,10 +13,15 @@ import Prometheus
 /// - `GET /v1/counts?content=C&since=T&limit=N`, `GET /v1/forecasts?content=C&since=T&limit=N`: time series, newest N from T on
 /// - `GET /v1/plans?limit=N`: closed intervals with their actions and outcomes
 /// - `GET /v1/events?limit=N`, and `GET /metrics` in the Prometheus text format
+/// Every call needs the bearer token but `GET /healthz` and `GET /metrics` (see `APIAccess`).
 public enum OrchestratorAPI {
-    public static func router(for loop: ControlLoop, store: StateStore, configuration: AugurConfiguration, registry: PrometheusCollectorRegistry, token: String) -> Router<BasicRequestContext> {
+    public static func router(
+        for loop: ControlLoop, store: StateStore, configuration: AugurConfiguration, registry: PrometheusCollectorRegistry, token: String,
+        publicRead: Bool = false, admission: APIAdmission = APIAdmission()
+    ) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: BearerTokenMiddleware(token: token))
+        router.add(middleware: APIAccess(token: token, publicRead: publicRead, admission: admission))
+        router.get("healthz") { _, _ in "ok\n" }
         router.get("metrics") { _, _ in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)

@@ -16,6 +16,7 @@ struct EdgeCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigurationOptions
     @OptionGroup var runtimes: EdgeRuntimeOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var access: APIAccessOptions
 
     @Option(help: "The node of the topology to operate.")
     var edge: String
@@ -42,8 +43,10 @@ struct EdgeCommand: AsyncParsableCommand {
         }
         let token = try OperatorToken.load(configuration.topology.tokenFile)
         let edgeOperator = runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: stateDirectory, logger: logger)
+        let admission = access.admission()
         let api = Application(
-            router: EdgeAPI.router(for: edgeOperator, token: token),
+            router: EdgeAPI.router(for: edgeOperator, token: token, publicRead: access.publicRead, admission: admission),
+            server: access.server(admission),
             configuration: .init(address: .hostname(endpoint.address.description, port: endpoint.port), serverName: "augur-edge/\(node.name)"),
             logger: logger)
         let group = ServiceGroup(

@@ -9,6 +9,17 @@ import Glibc
 /// who reads it can deploy and remove instances.
 enum OperatorToken {
     static func load(_ path: String) throws -> String {
+        if let token = try existing(path) { return token }
+        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        guard try create(path, contents: token + "\n") else {
+            // Another process created it between the check and here: use theirs.
+            return try load(path)
+        }
+        return token
+    }
+
+    /// The token in an existing file (checked as `load` checks it), or nil when there is none.
+    static func existing(_ path: String) throws -> String? {
         if let mode = try existingMode(path) {
             guard mode & 0o077 == 0 else {
                 throw TokenError(path: path, reason: "group or others may access it (mode \(String(mode, radix: 8))); run: chmod 600 \(path)")
@@ -21,12 +32,7 @@ enum OperatorToken {
             guard token.count >= 16 else { throw TokenError(path: path, reason: "the token is shorter than 16 characters") }
             return token
         }
-        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        guard try create(path, contents: token + "\n") else {
-            // Another process created it between the check and here: use theirs.
-            return try load(path)
-        }
-        return token
+        return nil
     }
 
     private static func existingMode(_ path: String) throws -> Int? {

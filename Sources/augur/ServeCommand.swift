@@ -28,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var serving: DNSServingOptions
     @OptionGroup var runtimes: EdgeRuntimeOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var access: APIAccessOptions
 
     @Option(help: "Serve the orchestrator's API on ADDRESS:PORT.")
     var api: String = "127.0.0.1:7100"
@@ -140,8 +141,11 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: configuration, settings: settings, models: choices, edges: connections, pools: pools, store: store,
             metricsFactory: PrometheusMetricsFactory(registry: registry), logger: logger)
         let endpoint = SocketEndpoint(api)
+        let admission = access.admission()
         let application = Application(
-            router: OrchestratorAPI.router(for: loop, store: store, configuration: configuration, registry: registry, token: token),
+            router: OrchestratorAPI.router(
+                for: loop, store: store, configuration: configuration, registry: registry, token: token, publicRead: access.publicRead, admission: admission),
+            server: access.server(admission),
             configuration: .init(address: .hostname(endpoint?.address.description ?? "127.0.0.1", port: endpoint?.port ?? 7100), serverName: "augur"),
             logger: logger)
         services += [

@@ -16,6 +16,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "The orchestrator's API.")
     var api: String = "http://127.0.0.1:7100"
 
+    @Option(help: "The API's bearer token file (reads need it unless the orchestrator runs with --public-read).")
+    var tokenFile = ".augur/token"
+
     @Flag(help: "Print the raw JSON of GET /v1/status.")
     var json = false
 
@@ -23,7 +26,12 @@ struct StatusCommand: AsyncParsableCommand {
         let url = api.hasSuffix("/") ? String(api.dropLast()) : api
         let bytes: ByteBuffer
         do {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/v1/status"), timeout: .seconds(5))
+            var request = HTTPClientRequest(url: url + "/v1/status")
+            if let token = try OperatorToken.existing(tokenFile) { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            guard response.status != .unauthorized else {
+                throw ValidationError("\(url) wants the bearer token: pass --token-file (the topology's token_file)")
+            }
             guard response.status == .ok else { throw ValidationError("\(url) answered \(response.status.code)") }
             bytes = try await response.body.collect(upTo: 16 << 20)
         } catch let error as ValidationError {

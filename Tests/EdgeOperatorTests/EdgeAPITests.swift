@@ -33,7 +33,7 @@ extension EdgeServices {
                     #expect(response.status == .badRequest)
                     #expect(String(buffer: response.body).contains("not served by flavor 'unikraft'"))
                 }
-                try await client.execute(uri: "/v1/instances/nope", method: .get) { #expect($0.status == .notFound) }
+                try await client.execute(uri: "/v1/instances/nope", method: .get, headers: auth) { #expect($0.status == .notFound) }
                 try await client.execute(uri: "/v1/instances/nope", method: .delete, headers: auth) { #expect($0.status == .notFound) }
 
                 let ready = try await client.execute(uri: "/v1/instances?wait=true", method: .post, headers: auth, body: body) { response in
@@ -42,10 +42,10 @@ extension EdgeServices {
                 }
                 #expect(ready.phase == .ready && ready.emulated)
                 #expect(ready.seconds["allocation"] != nil && ready.seconds["boot"] != nil)
-                try await client.execute(uri: "/v1/instances", method: .get) { response in
+                try await client.execute(uri: "/v1/instances", method: .get, headers: auth) { response in
                     #expect(String(buffer: response.body).contains(ready.spec.id))
                 }
-                try await client.execute(uri: "/v1/node", method: .get) { response in
+                try await client.execute(uri: "/v1/node", method: .get, headers: auth) { response in
                     let state = try decoder.decode(NodeState.self, from: Data(buffer: response.body))
                     #expect(state.instances[.ready] == 1 && state.emulatedRuntimes == ["emulated"])
                 }

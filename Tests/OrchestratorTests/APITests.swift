@@ -30,7 +30,7 @@ import Testing
 
         let app = Application(router: OrchestratorAPI.router(for: loop, store: store, configuration: configuration, registry: registry, token: Self.token))
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/status", method: .get) { response in
+            try await client.execute(uri: "/v1/status", method: .get, headers: Self.bearer()) { response in
                 #expect(response.status == .ok)
                 let decoder = JSONDecoder()
                 decoder.dateDecodingStrategy = .iso8601
@@ -40,6 +40,12 @@ import Testing
             }
             try await client.execute(uri: "/v1/content/video1", method: .put, body: ByteBuffer(string: #"{"capacity": 10}"#)) { response in
                 #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/status", method: .get) { response in
+                #expect(response.status == .unauthorized, "reads need the token too")
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok && String(buffer: response.body) == "ok\n")
             }
             try await client.execute(uri: "/v1/content/video1", method: .put, headers: Self.bearer(), body: ByteBuffer(string: #"{"capacity": 10, "flavors": ["clickos", "flask"]}"#)) { response in
                 #expect(response.status == .ok)
@@ -55,31 +61,31 @@ import Testing
             try await client.execute(uri: "/v1/content/video99", method: .put, headers: Self.bearer(), body: ByteBuffer(string: #"{"capacity": 5}"#)) { response in
                 #expect(response.status == .notFound)
             }
-            try await client.execute(uri: "/v1/counts?content=video1", method: .get) { response in
+            try await client.execute(uri: "/v1/counts?content=video1", method: .get, headers: Self.bearer()) { response in
                 #expect(String(buffer: response.body).components(separatedBy: #""value":60"#).count == 3)
             }
-            try await client.execute(uri: "/v1/counts?content=video1&limit=1", method: .get) { response in
+            try await client.execute(uri: "/v1/counts?content=video1&limit=1", method: .get, headers: Self.bearer()) { response in
                 #expect(String(buffer: response.body).contains("1970-01-12T13:46:42Z") && String(buffer: response.body).components(separatedBy: #""value""#).count == 2)
             }
-            try await client.execute(uri: "/v1/counts?content=video1&since=1970-01-12T13:46:42Z", method: .get) { response in
+            try await client.execute(uri: "/v1/counts?content=video1&since=1970-01-12T13:46:42Z", method: .get, headers: Self.bearer()) { response in
                 #expect(String(buffer: response.body).components(separatedBy: #""value""#).count == 2, "only the interval from since on")
             }
-            try await client.execute(uri: "/v1/forecasts?content=video1&since=2000-01-01T00:00:00Z", method: .get) { response in
+            try await client.execute(uri: "/v1/forecasts?content=video1&since=2000-01-01T00:00:00Z", method: .get, headers: Self.bearer()) { response in
                 #expect(String(buffer: response.body) == "[]")
             }
-            try await client.execute(uri: "/v1/counts?content=video1&since=yesterday", method: .get) { response in
+            try await client.execute(uri: "/v1/counts?content=video1&since=yesterday", method: .get, headers: Self.bearer()) { response in
                 #expect(response.status == .badRequest)
             }
-            try await client.execute(uri: "/v1/counts?content=nope", method: .get) { response in
+            try await client.execute(uri: "/v1/counts?content=nope", method: .get, headers: Self.bearer()) { response in
                 #expect(response.status == .notFound)
             }
-            try await client.execute(uri: "/v1/forecasts?content=video1", method: .get) { response in
+            try await client.execute(uri: "/v1/forecasts?content=video1", method: .get, headers: Self.bearer()) { response in
                 #expect(String(buffer: response.body).contains(#""value":60"#))
             }
-            try await client.execute(uri: "/v1/topology", method: .get) { response in
+            try await client.execute(uri: "/v1/topology", method: .get, headers: Self.bearer()) { response in
                 #expect(String(buffer: response.body).contains(#""name":"edge-4""#))
             }
-            try await client.execute(uri: "/v1/events", method: .get) { response in
+            try await client.execute(uri: "/v1/events", method: .get, headers: Self.bearer()) { response in
                 #expect(String(buffer: response.body).contains("capacity 10"))
             }
             try await client.execute(uri: "/metrics", method: .get) { response in

@@ -57,7 +57,7 @@ extension LoopServices {
                 "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
                 "--flavors", Testbed.root.appendingPathComponent("Topology/flavors.yaml").path,
                 "--api", api, "--data", directory.appendingPathComponent("data").path, "--payloads", payloads.path,
-                "--model", "ema:1", "--training", "1", "--edge-flavors", "mirage", "--dns-grace", "0.5", "--drain", "1", "--workers", "1",
+                "--model", "ema:1", "--training", "1", "--edge-flavors", "mirage", "--dns-grace", "0.5", "--drain", "1", "--workers", "1", "--public-read",
             ]
             let log = directory.appendingPathComponent("serve-\(run).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)

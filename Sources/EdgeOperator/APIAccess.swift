@@ -1,0 +1,144 @@
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// Who may call an API, and how many at once. Every call needs `Authorization: Bearer
+/// <token>` (compared in constant time), except `/healthz` and `/metrics`, and, with
+/// `publicRead`, every `GET` and `HEAD`. Calls in flight are capped, and streams and long
+/// polls (`/…/events`, `?wait=`) have a smaller cap of their own, held until their body is
+/// written: over a cap the answer is 503 with `Retry-After`, so a flood of readers cannot
+/// exhaust the process the loop and DNS run in.
+public struct APIAccess<Context: RequestContext>: RouterMiddleware {
+    /// Paths anyone may read: liveness and the Prometheus export.
+    public static var openPaths: Set<String> { ["/healthz", "/metrics"] }
+
+    let token: [UInt8]
+    let publicRead: Bool
+    let admission: APIAdmission
+
+    public init(token: String, publicRead: Bool = false, admission: APIAdmission = APIAdmission()) {
+        self.token = Array(token.utf8)
+        self.publicRead = publicRead
+        self.admission = admission
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if Self.openPaths.contains(path) { return try await next(request, context) }
+        let reads = request.method == .get || request.method == .head
+        if !(publicRead && reads) { try authorize(request) }
+        let stream = path.hasSuffix("/events") || request.uri.queryParameters.get("wait") != nil
+        guard let ticket = admission.admit(stream: stream) else {
+            let what = stream ? "streams and long polls (\(admission.limits.streams))" : "calls in flight (\(admission.limits.requests))"
+            throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "1"], message: "too many \(what); retry later")
+        }
+        var response = try await next(request, context)
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            defer { ticket.release() }
+            try await body.write(writer)
+        }
+        return response
+    }
+
+    private func authorize(_ request: Request) throws {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "this call needs Authorization: Bearer <token>")
+        }
+        guard Self.equal(Array(header.utf8.dropFirst(7)), token) else {
+            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""], message: "the bearer token is not valid")
+        }
+    }
+
+    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// The counts behind `APIAccess`'s caps, and the cap on open connections (`connectionCap`).
+public final class APIAdmission: Sendable {
+    public struct Limits: Sendable, Hashable {
+        public var requests: Int
+        public var streams: Int
+        public var connections: Int
+
+        public init(requests: Int = 256, streams: Int = 32, connections: Int = 512) {
+            self.requests = requests
+            self.streams = streams
+            self.connections = connections
+        }
+    }
+
+    /// A held slot; released once, explicitly or when dropped.
+    final class Ticket: Sendable {
+        private let released = Atomic(false)
+        private let admission: APIAdmission
+        private let stream: Bool
+
+        init(_ admission: APIAdmission, stream: Bool) {
+            self.admission = admission
+            self.stream = stream
+        }
+
+        func release() {
+            guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            admission.counts.withLock { counts in
+                counts.requests -= 1
+                if stream { counts.streams -= 1 }
+            }
+        }
+
+        deinit { release() }
+    }
+
+    public let limits: Limits
+    let counts = Mutex((requests: 0, streams: 0, connections: 0))
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
+
+    func admit(stream: Bool) -> Ticket? {
+        let admitted = counts.withLock { counts in
+            guard counts.requests < limits.requests, !stream || counts.streams < limits.streams else { return false }
+            counts.requests += 1
+            if stream { counts.streams += 1 }
+            return true
+        }
+        return admitted ? Ticket(self, stream: stream) : nil
+    }
+
+    /// What is held now, for tests and logs.
+    public var held: (requests: Int, streams: Int, connections: Int) { counts.withLock { $0 } }
+
+    /// A handler for each accepted connection: beyond `limits.connections` open at once, the
+    /// new connection is closed at once.
+    public func connectionCap() -> ConnectionCap { ConnectionCap(self) }
+
+    /// Counts one connection for its life (see `APIAdmission.connectionCap`).
+    public final class ConnectionCap: ChannelInboundHandler, RemovableChannelHandler {
+        public typealias InboundIn = NIOAny
+        private let admission: APIAdmission
+        private var counted = false
+
+        init(_ admission: APIAdmission) {
+            self.admission = admission
+        }
+
+        public func handlerAdded(context: ChannelHandlerContext) {
+            counted = admission.counts.withLock { counts in
+                guard counts.connections < admission.limits.connections else { return false }
+                counts.connections += 1
+                return true
+            }
+            if !counted { context.close(promise: nil) }
+        }
+
+        public func handlerRemoved(context: ChannelHandlerContext) {
+            guard counted else { return }
+            counted = false
+            admission.counts.withLock { $0.connections -= 1 }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import AsyncHTTPClient
+import EdgeOperator
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Who may call, and how many at once: the token on reads too, the open paths, public reads,
+/// and the caps on calls and on streams (answered 503 with Retry-After, freed once the body
+/// is written).
+@Suite struct APIAccessTests {
+    static let token = "access-test-token-0123456789"
+
+    /// A gate a held call waits on until the test opens it.
+    actor Gate {
+        private var open = false
+        func release() { open = true }
+        func wait() async {
+            while !open { try? await Task.sleep(for: .milliseconds(5)) }
+        }
+    }
+
+    static func router(publicRead: Bool, admission: APIAdmission, gate: Gate) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: APIAccess(token: token, publicRead: publicRead, admission: admission))
+        router.get("healthz") { _, _ in "ok" }
+        router.get("metrics") { _, _ in "augur_up 1" }
+        router.get("v1/thing") { _, _ in "thing" }
+        router.post("v1/thing") { _, _ in "changed" }
+        router.get("v1/events") { _, _ in
+            await gate.wait()
+            return "streamed"
+        }
+        return router
+    }
+
+    @Test func readsNeedTheTokenButHealthAndMetricsAndPublicReadsDoNot() async throws {
+        let auth: HTTPFields = [.authorization: "Bearer \(Self.token)"]
+        let closed = Application(router: Self.router(publicRead: false, admission: APIAdmission(), gate: Gate()))
+        try await closed.test(.router) { client in
+            try await client.execute(uri: "/v1/thing", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/thing", method: .get, headers: [.authorization: "Bearer not-it"]) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/thing", method: .get, headers: auth) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .ok) }
+        }
+        let open = Application(router: Self.router(publicRead: true, admission: APIAdmission(), gate: Gate()))
+        try await open.test(.router) { client in
+            try await client.execute(uri: "/v1/thing", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/thing", method: .post) { #expect($0.status == .unauthorized, "public reads never open changes") }
+            try await client.execute(uri: "/v1/thing", method: .post, headers: auth) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func streamsOverTheirCapAreRefusedUntilOneEnds() async throws {
+        let admission = APIAdmission(limits: .init(requests: 8, streams: 1, connections: 8))
+        let gate = Gate()
+        let app = Application(router: Self.router(publicRead: true, admission: admission, gate: gate))
+        try await app.test(.live) { client in
+            // Each call on its own connection (the test client has one).
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            func get(_ path: String) async throws -> (status: UInt, retryAfter: String?, body: String) {
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
+                let body = try await response.body.collect(upTo: 1 << 16)
+                return (response.status.code, response.headers.first(name: "retry-after"), String(buffer: body))
+            }
+            let held = Task { try await get("/v1/events") }
+            var waited = 0
+            while admission.held.streams < 1, waited < 1_000 {
+                try await Task.sleep(for: .milliseconds(5))
+                waited += 1
+            }
+            let refused = try await get("/v1/events")
+            #expect(refused.status == 503 && refused.retryAfter == "1", "\(refused)")
+            #expect(try await get("/v1/thing").status == 200, "ordinary calls still pass")
+            await gate.release()
+            #expect(try await held.value.body == "streamed")
+            #expect(try await get("/v1/events").status == 200, "the slot was freed")
+        }
+        #expect(admission.held.requests == 0 && admission.held.streams == 0)
+    }
+
+    /// A raw TCP connection to loopback `port`; -1 when refused.
+    static func connectTo(_ port: Int) -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return connected == 0 ? descriptor : -1
+    }
+
+    /// Sends one GET /healthz and returns what came back ("" when the server closed at once).
+    static func exchange(_ descriptor: Int32) -> String {
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        _ = send(descriptor, request, request.count, Int32(MSG_NOSIGNAL))
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    }
+
+    @Test func connectionsOverTheCapAreClosedOnAccept() async throws {
+        let admission = APIAdmission(limits: .init(requests: 8, streams: 8, connections: 3))
+        let app = Application(
+            router: Self.router(publicRead: false, admission: admission, gate: Gate()),
+            server: .http1(configuration: .init(additionalChannelHandlers: [admission.connectionCap()])))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            // Open connections (the test client may hold one too) until one is closed on accept.
+            var open: [Int32] = []
+            defer { for descriptor in open { close(descriptor) } }
+            var refused = false
+            while !refused, open.count < 10 {
+                let descriptor = Self.connectTo(port)
+                if Self.exchange(descriptor).hasPrefix("HTTP/1.1 200") {
+                    open.append(descriptor)
+                } else {
+                    refused = true
+                    close(descriptor)
+                }
+            }
+            #expect(refused, "a connection beyond the cap is closed")
+            #expect(admission.held.connections == 3, "exactly the cap was open: \(admission.held.connections)")
+            close(open.removeLast())
+            var answered = false
+            for _ in 0..<100 where !answered {
+                let again = Self.connectTo(port)
+                answered = Self.exchange(again).hasPrefix("HTTP/1.1 200")
+                close(again)
+                if !answered { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(answered, "once one closed, a new connection is served")
+        }
+    }
+}
