@@ -28,6 +28,7 @@ let package = Package(
         ),
         .target(name: "CUDPBatch"),
         .target(name: "Deadline"),
+        .target(name: "ConnectionCap", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .target(
             name: "AugurModel",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -41,6 +42,7 @@ let package = Package(
         .target(
             name: "DNSBalancer",
             dependencies: [
+                "ConnectionCap",
                 "CLDNS",
                 "CUDPBatch",
                 "AugurModel",
@@ -53,6 +55,7 @@ let package = Package(
         .target(
             name: "EdgeOperator",
             dependencies: [
+                "ConnectionCap",
                 "AugurModel",
                 "Deadline",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -134,6 +137,7 @@ let package = Package(
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "DNSBalancer", "AugurModel", "Deadline"]),
         .testTarget(name: "TestbedNetworkTests", dependencies: ["TestbedNetwork", "AugurModel", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests",

@@ -36,6 +36,25 @@ public struct Topology: Sendable, Hashable {
 
 /// How the DNS balancer answers.
 public struct DNSSettings: Sendable, Hashable {
+    /// Response rate limiting over UDP, as authoritative servers on the internet do it (NSD's
+    /// defaults): per source /24 (IPv4) or /56 (IPv6), at most `rate` answers a second; of the
+    /// queries over it, every `slip`-th is answered truncated (TC), so a real client retries
+    /// over TCP, which is never limited, and the others are dropped. `rate` 0 turns it off;
+    /// `slip` 0 drops them all, 1 truncates them all.
+    public struct RateLimit: Sendable, Hashable {
+        public var rate: Int
+        public var slip: Int
+
+        public init(rate: Int, slip: Int) {
+            self.rate = rate
+            self.slip = slip
+        }
+
+        public static let nsd = RateLimit(rate: 200, slip: 2)
+        public static let off = RateLimit(rate: 0, slip: 2)
+        public var isOn: Bool { rate > 0 }
+    }
+
     public var listen: [SocketEndpoint]
     public var ttl: UInt32
     /// At most this many address records in one answer; the set rotates on every query.
@@ -45,8 +64,13 @@ public struct DNSSettings: Sendable, Hashable {
     /// Length of a counting interval in milliseconds (the paper: 30 s).
     public var intervalMilliseconds: Int
     public var nameservers: [Nameserver]
+    public var rateLimit: RateLimit
 
-    public init(listen: [SocketEndpoint], ttl: UInt32, maxRecords: Int, maxUDPPayload: Int, intervalMilliseconds: Int, nameservers: [Nameserver]) {
+    public init(
+        listen: [SocketEndpoint], ttl: UInt32, maxRecords: Int, maxUDPPayload: Int, intervalMilliseconds: Int, nameservers: [Nameserver],
+        rateLimit: RateLimit = .nsd
+    ) {
+        self.rateLimit = rateLimit
         self.listen = listen
         self.ttl = ttl
         self.maxRecords = maxRecords

@@ -27,12 +27,18 @@ enum TopologyFile {
         let maxUDPPayload: Int?
         let interval: String?
         let nameservers: [NameserverEntry]
+        let rrl: RateLimitEntry?
 
         enum CodingKeys: String, CodingKey {
-            case listen, ttl, interval, nameservers
+            case listen, ttl, interval, nameservers, rrl
             case maxRecords = "max_records"
             case maxUDPPayload = "max_udp_payload"
         }
+    }
+
+    private struct RateLimitEntry: Decodable {
+        let rate: Int?
+        let slip: Int?
     }
 
     private struct NameserverEntry: Decodable {
@@ -157,7 +163,13 @@ enum TopologyFile {
             }
             nameservers.append(Nameserver(label: entry.name, address: address))
         }
-        return DNSSettings(listen: listen, ttl: UInt32(ttl), maxRecords: maxRecords, maxUDPPayload: maxUDP, intervalMilliseconds: interval, nameservers: nameservers)
+        let rate = dns.rrl?.rate ?? DNSSettings.RateLimit.nsd.rate
+        guard (0...10_000_000).contains(rate) else { throw document.error(path + [.key("rrl"), .key("rate")], "must be 0 (off)…10000000 answers a second") }
+        let slip = dns.rrl?.slip ?? DNSSettings.RateLimit.nsd.slip
+        guard (0...100).contains(slip) else { throw document.error(path + [.key("rrl"), .key("slip")], "must be 0…100") }
+        return DNSSettings(
+            listen: listen, ttl: UInt32(ttl), maxRecords: maxRecords, maxUDPPayload: maxUDP, intervalMilliseconds: interval, nameservers: nameservers,
+            rateLimit: .init(rate: rate, slip: slip))
     }
 
     private static func decodeNode(

@@ -83,6 +83,11 @@ const unsigned char *augur_udp_batch_query(const augur_udp_batch *batch, unsigne
     return batch->query_bytes + (size_t)index * batch->query_size;
 }
 
+const void *augur_udp_batch_peer(const augur_udp_batch *batch, unsigned index) {
+    if (index >= batch->received) return NULL;
+    return &batch->peers[index];
+}
+
 unsigned char *augur_udp_batch_reply(augur_udp_batch *batch, unsigned index, size_t *capacity) {
     if (index >= batch->received) { *capacity = 0; return NULL; }
     *capacity = batch->reply_size;

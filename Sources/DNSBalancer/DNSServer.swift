@@ -1,4 +1,5 @@
 import AugurModel
+import ConnectionCap
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,11 +46,16 @@ public final class DNSServer: Sendable {
     }
 
     /// Binds every listen address and starts answering.
+    /// UDP answers are rate-limited per `rateLimit` (see `DNSSettings.RateLimit`); TCP is
+    /// never rate-limited, but at most `tcpConnections` are open at once (more are closed on
+    /// accept) and each closes after `tcpIdleTimeout` without a query.
     public static func start(
-        pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO = .batch,
-        tcpIdleTimeout: TimeAmount = .seconds(10), logger: Logger = Logger(label: "augur.dns")
+        pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO = .batch, rateLimit: DNSSettings.RateLimit = .off,
+        tcpConnections: Int = 512, tcpIdleTimeout: TimeAmount = .seconds(10), logger: Logger = Logger(label: "augur.dns")
     ) async throws -> DNSServer {
         let workers = max(1, workers)
+        let limiter = rateLimit.isOn ? ResponseRateLimiter(rateLimit) : nil
+        let tcpCap = ConnectionCap(limit: max(1, tcpConnections))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: udpIO == .nio ? workers : 1)
         var tcpChannels: [any Channel] = []
         var udpChannels: [any Channel] = []
@@ -57,7 +63,8 @@ public final class DNSServer: Sendable {
         var endpoints: [SocketEndpoint] = []
         do {
             for requested in listen {
-                let tcp = try await bindTCP(pools: pools, host: requested.address.description, port: requested.port, group: group, idle: tcpIdleTimeout, endpoint: requested)
+                let tcp = try await bindTCP(
+                    pools: pools, host: requested.address.description, port: requested.port, group: group, idle: tcpIdleTimeout, cap: tcpCap, endpoint: requested)
                 tcpChannels.append(tcp)
                 let port = tcp.localAddress?.port ?? requested.port
                 for _ in 0..<workers {
@@ -65,9 +72,10 @@ public final class DNSServer: Sendable {
                     case .batch:
                         let listener = try UDPBatchListener(endpoint: requested, port: port, replySize: pools.settings.maxUDPPayload)
                         listeners.append(listener)
-                        listener.start(pools: pools, logger: logger)
+                        listener.start(pools: pools, limiter: limiter, logger: logger)
                     case .nio:
-                        udpChannels.append(try await bindUDP(pools: pools, host: requested.address.description, port: port, on: group.next(), endpoint: requested))
+                        udpChannels.append(
+                            try await bindUDP(pools: pools, limiter: limiter, host: requested.address.description, port: port, on: group.next(), endpoint: requested))
                     }
                 }
                 endpoints.append(SocketEndpoint(address: requested.address, port: port))
@@ -88,7 +96,9 @@ public final class DNSServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    private static func bindUDP(pools: DNSPools, host: String, port: Int, on loop: any EventLoop, endpoint: SocketEndpoint) async throws -> any Channel {
+    private static func bindUDP(
+        pools: DNSPools, limiter: ResponseRateLimiter?, host: String, port: Int, on loop: any EventLoop, endpoint: SocketEndpoint
+    ) async throws -> any Channel {
         do {
             return try await DatagramBootstrap(group: loop)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -98,7 +108,7 @@ public final class DNSServer: Sendable {
                 .channelOption(.maxMessagesPerRead, value: 4)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(pools: pools))
+                        try channel.pipeline.syncOperations.addHandler(UDPQueryHandler(pools: pools, limiter: limiter))
                     }
                 }
                 .bind(host: host, port: port)
@@ -108,7 +118,9 @@ public final class DNSServer: Sendable {
         }
     }
 
-    private static func bindTCP(pools: DNSPools, host: String, port: Int, group: MultiThreadedEventLoopGroup, idle: TimeAmount, endpoint: SocketEndpoint) async throws -> any Channel {
+    private static func bindTCP(
+        pools: DNSPools, host: String, port: Int, group: MultiThreadedEventLoopGroup, idle: TimeAmount, cap: ConnectionCap, endpoint: SocketEndpoint
+    ) async throws -> any Channel {
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
@@ -116,6 +128,7 @@ public final class DNSServer: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(cap.handler())
                         try sync.addHandler(IdleStateHandler(readTimeout: idle))
                         try sync.addHandler(ByteToMessageHandler(DNSStreamFrameDecoder()))
                         try sync.addHandler(TCPQueryHandler(pools: pools))
@@ -135,23 +148,31 @@ public struct DNSService: Service {
     private let listen: [SocketEndpoint]
     private let workers: Int
     private let udpIO: UDPIO
+    private let rateLimit: DNSSettings.RateLimit
+    private let tcpConnections: Int
     private let logger: Logger
 
-    public init(pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO, logger: Logger) {
+    public init(
+        pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO, rateLimit: DNSSettings.RateLimit, tcpConnections: Int = 512, logger: Logger
+    ) {
         self.pools = pools
         self.listen = listen
         self.workers = workers
         self.udpIO = udpIO
+        self.rateLimit = rateLimit
+        self.tcpConnections = tcpConnections
         self.logger = logger
     }
 
     public func run() async throws {
-        let server = try await DNSServer.start(pools: pools, listen: listen, workers: workers, udpIO: udpIO, logger: logger)
+        let server = try await DNSServer.start(
+            pools: pools, listen: listen, workers: workers, udpIO: udpIO, rateLimit: rateLimit, tcpConnections: tcpConnections, logger: logger)
         logger.info("DNS balancer answering", metadata: [
             "dns.zone": "\(pools.settings.zone)",
             "dns.listen": "\(server.endpoints.map(\.description).joined(separator: ","))",
             "dns.workers": "\(workers)",
             "dns.udp_io": "\(udpIO.rawValue)",
+            "dns.rrl": "\(rateLimit.isOn ? "\(rateLimit.rate)/s, slip \(rateLimit.slip)" : "off")",
         ])
         try? await gracefulShutdown()
         await server.stop()

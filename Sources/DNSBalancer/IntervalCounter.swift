@@ -80,6 +80,7 @@ public final class IntervalCounter<C: Clock>: Service, Sendable where C.Duration
             "dns.interval": "\(snapshot.index)",
             "dns.queries": "\(snapshot.counts.total)",
             "dns.unknown": "\(snapshot.counts.unknown)",
+            "dns.limited": "\(snapshot.counts.limited)",
             "dns.content": .dictionary(snapshot.counts.contents.mapValues { .stringConvertible($0.total) }),
         ])
         let targets = subscribers.withLock { Array($0.values) }

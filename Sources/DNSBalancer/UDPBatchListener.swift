@@ -54,9 +54,9 @@ final class UDPBatchListener: Sendable {
     }
 
     /// Starts the thread that answers this socket; `stop()` waits for it.
-    func start(pools: DNSPools, logger: Logger) {
+    func start(pools: DNSPools, limiter: ResponseRateLimiter?, logger: Logger) {
         let thread = Thread { [self] in
-            serve(responder: DNSResponder(pools: pools), logger: logger)
+            serve(responder: DNSResponder(pools: pools, limiter: limiter), limited: limiter != nil, logger: logger)
             close(socket)
             exited.signal()
         }
@@ -75,7 +75,7 @@ final class UDPBatchListener: Sendable {
         }
     }
 
-    private func serve(responder: DNSResponder, logger: Logger) {
+    private func serve(responder: DNSResponder, limited: Bool, logger: Logger) {
         while !stopping.load(ordering: .relaxed) {
             let received = batch.receive(from: socket)
             if received < 0 {
@@ -84,8 +84,10 @@ final class UDPBatchListener: Sendable {
                 logger.error("UDP receive failed; this worker stops", metadata: ["dns.port": "\(port)", "error": "\(String(cString: strerror(code)))"])
                 return
             }
+            let second = limited ? ResponseRateLimiter.currentSecond() : 0
             for index in 0..<UInt32(received) {
-                batch.answer(index) { query, reply in responder.respond(to: query, over: .udp, into: reply) }
+                let source = limited ? batch.sourcePrefix(index) : 0
+                batch.answer(index) { query, reply in responder.respond(to: query, over: .udp, source: source, second: second, into: reply) }
             }
             batch.send(on: socket)
         }
@@ -117,6 +119,11 @@ final class DatagramBatch: @unchecked Sendable {
               let reply = augur_udp_batch_reply(batch, index, &replyCapacity) else { return }
         let written = respond(UnsafeRawBufferPointer(start: query, count: queryLength), UnsafeMutableRawBufferPointer(start: reply, count: replyCapacity))
         augur_udp_batch_set_reply_length(batch, index, written)
+    }
+
+    /// The `SourcePrefix` key of the address datagram `index` came from (0 if unknown).
+    func sourcePrefix(_ index: UInt32) -> UInt64 {
+        augur_udp_batch_peer(batch, index).map { SourcePrefix.key($0) } ?? 0
     }
 
     func send(on socket: Int32) {

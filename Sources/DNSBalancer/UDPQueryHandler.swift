@@ -8,22 +8,36 @@ final class UDPQueryHandler: ChannelInboundHandler {
 
     private let responder: DNSResponder
     private let maxPayload: Int
+    private let limited: Bool
 
-    init(pools: DNSPools) {
-        responder = DNSResponder(pools: pools)
+    init(pools: DNSPools, limiter: ResponseRateLimiter?) {
+        responder = DNSResponder(pools: pools, limiter: limiter)
         maxPayload = pools.settings.maxUDPPayload
+        limited = limiter != nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let query = unwrapInboundIn(data)
         var response = context.channel.allocator.buffer(capacity: maxPayload)
+        let (source, second) = limited ? (Self.sourcePrefix(query.remoteAddress), ResponseRateLimiter.currentSecond()) : (0, 0)
         let written = query.data.withUnsafeReadableBytes { raw in
             response.writeWithUnsafeMutableBytes(minimumWritableBytes: maxPayload) { out in
-                responder.respond(to: raw, over: .udp, into: out)
+                responder.respond(to: raw, over: .udp, source: source, second: second, into: out)
             }
         }
         guard written > 0 else { return }
         context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: query.remoteAddress, data: response)), promise: nil)
+    }
+
+    private static func sourcePrefix(_ address: SocketAddress) -> UInt64 {
+        switch address {
+        case .v4(let v4):
+            return withUnsafeBytes(of: v4.address.sin_addr) { SourcePrefix.key(ipv4: ($0[0], $0[1], $0[2])) }
+        case .v6(let v6):
+            return withUnsafeBytes(of: v6.address.sin6_addr) { SourcePrefix.key(ipv6: $0) }
+        default:
+            return 0
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -1,3 +1,4 @@
+import ConnectionCap
 import Hummingbird
 import NIOCore
 import Synchronization
@@ -93,10 +94,12 @@ public final class APIAdmission: Sendable {
     }
 
     public let limits: Limits
-    let counts = Mutex((requests: 0, streams: 0, connections: 0))
+    let counts = Mutex((requests: 0, streams: 0))
+    let connections: ConnectionCap
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
+        connections = ConnectionCap(limit: limits.connections)
     }
 
     func admit(stream: Bool) -> Ticket? {
@@ -110,35 +113,12 @@ public final class APIAdmission: Sendable {
     }
 
     /// What is held now, for tests and logs.
-    public var held: (requests: Int, streams: Int, connections: Int) { counts.withLock { $0 } }
+    public var held: (requests: Int, streams: Int, connections: Int) {
+        let (requests, streams) = counts.withLock { ($0.requests, $0.streams) }
+        return (requests, streams, connections.count)
+    }
 
     /// A handler for each accepted connection: beyond `limits.connections` open at once, the
     /// new connection is closed at once.
-    public func connectionCap() -> ConnectionCap { ConnectionCap(self) }
-
-    /// Counts one connection for its life (see `APIAdmission.connectionCap`).
-    public final class ConnectionCap: ChannelInboundHandler, RemovableChannelHandler {
-        public typealias InboundIn = NIOAny
-        private let admission: APIAdmission
-        private var counted = false
-
-        init(_ admission: APIAdmission) {
-            self.admission = admission
-        }
-
-        public func handlerAdded(context: ChannelHandlerContext) {
-            counted = admission.counts.withLock { counts in
-                guard counts.connections < admission.limits.connections else { return false }
-                counts.connections += 1
-                return true
-            }
-            if !counted { context.close(promise: nil) }
-        }
-
-        public func handlerRemoved(context: ChannelHandlerContext) {
-            guard counted else { return }
-            counted = false
-            admission.counts.withLock { $0.connections -= 1 }
-        }
-    }
+    public func connectionCap() -> ConnectionCap.Handler { connections.handler() }
 }

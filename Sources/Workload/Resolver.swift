@@ -7,6 +7,8 @@ import NIOPosix
 /// Resolves a content's name with one real DNS query over UDP to the balancer, as a client
 /// would: one socket per lookup (on loopback when the balancer is there, else on any
 /// address, as in a testbed's namespace), the answer read with ldns through `StubQuery`.
+/// A truncated answer (too large, or slipped by response rate limiting) is asked again over
+/// TCP, as stub resolvers do, so a burst of users behind one address is not lost.
 public struct Resolver: Sendable {
     public let server: SocketEndpoint
     public let timeout: Duration
@@ -31,12 +33,42 @@ public struct Resolver: Sendable {
         case .v4: server.address.isLoopback ? "127.0.0.1" : "0.0.0.0"
         case .v6: server.address.isLoopback ? "::1" : "::"
         }
-        let outcome = await Deadline.race(timeout) { await Self.exchange(message, id: id, from: local, to: remote) } ?? .failure(.dnsTimeout)
+        let outcome = await Deadline.race(timeout) {
+            let overUDP = await Self.exchange(message, id: id, from: local, to: remote)
+            guard case .success(let answer) = overUDP, answer.truncated else { return overUDP }
+            return await Self.exchangeOverTCP(message, id: id, to: remote)
+        } ?? .failure(.dnsTimeout)
         let answer = try outcome.get()
         guard answer.rcode != 3 else { throw .nxdomain }
         guard answer.rcode == 0 else { throw .resolution("rcode \(answer.rcode)") }
         guard !answer.addresses.isEmpty else { throw .noAddress }
         return answer.addresses
+    }
+
+    /// One query over TCP (RFC 1035 §4.2.2: each message after its two-byte length).
+    private static func exchangeOverTCP(_ message: [UInt8], id: UInt16, to remote: SocketAddress) async -> Result<StubAnswer, WorkloadFailure> {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(to: remote) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+            return try await channel.executeThenClose { inbound, outbound in
+                var framed = ByteBuffer()
+                framed.writeInteger(UInt16(message.count))
+                framed.writeBytes(message)
+                try await outbound.write(framed)
+                var received = ByteBuffer()
+                for try await chunk in inbound {
+                    received.writeImmutableBuffer(chunk)
+                    guard let length = received.getInteger(at: received.readerIndex, as: UInt16.self), received.readableBytes >= 2 + Int(length),
+                        let bytes = received.getBytes(at: received.readerIndex + 2, length: Int(length))
+                    else { continue }
+                    do { return .success(try StubQuery.answer(bytes, id: id)) } catch { return .failure(.resolution("\(error)")) }
+                }
+                return .failure(.resolution("the TCP connection closed before the answer"))
+            }
+        } catch {
+            return .failure(.resolution("\(error)"))
+        }
     }
 
     private static func exchange(_ message: [UInt8], id: UInt16, from local: String, to remote: SocketAddress) async -> Result<StubAnswer, WorkloadFailure> {

@@ -28,7 +28,7 @@ struct DNSCommand: AsyncParsableCommand {
         let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
         let counter = IntervalCounter(counters: pools.counters, interval: .milliseconds(milliseconds), clock: ContinuousClock(), logger: logger)
         let group = ServiceGroup(
-            services: [DNSService(pools: pools, listen: serving.endpoints(topology), workers: serving.workers, udpIO: serving.udpIO, logger: logger), counter],
+            services: [serving.service(pools, topology: topology, logger: logger), counter],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -2,6 +2,7 @@ import ArgumentParser
 import AugurModel
 import DNSBalancer
 import Foundation
+import Logging
 
 /// How the DNS balancer listens and counts, shared by `augur dns` and `augur serve`.
 struct DNSServingOptions: ParsableArguments {
@@ -17,8 +18,15 @@ struct DNSServingOptions: ParsableArguments {
     @Option(help: "UDP I/O: batch (recvmmsg/sendmmsg, Linux) or nio.")
     var udpIO: UDPIO = .batch
 
+    @Option(help: "Response rate limit: UDP answers a second per source /24 (IPv6 /56); 0 turns it off (default: the topology's dns.rrl, else 200).")
+    var rrlRate: Int?
+
+    @Option(help: "TCP connections open at once at most; more are closed on accept.")
+    var maxTcpConnections = 512
+
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard (rrlRate ?? 0) >= 0, maxTcpConnections >= 1 else { throw ValidationError("--rrl-rate cannot be negative; --max-tcp-connections must be at least 1") }
         for text in dnsListen where SocketEndpoint(text) == nil {
             throw ValidationError("--dns-listen '\(text)' is not ADDRESS:PORT (e.g. 127.0.0.1:5300 or [::1]:5300)")
         }
@@ -29,6 +37,19 @@ struct DNSServingOptions: ParsableArguments {
 
     func endpoints(_ topology: Topology) -> [SocketEndpoint] {
         dnsListen.isEmpty ? topology.dns.listen : dnsListen.compactMap(SocketEndpoint.init)
+    }
+
+    func rateLimit(_ topology: Topology) -> DNSSettings.RateLimit {
+        var limit = topology.dns.rateLimit
+        if let rrlRate { limit.rate = rrlRate }
+        return limit
+    }
+
+    /// The DNS service these options describe.
+    func service(_ pools: DNSPools, topology: Topology, logger: Logger) -> DNSService {
+        DNSService(
+            pools: pools, listen: endpoints(topology), workers: workers, udpIO: udpIO, rateLimit: rateLimit(topology), tcpConnections: maxTcpConnections,
+            logger: logger)
     }
 
     func intervalMilliseconds(_ topology: Topology) -> Int {

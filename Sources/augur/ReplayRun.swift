@@ -42,7 +42,7 @@ struct ReplayRun {
 
         let roundSeconds = Double(scenario.roundMilliseconds) / 1_000
         let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
-        let server = try await DNSServer.start(pools: pools, listen: [dnsEndpoint], workers: 1, udpIO: .batch)
+        let server = try await DNSServer.start(pools: pools, listen: [dnsEndpoint], workers: 1, udpIO: .batch, rateLimit: topology.dns.rateLimit)
         let counter = IntervalCounter(counters: pools.counters, interval: .milliseconds(scenario.roundMilliseconds), clock: ContinuousClock(), logger: logger)
         let loopSnapshots = counter.subscribe()
         let rounds = counter.subscribe()

@@ -149,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(address: .hostname(endpoint?.address.description ?? "127.0.0.1", port: endpoint?.port ?? 7100), serverName: "augur"),
             logger: logger)
         services += [
-            DNSService(pools: pools, listen: serving.endpoints(topology), workers: serving.workers, udpIO: serving.udpIO, logger: logger),
+            serving.service(pools, topology: topology, logger: logger),
             ControlLoopService(loop: loop, snapshots: counter.subscribe()),
             counter,
             application,

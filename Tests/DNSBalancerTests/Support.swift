@@ -23,13 +23,17 @@ struct TestBalancer {
         ContentPools(content: "video6", flavors: [FlavorPool(flavor: "nginx", addresses: [[0xfd] + Array(repeating: 0, count: 14) + [1], [0xfd] + Array(repeating: 0, count: 14) + [2]])]),
     ]
 
-    static func start(contents: [ContentPools] = standardContents, maxRecords: Int = 8, maxUDPPayload: Int = 1232, workers: Int = 2, udpIO: UDPIO = .batch, tcpIdle: Int64 = 10) async throws -> TestBalancer {
+    static func start(
+        contents: [ContentPools] = standardContents, maxRecords: Int = 8, maxUDPPayload: Int = 1232, workers: Int = 2, udpIO: UDPIO = .batch, tcpIdle: Int64 = 10,
+        rateLimit: DNSSettings.RateLimit = .off, tcpConnections: Int = 512
+    ) async throws -> TestBalancer {
         var settings = Self.settings
         settings.maxRecords = maxRecords
         settings.maxUDPPayload = maxUDPPayload
         let pools = try DNSPools(settings: settings, contents: contents)
         let endpoint = try #require(SocketEndpoint("127.0.0.1:0"))
-        let server = try await DNSServer.start(pools: pools, listen: [endpoint], workers: workers, udpIO: udpIO, tcpIdleTimeout: .seconds(tcpIdle))
+        let server = try await DNSServer.start(
+            pools: pools, listen: [endpoint], workers: workers, udpIO: udpIO, rateLimit: rateLimit, tcpConnections: tcpConnections, tcpIdleTimeout: .seconds(tcpIdle))
         return TestBalancer(pools: pools, server: server)
     }
 
@@ -139,6 +143,8 @@ enum LoopbackSocket {
         case bytes([UInt8])
         /// The peer closed the connection (recv returned 0).
         case closed
+        /// The peer reset the connection (it closed with our query unread).
+        case reset
         /// Nothing arrived before the receive timeout.
         case timedOut
 
@@ -152,7 +158,8 @@ enum LoopbackSocket {
         var buffer = [UInt8](repeating: 0, count: 65_537)
         let received = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
         if received > 0 { return .bytes(Array(buffer[0..<received])) }
-        return received == 0 ? .closed : .timedOut
+        if received == 0 { return .closed }
+        return errno == ECONNRESET ? .reset : .timedOut
     }
 
     static func send(_ socket: Int32, _ bytes: [UInt8]) {

@@ -20,6 +20,9 @@ int augur_udp_batch_receive(augur_udp_batch *batch, int fd);
 /* Datagram `index` of the last receive and its length. */
 const unsigned char *augur_udp_batch_query(const augur_udp_batch *batch, unsigned index, size_t *length);
 
+/* The address datagram `index` came from (a struct sockaddr_storage), or NULL. */
+const void *augur_udp_batch_peer(const augur_udp_batch *batch, unsigned index);
+
 /* The reply buffer for datagram `index` (reply_size bytes), and how much of it to send (0: nothing). */
 unsigned char *augur_udp_batch_reply(augur_udp_batch *batch, unsigned index, size_t *capacity);
 void augur_udp_batch_set_reply_length(augur_udp_batch *batch, unsigned index, size_t length);

@@ -9,17 +9,35 @@ public final class DNSResponder {
     }
 
     private let pools: DNSPools
+    private let limiter: ResponseRateLimiter?
     private var cachedVersion: UInt64
     private var table: ZoneTable
 
-    public init(pools: DNSPools) {
+    /// `limiter` rate-limits UDP responses per source prefix (nil: none).
+    public init(pools: DNSPools, limiter: ResponseRateLimiter? = nil) {
         self.pools = pools
+        self.limiter = limiter
         (cachedVersion, table) = pools.current()
     }
 
     /// Writes the response to `raw` into `out` and returns its length; 0 means send nothing.
     /// `out` should hold 65,535 bytes for TCP and the server's maximum UDP payload for UDP.
-    public func respond(to raw: UnsafeRawBufferPointer, over transport: Transport, into out: UnsafeMutableRawBufferPointer) -> Int {
+    /// Over UDP, `source` (a `SourcePrefix` key) at `second` is checked against the rate
+    /// limit first: a held-back query is neither counted nor answered in full.
+    public func respond(
+        to raw: UnsafeRawBufferPointer, over transport: Transport, source: UInt64 = 0, second: UInt32 = 0, into out: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        if transport == .udp, let limiter {
+            switch limiter.verdict(for: source, second: second) {
+            case .answer: break
+            case .slip:
+                pools.counters.limited.bump()
+                return Self.truncatedEcho(raw, into: out)
+            case .drop:
+                pools.counters.limited.bump()
+                return 0
+            }
+        }
         if pools.publishedVersion != cachedVersion {
             (cachedVersion, table) = pools.current()
         }
@@ -111,6 +129,25 @@ public final class DNSResponder {
         } catch {
             return 0
         }
+    }
+
+    /// The slip answer: the query's header and question, flagged a truncated authoritative
+    /// response with no records, so the client asks again over TCP. Nothing for a message
+    /// that is not a well-formed query.
+    private static func truncatedEcho(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+        let parse = QueryParse(raw)
+        let length: Int
+        switch consume parse {
+        case .query(let query, _): length = 12 + query.nameLength + 4
+        default: return 0
+        }
+        guard raw.count >= length, out.count >= length, let base = out.baseAddress, let source = raw.baseAddress else { return 0 }
+        base.copyMemory(from: source, byteCount: length)
+        // QR, the query's opcode and RD, AA, TC; no RA, rcode 0, CD echoed; one question, no records.
+        out[2] = 0x80 | (raw[2] & 0x79) | 0x04 | 0x02
+        out[3] = raw[3] & 0x10
+        for index in 4..<12 { out[index] = index == 5 ? 1 : 0 }
+        return length
     }
 
     private static func copy(_ wire: [UInt8], into out: UnsafeMutableRawBufferPointer) -> Int {

@@ -25,14 +25,17 @@ public struct ContentDemand: Sendable, Hashable {
 }
 
 /// What one drain of the counters saw: every known content (zeros included, since the
-/// predictors need them) and the lookups of names in the zone that are not content.
+/// predictors need them), the lookups of names in the zone that are not content, and the
+/// queries response rate limiting held back (not counted as demand).
 public struct DemandCounts: Sendable, Hashable {
     public var contents: [String: ContentDemand]
     public var unknown: Int
+    public var limited: Int
 
-    public init(contents: [String: ContentDemand] = [:], unknown: Int = 0) {
+    public init(contents: [String: ContentDemand] = [:], unknown: Int = 0, limited: Int = 0) {
         self.contents = contents
         self.unknown = unknown
+        self.limited = limited
     }
 
     public var total: Int { contents.values.reduce(0) { $0 + $1.total } }
@@ -48,6 +51,7 @@ public final class DemandCounters: Sendable {
 
     private let cells = Mutex<[String: ContentCells]>([:])
     let unknown = CounterCell()
+    let limited = CounterCell()
 
     public init() {}
 
@@ -78,6 +82,7 @@ public final class DemandCounters: Sendable {
                 counts.contents[content] = demand
             }
             counts.unknown = unknown.drain()
+            counts.limited = limited.drain()
             return counts
         }
     }

@@ -1,0 +1,52 @@
+import AugurModel
+import DNSBalancer
+import Foundation
+import Testing
+import Workload
+
+/// The workload's resolver against the real balancer on loopback: answers, NXDOMAIN,
+/// silence, and a truncated (slipped) answer asked again over TCP.
+@Suite struct ResolverTests {
+    static func balancer(rateLimit: DNSSettings.RateLimit = .off) async throws -> (DNSServer, DNSPools) {
+        let settings = ZoneSettings(zone: "cdn.example.", ttl: 5, maxRecords: 8, maxUDPPayload: 1232, nameservers: [NameserverSpec(label: "ns1", address: [127, 0, 0, 1])])
+        let pools = try DNSPools(settings: settings, contents: [
+            ContentPools(content: "video1", flavors: [FlavorPool(flavor: "nginx", addresses: [[127, 0, 0, 1], [127, 1, 2, 2]])]),
+        ])
+        let server = try await DNSServer.start(pools: pools, listen: [try #require(SocketEndpoint("127.0.0.1:0"))], workers: 1, rateLimit: rateLimit)
+        return (server, pools)
+    }
+
+    @Test func answersAndNXDOMAIN() async throws {
+        let (server, _) = try await Self.balancer()
+        let resolver = Resolver(server: server.endpoints[0])
+        #expect(Set(try await resolver.resolve("video1.cdn.example")) == ["127.0.0.1", "127.1.2.2"])
+        await #expect(throws: WorkloadFailure.nxdomain) { try await resolver.resolve("video9.cdn.example") }
+        await server.stop()
+    }
+
+    /// Every answer over the rate limit slips (TC): each lookup still gets its addresses, over TCP.
+    @Test func aSlippedAnswerIsAskedAgainOverTCP() async throws {
+        let (server, pools) = try await Self.balancer(rateLimit: .init(rate: 1, slip: 1))
+        let resolver = Resolver(server: server.endpoints[0])
+        for _ in 0..<10 {
+            #expect(try await resolver.resolve("video1.cdn.example").count == 2)
+        }
+        #expect(pools.counters.drain().limited >= 5, "most lookups slipped and were answered over TCP")
+        await server.stop()
+    }
+
+    @Test func silenceIsATimeout() async throws {
+        // A UDP socket that never answers.
+        let silent = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let resolver = Resolver(server: try #require(SocketEndpoint("127.0.0.1:\(port)")), timeout: .milliseconds(300))
+        await #expect(throws: WorkloadFailure.dnsTimeout) { try await resolver.resolve("video1.cdn.example") }
+    }
+}
