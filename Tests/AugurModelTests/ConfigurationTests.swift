@@ -76,6 +76,14 @@ enum RepositoryFiles {
         #expect(error.line != nil)
     }
 
+    @Test func responseRateLimitingIsReadAndCheckedFromTheTopology() throws {
+        #expect(try RepositoryFiles.decode().topology.dns.rateLimit == .init(rate: 200, slip: 2))
+        let error = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "rrl: {rate: 200, slip: 2}", with: "rrl: {rate: -5, slip: 2}") })
+        #expect(error.field == "dns.rrl.rate" && error.line == 16, "\(error)")
+        let slip = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "rrl: {rate: 200, slip: 2}", with: "rrl: {rate: 0, slip: 500}") })
+        #expect(slip.field == "dns.rrl.slip")
+    }
+
     @Test func duplicateContentNames() throws {
         let error = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "name: video5", with: "name: video1") })
         #expect(error.field == "contents[1].name")
