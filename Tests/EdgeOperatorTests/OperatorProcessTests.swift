@@ -5,7 +5,9 @@ import Testing
 @testable import EdgeOperator
 
 extension EdgeServices {
-    /// The real `augur edge` process, killed with SIGKILL mid-life and started again.
+    /// The real `augur edge` process, stopped mid-life (SIGTERM: a clean exit; SIGKILL) and
+    /// started again: its instances keep serving meanwhile, as the restart path expects, and
+    /// the new process finds them.
     @Suite
     struct OperatorProcessTests {
         static let listen = "127.0.0.1:7191"
@@ -40,7 +42,8 @@ extension EdgeServices {
             throw TestbedError(description: "augur edge did not answer on \(listen): \((try? String(contentsOf: directory.appendingPathComponent("edge.log"), encoding: .utf8)) ?? "")")
         }
 
-        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func aKilledOperatorFindsItsInstanceAgainAndLeavesNothingOrphaned() async throws {
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons"), arguments: [SIGTERM, SIGKILL])
+        func aStoppedOperatorFindsItsInstanceAgainAndLeavesNothingOrphaned(signal: Int32) async throws {
             guard FileManager.default.isExecutableFile(atPath: Testbed.root.appendingPathComponent(".build/debug/augur").path) else {
                 print("skipped: .build/debug/augur is not built (swift build)")
                 return
@@ -51,9 +54,13 @@ extension EdgeServices {
             let ready = try await client.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image), waitUntilReady: true)
             #expect(ready.phase == .ready)
 
-            kill(process.processIdentifier, SIGKILL)
+            kill(process.processIdentifier, signal)
             process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal)
+            if signal == SIGTERM {
+                #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops it clean")
+            } else {
+                #expect(process.terminationReason == .uncaughtSignal)
+            }
             #expect(try await download("http://\(ready.spec.address):8080/video1").status == 200)
 
             (process, client) = try await Self.startOperator(directory: directory, state: state, payloads: payloads)

@@ -146,6 +146,7 @@ extension LoopServices {
             for id in caught.keys { #expect(events.contains(id), "the instance caught mid-deploy is accounted for: \(id)") }
             process.terminate()
             process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops augur serve clean")
             // Nothing orphaned: no instance process runs from either edge's state.
             // pgrep exits 1 when nothing matches; a missing pgrep still fails the test.
             let leftovers = try await Testbed.tool("pgrep", ["-f", directory.path], failOnExit: false)
