@@ -42,6 +42,9 @@ public struct TestbedPlan: Sendable, Hashable {
     /// Instance pools made local to a namespace: every address in them is the node's own.
     public private(set) var localPools: [String: [AddressPool]] = [:]
     public private(set) var routes: [Route] = []
+    /// The registry, when it serves from the core's namespace: only the core and the edges
+    /// may reach it (the clients' link is refused there).
+    public private(set) var registry: SocketEndpoint?
 
     /// - Parameters:
     ///   - clientBitsPerSecond: the clients' links (the paper: 200 Mbps).
@@ -59,6 +62,7 @@ public struct TestbedPlan: Sendable, Hashable {
         var coreAddresses = [topology.registry.address] + topology.dns.listen.map(\.address) + core.staticInstances.map(\.address)
         coreAddresses = coreAddresses.filter { !$0.isLoopback && $0 != IPAddress("0.0.0.0") }
         serviceAddresses[namespace(core.name)] = Self.unique(coreAddresses)
+        if !topology.registry.address.isLoopback { registry = topology.registry }
         localPools[namespace(core.name)] = core.pools.values.sorted { $0.description < $1.description }
         let capacity = 1 << (32 - linkBlock.prefixLength - 2)
         guard 1 + 2 * topology.edges.count <= capacity else { throw TestbedSetupError.invalid("\(linkBlock) holds \(capacity) links; \(topology.edges.count) edges need \(1 + 2 * topology.edges.count)") }
@@ -133,6 +137,12 @@ public struct TestbedPlan: Sendable, Hashable {
         }
         for route in routes {
             commands.append(["ip", "-n", route.namespace, "route", "add", route.destination ?? "default", "via", "\(route.gateway)"])
+        }
+        if let registry, let core = namespaces.first {
+            commands.append([
+                "ip", "netns", "exec", core, "iptables", "-A", "INPUT", "-i", links[0].first.interface, "-d", "\(registry.address)/32",
+                "-p", "tcp", "--dport", "\(registry.port)", "-j", "REJECT", "--reject-with", "tcp-reset",
+            ])
         }
         return commands
     }

@@ -27,6 +27,12 @@ enum TestbedTopology {
         #expect(edgeLinks.allSatisfy { $0.first.namespace == "augur-core" })
         #expect(plan.links.filter { $0.edge == nil }.allSatisfy { $0.bitsPerSecond == 200_000_000 && $0.second.namespace == "augur-clients" })
         #expect(plan.clientAddress == IPAddress("10.255.0.2"))
+        // The registry refuses what comes over the clients' link.
+        let rule = plan.upCommands().filter { $0.contains("iptables") }
+        #expect(rule == [[
+            "ip", "netns", "exec", "augur-core", "iptables", "-A", "INPUT", "-i", "to-clients", "-d", "10.200.0.1/32",
+            "-p", "tcp", "--dport", "5000", "-j", "REJECT", "--reject-with", "tcp-reset",
+        ]])
     }
 
     @Test func servicesAndPoolsAreLocalWhereTheyLiveAndRoutedFromTheOthers() throws {

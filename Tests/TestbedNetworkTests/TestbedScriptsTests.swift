@@ -26,6 +26,12 @@ struct TestbedScriptsTests {
             #expect(address.hasPrefix("10.211.3."))
             let fetched = try await Testbed.tool("ip", ["netns", "exec", "augur-clients", "curl", "-s", "-o", "/dev/null", "--max-time", "20", "-w", "%{http_code} %{size_download}", "http://\(address):8080/video1"], failOnExit: false)
             #expect(fetched == "200 1048576")
+            // The registry answers the core and the edges, never the clients.
+            func registry(from namespace: String) async throws -> String {
+                try await Testbed.tool("ip", ["netns", "exec", namespace, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "-w", "%{http_code}", "http://10.200.0.1:5000/v2/"], failOnExit: false)
+            }
+            #expect(try await registry(from: "augur-edge-1") == "200")
+            #expect(try await registry(from: "augur-clients") == "000")
         }
     }
 
