@@ -48,7 +48,7 @@ extension LoopServices {
             """
         }
 
-        static func start(_ directory: URL, payloads: URL, run: Int) throws -> Process {
+        static func start(_ directory: URL, payloads: URL, run: Int, extraArguments: [String] = []) throws -> Process {
             let process = Process()
             process.executableURL = Testbed.root.appendingPathComponent(".build/debug/augur")
             process.currentDirectoryURL = directory
@@ -58,7 +58,7 @@ extension LoopServices {
                 "--flavors", Testbed.root.appendingPathComponent("Topology/flavors.yaml").path,
                 "--api", api, "--data", directory.appendingPathComponent("data").path, "--payloads", payloads.path,
                 "--model", "ema:1", "--training", "1", "--edge-flavors", "mirage", "--dns-grace", "0.5", "--drain", "1", "--workers", "1", "--public-read",
-            ]
+            ] + extraArguments
             let log = directory.appendingPathComponent("serve-\(run).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
