@@ -8,6 +8,16 @@ public enum Testbed {
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static let registry = "127.0.0.1:5000"
 
+    /// The debug `augur` binary the process tests run; a test fails (never passes unseen)
+    /// when it is missing. `swift build --build-tests` and `swift test` build it.
+    public static func augurBinary() throws -> URL {
+        let binary = root.appendingPathComponent(".build/debug/augur")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw TestbedError(description: "\(binary.path) is not built: run swift build --build-tests")
+        }
+        return binary
+    }
+
     public static func logger(_ label: String) -> Logger {
         var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .debug

@@ -44,10 +44,7 @@ extension EdgeServices {
 
         @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons"), arguments: [SIGTERM, SIGKILL])
         func aStoppedOperatorFindsItsInstanceAgainAndLeavesNothingOrphaned(signal: Int32) async throws {
-            guard FileManager.default.isExecutableFile(atPath: Testbed.root.appendingPathComponent(".build/debug/augur").path) else {
-                print("skipped: .build/debug/augur is not built (swift build)")
-                return
-            }
+            _ = try Testbed.augurBinary()
             let (_, _, image, state, payloads) = try await UnikernelDriverTests.emulatedDeployment(content: "video1")
             let directory = Testbed.temporaryDirectory("operator")
             var (process, client) = try await Self.startOperator(directory: directory, state: state, payloads: payloads)

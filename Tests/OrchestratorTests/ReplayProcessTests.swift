@@ -8,11 +8,7 @@ extension LoopServices {
     /// EMA with emulated ClickOS edges. It must reproduce the paper's qualitative result.
     @Suite struct ReplayProcessTests {
         @Test(.timeLimit(.minutes(5)), .enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func theQuickScenarioReproducesThePapersResult() async throws {
-            let binary = Testbed.root.appendingPathComponent(".build/debug/augur")
-            guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-                print("skipped: .build/debug/augur is not built (swift build)")
-                return
-            }
+            let binary = try Testbed.augurBinary()
             try await Testbed.script("registry", ["start", Testbed.registry])
             let output = Testbed.temporaryDirectory("replay")
             let text = try await Testbed.tool(binary.path, [
@@ -75,11 +71,7 @@ extension LoopServices {
         /// A scenario that cannot run is refused with the reason before anything starts, and
         /// the results an earlier replay left in the output folder stay.
         @Test func aScenarioThatCannotRunIsRefusedAndEarlierResultsStay() async throws {
-            let binary = Testbed.root.appendingPathComponent(".build/debug/augur")
-            guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-                print("skipped: .build/debug/augur is not built (swift build)")
-                return
-            }
+            let binary = try Testbed.augurBinary()
             let directory = Testbed.temporaryDirectory("refused")
             let earlier = directory.appendingPathComponent("out/rounds.csv")
             try FileManager.default.createDirectory(at: earlier.deletingLastPathComponent(), withIntermediateDirectories: true)

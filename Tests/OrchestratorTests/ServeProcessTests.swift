@@ -48,6 +48,16 @@ extension LoopServices {
             """
         }
 
+        /// The registry with MirageOS's video1 artifact, its payload, and a folder holding the topology.
+        static func prepare(_ name: String) async throws -> (directory: URL, payloads: URL) {
+            _ = try Testbed.augurBinary()
+            let configuration = try LoopBed.configuration()
+            let payloads = try await LoopBed.prepare(configuration, content: "video1", flavor: "mirage")
+            let directory = Testbed.temporaryDirectory(name)
+            try topology(directory).write(to: directory.appendingPathComponent("topology.yaml"), atomically: true, encoding: .utf8)
+            return (directory, payloads)
+        }
+
         static func start(_ directory: URL, payloads: URL, run: Int, extraArguments: [String] = []) throws -> Process {
             let process = Process()
             process.executableURL = Testbed.root.appendingPathComponent(".build/debug/augur")
@@ -90,14 +100,7 @@ extension LoopServices {
         }
 
         @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func killedMidDeployItRestartsReconcilesAndLeavesNothingOrphaned() async throws {
-            guard FileManager.default.isExecutableFile(atPath: Testbed.root.appendingPathComponent(".build/debug/augur").path) else {
-                print("skipped: .build/debug/augur is not built (swift build)")
-                return
-            }
-            let configuration = try LoopBed.configuration()
-            let payloads = try await LoopBed.prepare(configuration, content: "video1", flavor: "mirage")
-            let directory = Testbed.temporaryDirectory("serve")
-            try Self.topology(directory).write(to: directory.appendingPathComponent("topology.yaml"), atomically: true, encoding: .utf8)
+            let (directory, payloads) = try await Self.prepare("serve")
             let edgePools = ["127.11.3.0/24", "127.12.3.0/24"].compactMap(AddressPool.init)
             let isEdge: @Sendable (String) -> Bool = { address in IPAddress(address).map { ip in edgePools.contains { $0.contains(ip) } } ?? false }
 

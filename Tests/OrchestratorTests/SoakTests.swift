@@ -26,14 +26,7 @@ extension LoopServices {
 
         @Test(.timeLimit(.minutes(4)), .enabled(if: Testbed.runsAsRoot, "needs root: the registry and the edges' instance processes"))
         func dnsperfBeyondCapacityWhileTheLoopDeploysAndDrains() async throws {
-            guard FileManager.default.isExecutableFile(atPath: Testbed.root.appendingPathComponent(".build/debug/augur").path) else {
-                print("skipped: .build/debug/augur is not built (swift build)")
-                return
-            }
-            let configuration = try LoopBed.configuration()
-            let payloads = try await LoopBed.prepare(configuration, content: "video1", flavor: "mirage")
-            let directory = Testbed.temporaryDirectory("soak")
-            try ServeProcessTests.topology(directory).write(to: directory.appendingPathComponent("topology.yaml"), atomically: true, encoding: .utf8)
+            let (directory, payloads) = try await ServeProcessTests.prepare("soak")
             // Rate limiting off: every query reaches the counters and the answer path.
             let process = try ServeProcessTests.start(directory, payloads: payloads, run: 1, extraArguments: ["--rrl-rate", "0"])
             defer { if process.isRunning { process.terminate() } }
