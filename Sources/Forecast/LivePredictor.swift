@@ -3,6 +3,9 @@
 /// so an interval costs microseconds; it is refitted every `refitEvery` counts, or sooner when
 /// a count falls outside the model's 99.9 % interval. All of it is Codable, so the
 /// orchestrator can save it and a restarted process goes on where it stopped.
+/// With `defersRefits`, a due fit is not run inside `observe`: it is left as `refitJob()` for
+/// the caller to run elsewhere (the control loop runs it off its actor, so a tick never waits
+/// for a fit) and `install`; until then the model in use goes on filtering.
 public struct LivePredictor: Sendable, Codable {
     public enum Method: Sendable, Hashable, Codable {
         case ema(span: Int)
@@ -21,12 +24,28 @@ public struct LivePredictor: Sendable, Codable {
     /// Refits so far, and the reason of the last one.
     public private(set) var refits = 0
     public private(set) var lastRefitReason: String?
+    public let defersRefits: Bool
+    /// Why a fit is due and waits for `install` (with `defersRefits`).
+    public private(set) var refitDue: String?
 
-    public init(method: Method, refitEvery: Int = 10, memory: Int = 500) throws(ForecastError) {
+    /// A due fit, as a value that can run anywhere: the order, the counts and why.
+    public struct RefitJob: Sendable {
+        public let order: SARIMAOrder
+        public let history: [Double]
+        public let reason: String
+
+        /// Fits the model (the expensive part); nil when the counts cannot be fitted.
+        public func run() -> SARIMAModel? {
+            try? SARIMAModel.fit(history, order: order)
+        }
+    }
+
+    public init(method: Method, refitEvery: Int = 10, memory: Int = 500, defersRefits: Bool = false) throws(ForecastError) {
         guard refitEvery >= 1, memory >= 2 else { throw ForecastError.invalidOrder("refitEvery must be ≥ 1 and memory ≥ 2") }
         self.method = method
         self.refitEvery = refitEvery
         self.memory = memory
+        self.defersRefits = defersRefits
         if case .ema(let span) = method { ema = try EMA(span: span) }
     }
 
@@ -67,8 +86,6 @@ public struct LivePredictor: Sendable, Codable {
 
     private mutating func refit(_ order: SARIMAOrder, reason: String) {
         sinceRefit = 0
-        // A series that cannot be fitted (yet, or at all), or whose fit did not converge,
-        // keeps the model it had.
         let fitted: SARIMAModel
         if order.parameterCount == 1 {
             let sigma2 = max(1e-9, innovationVariance(order))
@@ -81,14 +98,41 @@ public struct LivePredictor: Sendable, Codable {
                 lastRefitReason = reason
                 return
             }
+        } else if defersRefits {
+            refitDue = reason
+            return
         } else {
-            guard let result = try? SARIMAModel.fit(history, order: order) else { return }
-            guard result.converged else {
-                lastRefitReason = "\(reason): the fit did not converge, the previous model stays"
-                return
-            }
-            fitted = result
+            install(RefitJob(order: order, history: history, reason: reason).run(), reason: reason)
+            return
         }
+        adopt(fitted, order: order, reason: reason)
+    }
+
+    /// The fit that is due, if any (with `defersRefits`).
+    public func refitJob() -> RefitJob? {
+        guard let refitDue, case .sarima(let order) = method else { return nil }
+        return RefitJob(order: order, history: history, reason: refitDue)
+    }
+
+    /// Takes the result of a `RefitJob`: a converged model replaces the one in use and is
+    /// filtered over the counts as they are now (those that came while it was fitted too).
+    public mutating func install(_ fitted: SARIMAModel?, for job: RefitJob) {
+        refitDue = nil
+        install(fitted, reason: job.reason)
+    }
+
+    private mutating func install(_ fitted: SARIMAModel?, reason: String) {
+        // A series that cannot be fitted (yet, or at all), or whose fit did not converge,
+        // keeps the model it had.
+        guard let fitted else { return }
+        guard fitted.converged else {
+            lastRefitReason = "\(reason): the fit did not converge, the previous model stays"
+            return
+        }
+        adopt(fitted, order: fitted.order, reason: reason)
+    }
+
+    private mutating func adopt(_ fitted: SARIMAModel, order: SARIMAOrder, reason: String) {
         var fresh = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: fitted.parameters))
         for value in history { fresh.update(value) }
         model = fitted

@@ -11,6 +11,8 @@ import Optimizer
 /// updates the predictors, plans, starts the plan's actions, and stores the interval.
 /// A deploy's address enters DNS only once its edge reports it ready; a removal takes the
 /// address out of DNS first, waits out the TTL, then has the edge drain and destroy it.
+/// Order searches, backtests and SARIMA fits run as jobs off this actor: a tick never waits
+/// for one, and a result that comes late is used from the next interval.
 /// The first season only trains. Everything is stored, so a restarted loop resumes: it
 /// rebuilds the predictors from the stored counts, reloads the fleet, and answers nothing
 /// until the edges confirm it.
@@ -38,6 +40,8 @@ public actor ControlLoop {
     private var watched: Set<String> = []
     /// Instance rows and events not stored yet (see `PendingWrites`).
     private var pending = PendingWrites()
+    /// Contents whose predictor has a search or fit running.
+    private var modelWork: Set<String> = []
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
 
@@ -54,7 +58,7 @@ public actor ControlLoop {
         self.store = store
         metrics = LoopMetrics(factory: metricsFactory)
         self.logger = logger
-        book = DemandBook(choices: models)
+        book = DemandBook(choices: models, defersWork: true)
         (jobs, jobSink) = AsyncStream.makeStream()
     }
 
@@ -94,6 +98,7 @@ public actor ControlLoop {
         } catch {
             logger.error("cannot read the stored state; starting empty", metadata: ["error": "\(error)"])
         }
+        scheduleModelWork()
         await reconcile()
         flush()
     }
@@ -107,6 +112,7 @@ public actor ControlLoop {
         var record = planner.close(
             lookups: lookups, start: snapshot.start, end: snapshot.end, book: &book, progress: &progress, fleet: fleet, operated: Set(edges.keys))
         let interval = record.interval
+        scheduleModelWork()
         let elapsed = ContinuousClock.now - started
         record.tickMilliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         record.actions = record.actions.enumerated().map { index, action in
@@ -268,6 +274,29 @@ public actor ControlLoop {
         flush()
     }
 
+    // MARK: Models
+
+    /// Starts, off this actor, the searches and fits the predictors wait for (one per content at a time).
+    private func scheduleModelWork() {
+        for work in book.work() where modelWork.insert(work.content).inserted {
+            jobSink.yield {
+                let result = work.perform()
+                await self.finishModelWork(result, content: work.content)
+            }
+        }
+    }
+
+    private func finishModelWork(_ result: DemandBook.WorkResult, content: String) {
+        modelWork.remove(content)
+        book.apply(result)
+        if case .settled(_, _, _, let reason) = result {
+            event("model", content, "settled: \(reason)")
+        }
+        // A settled choice may want its first fit now.
+        scheduleModelWork()
+        flush()
+    }
+
     // MARK: Bookkeeping
 
     private func observe(_ instance: EdgeInstance) {
@@ -379,6 +408,7 @@ public actor ControlLoop {
             book.choose(choice, for: name, history: history)
         }
         planner.builder.profiles[name] = profile
+        scheduleModelWork()
         do {
             try store.recordContentChange(name, change)
         } catch {

@@ -5,7 +5,39 @@ import Optimizer
 /// interval, forecasts come out. Choices that search or compare models keep the counts
 /// until they have enough, then settle on a concrete model and replay them. Pure. It is
 /// derived from the counts: a restarted loop rebuilds it with `choose(_:for:history:)`.
+/// With `defersWork`, nothing expensive runs inside `observe`: order searches, backtests
+/// and SARIMA fits wait as `work()` for the caller to `perform` elsewhere and `apply`.
 public struct DemandBook: Sendable {
+    /// An expensive step a content's predictor waits for.
+    public enum Work: Sendable {
+        /// Settle a searching or comparing choice on these counts.
+        case settle(content: String, choice: ModelChoice, series: [Double])
+        case refit(content: String, job: LivePredictor.RefitJob)
+
+        public var content: String {
+            switch self {
+            case .settle(let content, _, _), .refit(let content, _): content
+            }
+        }
+
+        /// Runs the step (seconds for a search; anywhere, it touches no shared state).
+        public func perform() -> WorkResult {
+            switch self {
+            case .settle(let content, let choice, let series):
+                let (method, reason) = Entry.settle(choice, on: series)
+                return .settled(content: content, choice: choice, method: method, reason: reason)
+            case .refit(let content, let job):
+                return .refitted(content: content, job: job, model: job.run())
+            }
+        }
+    }
+
+    /// What `Work.perform` found.
+    public enum WorkResult: Sendable {
+        case settled(content: String, choice: ModelChoice, method: LivePredictor.Method, reason: String)
+        case refitted(content: String, job: LivePredictor.RefitJob, model: SARIMAModel?)
+    }
+
     /// One content's predictor.
     public struct Entry: Sendable {
         public var choice: ModelChoice
@@ -16,12 +48,43 @@ public struct DemandBook: Sendable {
         /// The model in use and why it was chosen.
         public var model: String?
         public var observed = 0
+        var defersWork = false
+        /// The choice has its counts and waits for `Work.settle` (with `defersWork`).
+        var settleDue = false
+
+        init(choice: ModelChoice, defersWork: Bool) {
+            self.choice = choice
+            self.defersWork = defersWork
+        }
     }
 
     public private(set) var entries: [String: Entry]
+    public let defersWork: Bool
 
-    public init(choices: [String: ModelChoice]) {
-        entries = choices.mapValues { Entry(choice: $0) }
+    public init(choices: [String: ModelChoice], defersWork: Bool = false) {
+        self.defersWork = defersWork
+        entries = choices.mapValues { Entry(choice: $0, defersWork: defersWork) }
+    }
+
+    /// The expensive steps due now, one per content at most.
+    public func work() -> [Work] {
+        entries.compactMap { content, entry -> Work? in
+            if entry.predictor == nil, entry.settleDue { return .settle(content: content, choice: entry.choice, series: entry.pending) }
+            return entry.predictor?.refitJob().map { .refit(content: content, job: $0) }
+        }
+    }
+
+    /// Takes a performed step; one that no longer applies (the content's choice changed
+    /// meanwhile) is dropped.
+    public mutating func apply(_ result: WorkResult) {
+        switch result {
+        case .settled(let content, let choice, let method, let reason):
+            guard var entry = entries[content], entry.predictor == nil, entry.settleDue, entry.choice == choice else { return }
+            entry.adopt(method, reason: reason)
+            entries[content] = entry
+        case .refitted(let content, let job, let model):
+            entries[content]?.predictor?.install(model, for: job)
+        }
     }
 
     /// Takes one interval's lookups per content (a content with no lookups counts zero).
@@ -38,7 +101,7 @@ public struct DemandBook: Sendable {
 
     /// Changes a content's choice (a new one starts from the counts the old one kept).
     public mutating func choose(_ choice: ModelChoice, for content: String, history: [Double]) {
-        var entry = Entry(choice: choice)
+        var entry = Entry(choice: choice, defersWork: defersWork)
         for count in history { entry.observe(count) }
         entries[content] = entry
     }
@@ -63,12 +126,22 @@ extension DemandBook.Entry {
         }
         pending.append(count)
         guard pending.count >= choice.trainingNeeded else { return }
+        if defersWork && choice.searches {
+            settleDue = true
+            return
+        }
         let (method, reason) = Self.settle(choice, on: pending)
-        guard var fresh = try? LivePredictor(method: method) else { return }
+        adopt(method, reason: reason)
+    }
+
+    /// Starts the settled model on every count kept so far.
+    mutating func adopt(_ method: LivePredictor.Method, reason: String) {
+        guard var fresh = try? LivePredictor(method: method, defersRefits: defersWork) else { return }
         for value in pending { try? fresh.observe(value) }
         predictor = fresh
         model = reason
         pending = []
+        settleDue = false
     }
 
     /// The concrete model for `choice` given the counts so far, and a sentence saying why.

@@ -48,6 +48,15 @@ public enum ModelChoice: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Whether settling searches orders or compares models (expensive), rather than taking
+    /// the configured one.
+    public var searches: Bool {
+        switch self {
+        case .ema, .sarima: false
+        case .searchedSARIMA, .auto: true
+        }
+    }
+
     /// The season length in intervals, if the choice has one.
     public var season: Int? {
         switch self {

@@ -30,6 +30,32 @@ import Testing
         #expect((live.forecast(horizon: 1).first?.mean ?? 100) < 40)
     }
 
+    /// A deferred fit leaves the predictor as it was until its job is installed; the
+    /// installed model is the job's fit, filtered over every count so far (those that came
+    /// while it was fitted too).
+    @Test func aDeferredRefitWaitsForItsJobAndIsFilteredOverEveryCount() throws {
+        let order = try SARIMAOrder(p: 1, d: 0, q: 0, seasonalP: 0, seasonalD: 1, seasonalQ: 1, period: 10)
+        // Noise that does not repeat with the season, so the seasonal differences vary.
+        let counts = Self.counts.enumerated().map { $0.element + Double(($0.offset * $0.offset * 7) % 13) }
+        var deferred = try LivePredictor(method: .sarima(order), refitEvery: 100, defersRefits: true)
+        for count in counts.prefix(30) { try deferred.observe(count) }
+        #expect(deferred.refits == 0 && deferred.refitDue == "first fit")
+        #expect(deferred.forecast(horizon: 1).first?.mean == counts[29], "no model yet: the last count")
+        let job = try #require(deferred.refitJob())
+        #expect(job.history == Array(counts.prefix(30)))
+        let fitted = try #require(job.run())
+        #expect(fitted.converged)
+        // Two counts arrive while the job runs.
+        for count in counts[30..<32] { try deferred.observe(count) }
+        deferred.install(fitted, for: job)
+        #expect(deferred.refits == 1 && deferred.refitDue == nil && deferred.refitJob() == nil)
+        var expected = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: fitted.parameters))
+        for count in counts.prefix(32) { expected.update(count) }
+        let a = try #require(expected.forecast(horizon: 1).first?.mean)
+        let b = try #require(deferred.forecast(horizon: 1).first?.mean)
+        #expect(abs(a - b) < 1e-9, "\(a) vs \(b)")
+    }
+
     @Test func savedStateRestoresAndContinuesIdentically() throws {
         let order = try SARIMAOrder(p: 1, d: 0, q: 0, seasonalP: 0, seasonalD: 1, seasonalQ: 1, period: 10)
         var original = try LivePredictor(method: .sarima(order), refitEvery: 50)

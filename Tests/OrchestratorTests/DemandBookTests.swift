@@ -39,4 +39,38 @@ import Testing
         let next = try #require(book.forecasts(horizon: 1).first?.steps.first?.mean)
         #expect(abs(next - Double(Self.pattern[22])) < 5)
     }
+
+    /// Deferred, the book runs nothing expensive in `observe`: the search waits as work, and
+    /// once performed (anywhere) and applied, the same model results as inline, fitted on
+    /// the counts as they are when it is applied.
+    @Test func deferredWorkWaitsForTheCallerAndEndsWhereInlineWould() throws {
+        var inline = DemandBook(choices: ["video5": .auto(period: 10)])
+        var deferred = DemandBook(choices: ["video5": .auto(period: 10)], defersWork: true)
+        for count in Self.pattern.prefix(22) {
+            inline.observe(["video5": count])
+            deferred.observe(["video5": count])
+        }
+        #expect(deferred.entries["video5"]?.predictor == nil, "observe did not search")
+        let work = deferred.work()
+        guard case .settle(let content, _, let series)? = work.first, work.count == 1 else {
+            Issue.record("one settle is due: \(work)")
+            return
+        }
+        #expect(content == "video5" && series.count == 22)
+        deferred.apply(work[0].perform())
+        #expect(deferred.entries["video5"]?.model == inline.entries["video5"]?.model)
+        // A model with ARMA terms then wants its first fit, also as work.
+        for item in deferred.work() { deferred.apply(item.perform()) }
+        #expect(deferred.work().isEmpty)
+        let a = try #require(inline.forecasts(horizon: 1).first?.steps.first?.mean)
+        let b = try #require(deferred.forecasts(horizon: 1).first?.steps.first?.mean)
+        #expect(abs(a - b) < 1e-6, "\(a) vs \(b)")
+        // A result that no longer applies (the choice changed meanwhile) is dropped.
+        var changed = DemandBook(choices: ["video5": .auto(period: 10)], defersWork: true)
+        for count in Self.pattern.prefix(22) { changed.observe(["video5": count]) }
+        let stale = try #require(changed.work().first)
+        changed.choose(.ema(span: 2), for: "video5", history: [1, 2, 3])
+        changed.apply(stale.perform())
+        #expect(changed.entries["video5"]?.choice == .ema(span: 2) && changed.entries["video5"]?.model?.contains("EMA") == true)
+    }
 }
