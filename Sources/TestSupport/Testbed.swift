@@ -18,6 +18,15 @@ public enum Testbed {
         return binary
     }
 
+    /// Runs blocking work (a socket call with a receive timeout, a sleep) on a dispatch
+    /// thread, so that it never holds one of the cooperative pool's threads, which the tests
+    /// running beside it need.
+    public static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+
     public static func logger(_ label: String) -> Logger {
         var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = .debug

@@ -185,7 +185,8 @@ final class UDPClient {
 }
 
 /// A TCP connection whose bytes the test writes by hand.
-final class TCPConnection {
+/// (`@unchecked Sendable`: a test uses it from one task at a time, handing it to a blocking call.)
+final class TCPConnection: @unchecked Sendable {
     private let socket: Int32
 
     init(port: Int) throws {

@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
 
 /// Who may call, and how many at once: the token on reads too, the open paths, public reads,
@@ -119,8 +120,8 @@ import Testing
             defer { for descriptor in open { close(descriptor) } }
             var refused = false
             while !refused, open.count < 10 {
-                let descriptor = Self.connectTo(port)
-                if Self.exchange(descriptor).hasPrefix("HTTP/1.1 200") {
+                let descriptor = await Testbed.blocking { Self.connectTo(port) }
+                if await Testbed.blocking({ Self.exchange(descriptor) }).hasPrefix("HTTP/1.1 200") {
                     open.append(descriptor)
                 } else {
                     refused = true
@@ -132,8 +133,8 @@ import Testing
             close(open.removeLast())
             var answered = false
             for _ in 0..<100 where !answered {
-                let again = Self.connectTo(port)
-                answered = Self.exchange(again).hasPrefix("HTTP/1.1 200")
+                let again = await Testbed.blocking { Self.connectTo(port) }
+                answered = await Testbed.blocking { Self.exchange(again) }.hasPrefix("HTTP/1.1 200")
                 close(again)
                 if !answered { try await Task.sleep(for: .milliseconds(20)) }
             }

@@ -31,7 +31,6 @@ import Glibc
                 _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
                 descriptors.append(filler)
             }
-            usleep(200_000)
         }
 
         deinit { for descriptor in descriptors { close(descriptor) } }
@@ -45,6 +44,8 @@ import Glibc
     @Test(.timeLimit(.minutes(1))) func silentEdgesFailWithinTheConnectTimeoutAndBlockNoThread() async throws {
         let listener = try SilentListener()
         let port = listener.port
+        // Let the fillers' handshakes complete, so the queue is full.
+        try await Task.sleep(for: .milliseconds(200))
         let ticks = Ticks()
         let ticker = Task {
             while !Task.isCancelled {

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 extension LoopServices {
-    /// Under load: dnsperf far beyond what two cores answer, against the real `augur serve`
+    /// Under load: 25 s of dnsperf far beyond what two cores answer, against the real `augur serve`
     /// while its loop deploys for the surge and drains after it. The process's memory stays
     /// bounded, every edge address DNS answers serves, and the API keeps answering.
     @Suite struct SoakTests {
@@ -48,7 +48,7 @@ extension LoopServices {
             let queries = directory.appendingPathComponent("queries")
             try String(repeating: "video1.cdn.example A\n", count: 1_000).write(to: queries, atomically: true, encoding: .utf8)
             let report = try await Testbed.tool("dnsperf", [
-                "-s", "127.0.0.1", "-p", "\(ServeProcessTests.dnsPort)", "-d", queries.path, "-l", "40", "-Q", "200000", "-c", "8", "-t", "1",
+                "-s", "127.0.0.1", "-p", "\(ServeProcessTests.dnsPort)", "-d", queries.path, "-l", "25", "-Q", "200000", "-c", "4", "-t", "1",
             ])
             let answeredDuringSurge = await checker.edgeAnswers
             // The surge is over: the loop drains everything.
