@@ -20,9 +20,9 @@ extension LoopServices {
             let lines = text.split(separator: "\n").map(String.init)
             #expect(lines.last?.hasPrefix("paper result reproduced: yes") == true, "\(text)")
             let csv = try String(contentsOf: output.appendingPathComponent("rounds.csv"), encoding: .utf8).split(separator: "\n")
-            #expect(csv.count == 1 + 2 * 20, "a header and 20 rounds per run")
+            #expect(csv.count == 1 + 2 * 30, "a header and 30 rounds per run")
             let failed = csv.dropFirst().compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(5).first.flatMap { Int($0) } }
-            #expect(failed.count == 40 && failed.allSatisfy { $0 == 0 }, "no user failed: \(failed)")
+            #expect(failed.count == 60 && failed.allSatisfy { $0 == 0 }, "no user failed: \(failed)")
             for figure in ["delivery.svg", "instances.svg", "cpu.svg"] {
                 let svg = try String(contentsOf: output.appendingPathComponent(figure), encoding: .utf8)
                 #expect(svg.hasPrefix("<svg") && svg.contains("<polyline"), "\(figure) is a chart")
