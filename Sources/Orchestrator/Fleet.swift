@@ -77,14 +77,14 @@ public struct Fleet: Sendable {
         unreachable.remove(edge)
         var changes: [PoolChange] = []
         let reported = Set(report.map(\.spec.id))
-        let newer = Set(members.filter { $0.value.observedAt > asOf }.map(\.key))
+        let newer = Set(members.filter { $0.value.instance.spec.edge == edge && $0.value.observedAt > asOf }.map(\.key))
         var applied: [EdgeInstance] = []
         for instance in report where !newer.contains(instance.spec.id) {
             changes += observe(instance)
             applied.append(instance)
         }
         // The newer members keep their state, but their edge answers again: the rule applies.
-        for id in members.keys where members[id]?.instance.spec.edge == edge && newer.contains(id) { changes += settle(id) }
+        for id in newer { changes += settle(id) }
         var vanished: [EdgeInstance] = []
         for (id, member) in members where member.instance.spec.edge == edge && !reported.contains(id) && !newer.contains(id) {
             var gone = member.instance

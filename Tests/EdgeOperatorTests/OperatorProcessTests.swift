@@ -14,7 +14,7 @@ extension EdgeServices {
 
         /// Starts `augur edge` for edge-1 in `directory` (where its token file goes) and waits for its API.
         static func startOperator(directory: URL, state: URL, payloads: URL) async throws -> (Process, EdgeClient) {
-            let binary = Testbed.root.appendingPathComponent(".build/debug/augur")
+            let binary = try Testbed.augurBinary()
             let process = Process()
             process.executableURL = binary
             process.currentDirectoryURL = directory
@@ -44,7 +44,6 @@ extension EdgeServices {
 
         @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons"), arguments: [SIGTERM, SIGKILL])
         func aStoppedOperatorFindsItsInstanceAgainAndLeavesNothingOrphaned(signal: Int32) async throws {
-            _ = try Testbed.augurBinary()
             let (_, _, image, state, payloads) = try await UnikernelDriverTests.emulatedDeployment(content: "video1")
             let directory = Testbed.temporaryDirectory("operator")
             var (process, client) = try await Self.startOperator(directory: directory, state: state, payloads: payloads)

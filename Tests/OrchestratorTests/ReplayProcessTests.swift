@@ -33,7 +33,7 @@ extension LoopServices {
         /// edges' instances) and exits 130, saying so.
         @Test(.timeLimit(.minutes(3)), .enabled(if: Testbed.runsAsRoot, "needs root: the registry and the edges' nginx processes"))
         func aReplayStoppedBySIGTERMLeavesNothingRunning() async throws {
-            let binary = Testbed.root.appendingPathComponent(".build/debug/augur")
+            let binary = try Testbed.augurBinary()
             try await Testbed.script("registry", ["start", Testbed.registry])
             let output = Testbed.temporaryDirectory("replay-sigterm")
             let log = output.appendingPathComponent("replay.log")

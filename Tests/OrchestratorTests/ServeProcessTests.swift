@@ -50,7 +50,6 @@ extension LoopServices {
 
         /// The registry with MirageOS's video1 artifact, its payload, and a folder holding the topology.
         static func prepare(_ name: String) async throws -> (directory: URL, payloads: URL) {
-            _ = try Testbed.augurBinary()
             let configuration = try LoopBed.configuration()
             let payloads = try await LoopBed.prepare(configuration, content: "video1", flavor: "mirage")
             let directory = Testbed.temporaryDirectory(name)
@@ -60,7 +59,7 @@ extension LoopServices {
 
         static func start(_ directory: URL, payloads: URL, run: Int, extraArguments: [String] = []) throws -> Process {
             let process = Process()
-            process.executableURL = Testbed.root.appendingPathComponent(".build/debug/augur")
+            process.executableURL = try Testbed.augurBinary()
             process.currentDirectoryURL = directory
             process.arguments = [
                 "serve", "--topology", directory.appendingPathComponent("topology.yaml").path,
