@@ -5,7 +5,6 @@ public enum ForecastError: Error, Sendable, Equatable, CustomStringConvertible {
     case negativeCount(index: Int, value: Double)
     case tooShort(count: Int, needed: Int, model: String)
     case invalidOrder(String)
-    case constantSeries
     case didNotConverge(model: String, reason: String)
 
     public var description: String {
@@ -15,7 +14,6 @@ public enum ForecastError: Error, Sendable, Equatable, CustomStringConvertible {
         case .negativeCount(let index, let value): return "value \(index + 1) is \(value): request counts cannot be negative"
         case .tooShort(let count, let needed, let model): return "\(model) needs at least \(needed) values, the series has \(count)"
         case .invalidOrder(let reason): return "invalid order: \(reason)"
-        case .constantSeries: return "the series is constant after differencing: there is no variance to model"
         case .didNotConverge(let model, let reason): return "\(model) did not converge: \(reason)"
         }
     }

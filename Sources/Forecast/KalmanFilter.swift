@@ -2,7 +2,7 @@ import Foundation
 
 /// The Kalman filter over a `SARIMAStateSpace`, exploiting its structure (sparse transition,
 /// observation without noise) so a step costs O(states · (lags + arma)) instead of O(states³).
-/// Initialisation follows statsmodels' SARIMAX default: approximate diffuse (variance 1e6) for
+/// Initialisation follows statsmodels' SARIMAX default: approximate diffuse (variance 1e6 on its differencing states) for
 /// the past levels, the stationary covariance for the ARMA block, and the first `lags`
 /// observations left out of the log-likelihood.
 struct KalmanFilter: Sendable, Codable {
@@ -35,7 +35,12 @@ struct KalmanFilter: Sendable, Codable {
         let m = model.states
         state = [Double](repeating: 0, count: m)
         covariance = [Double](repeating: 0, count: m * m)
-        for lag in 0..<model.lags { covariance[lag * m + lag] = Self.diffuseVariance }
+        let lags = model.lags
+        if model.levelPrior.count == lags * lags {
+            for i in 0..<lags { for j in 0..<lags { covariance[i * m + j] = model.levelPrior[i * lags + j] } }
+        } else {
+            for lag in 0..<lags { covariance[lag * m + lag] = Self.diffuseVariance }
+        }
         let armaCovariance = model.stationaryARMACovariance()
         for i in 0..<model.arma {
             for j in 0..<model.arma {

@@ -88,7 +88,7 @@ public struct LivePredictor: Sendable, Codable {
         sinceRefit = 0
         let fitted: SARIMAModel
         if order.parameterCount == 1 {
-            let sigma2 = max(1e-9, innovationVariance(order))
+            let sigma2 = max(Self.varianceFloor, innovationVariance(order))
             fitted = SARIMAModel(order: order, parameters: SARIMAParameters(sigma2: sigma2), logLikelihood: .nan, effectiveObservations: history.count - order.differencingStates, converged: true, iterations: 0)
             // Only σ² changed: the running filter is rescaled rather than run over the history again.
             if let rescaled = filter?.rescaled(sigma2: sigma2) {
@@ -133,13 +133,20 @@ public struct LivePredictor: Sendable, Codable {
     }
 
     private mutating func adopt(_ fitted: SARIMAModel, order: SARIMAOrder, reason: String) {
-        var fresh = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: fitted.parameters))
+        // A deterministic fit (σ² = 0) filters with a σ² just above zero: its forecasts stay
+        // the exact continuation, and the first count off the pattern is a surprise that refits.
+        var parameters = fitted.parameters
+        parameters.sigma2 = max(parameters.sigma2, Self.varianceFloor)
+        var fresh = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: parameters))
         for value in history { fresh.update(value) }
         model = fitted
         filter = fresh
         refits += 1
         lastRefitReason = reason
     }
+
+    /// The smallest σ² a live filter runs with.
+    static let varianceFloor = 1e-9
 
     /// Counts needed before the first model: enough to estimate the ARMA terms, or, with none
     /// (a seasonal random walk, seasonal naive), just the differencing states, which already

@@ -42,7 +42,9 @@ public enum OrderSelection {
             return Candidate(order: order, score: value)
         }
         let starts = seasonal ? [(2, 2, 1, 1), (0, 0, 0, 0), (1, 0, 1, 0), (0, 1, 0, 1)] : [(2, 2, 0, 0), (0, 0, 0, 0), (1, 0, 0, 0), (0, 1, 0, 0)]
-        guard var best = starts.compactMap({ score($0.0, $0.1, $0.2, $0.3) }).min(by: { $0.score < $1.score }), best.score.isFinite else {
+        // Ties (every order of a deterministic series scores −∞) go to the fewest parameters.
+        guard var best = starts.compactMap({ score($0.0, $0.1, $0.2, $0.3) }).min(by: { ($0.score, $0.order.parameterCount) < ($1.score, $1.order.parameterCount) }),
+              best.score < .infinity else {
             throw ForecastError.didNotConverge(model: "order search", reason: "no starting model could be fitted to the series")
         }
         var improved = true
@@ -59,8 +61,8 @@ public enum OrderSelection {
                 }
             }
         }
-        let tried = scores.filter { $0.value.isFinite }.map { Candidate(order: $0.key, score: $0.value) }.sorted { $0.score < $1.score }
-        let failed = scores.filter { !$0.value.isFinite }.map(\.key).sorted { $0.description < $1.description }
+        let tried = scores.filter { $0.value < .infinity }.map { Candidate(order: $0.key, score: $0.value) }.sorted { $0.score < $1.score }
+        let failed = scores.filter { !($0.value < .infinity) }.map(\.key).sorted { $0.description < $1.description }
         return Result(best: best, tried: tried, failed: failed)
     }
 

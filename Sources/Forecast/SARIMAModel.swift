@@ -43,7 +43,13 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
     /// concentrated out: with the levels' prior diffuse, the first d + D·m observations tell
     /// nothing about the ARMA process, so that likelihood equals statsmodels' one up to terms in
     /// 1/10⁶, while its state is smaller and its gradients free of the prior's rounding noise.
-    /// The log-likelihood reported is then the exact one, in statsmodels' conventions.
+    /// It starts from least-squares estimates (`StartingValues`); when that search ends near the
+    /// boundary of the stationary or invertible region, or does not converge, it also starts
+    /// from zero and from the boundary's side, and keeps the best by exact log-likelihood.
+    /// The log-likelihood reported is the exact one, in statsmodels' conventions.
+    ///
+    /// A series that differencing leaves constant has nothing random left: it gets a fit with
+    /// σ² = 0 (`isDeterministic`), whose forecast continues it exactly.
     public static func fit(_ series: [Double], order: SARIMAOrder) throws(ForecastError) -> SARIMAModel {
         try SeriesCheck.finite(series)
         let needed = order.differencingStates + order.parameterCount + 1
@@ -51,7 +57,9 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
         let differenced = difference(series, order: order)
         let meanSquare = differenced.reduce(0) { $0 + $1 * $1 } / Double(differenced.count)
         let mean = differenced.reduce(0, +) / Double(differenced.count)
-        guard meanSquare - mean * mean > 1e-12 * max(1, meanSquare) else { throw ForecastError.constantSeries }
+        guard meanSquare - mean * mean > 1e-12 * max(1, meanSquare) else {
+            return SARIMAModel(order: order, parameters: SARIMAParameters(vector: [Double](repeating: 0, count: order.parameterCount), order: order), logLikelihood: .infinity, effectiveObservations: series.count - order.differencingStates, converged: true, iterations: 0)
+        }
 
         let arma = try SARIMAOrder(p: order.p, d: 0, q: order.q, seasonalP: order.seasonalP, seasonalD: 0, seasonalQ: order.seasonalQ, period: order.period)
         let n = Double(differenced.count)
@@ -60,29 +68,63 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
             for value in differenced { filter.update(value) }
             return filter.concentrated
         }
-        let search = QuasiNewton().minimize({ x in
+        let objective = { (x: [Double]) -> Double in
             let value = -concentrated(x).logLikelihood / n
             return value.isFinite ? value : .infinity
-        }, from: [Double](repeating: 0, count: order.parameterCount - 1))
-        guard search.value.isFinite else {
+        }
+        let optimiser = QuasiNewton()
+        let estimated = StartingValues.estimate(differenced, order: arma).unconstrained.dropLast().map { min(max($0, -Self.startBound), Self.startBound) }
+        var searches = [optimiser.minimize(objective, from: estimated)]
+        if let first = searches.first, !first.converged || first.x.contains(where: { abs($0) > Self.startBound }) {
+            let zero = [Double](repeating: 0, count: estimated.count)
+            searches.append(optimiser.minimize(objective, from: zero))
+            searches.append(optimiser.minimize(objective, from: first.x.map { abs($0) > Self.startBound ? $0.sign == .minus ? -2 * Self.startBound : 2 * Self.startBound : $0 }))
+        }
+        let fits = searches.filter(\.value.isFinite).map { search -> SARIMAModel in
+            var parameters = SARIMAParameters(unconstrained: search.x + [1], order: order)
+            parameters.sigma2 = concentrated(search.x).sigma2
+            return SARIMAModel(
+                order: order,
+                parameters: parameters,
+                logLikelihood: logLikelihood(series, order: order, parameters: parameters),
+                effectiveObservations: series.count - order.differencingStates,
+                converged: search.converged,
+                iterations: searches.reduce(0) { $0 + $1.iterations })
+        }
+        guard let best = fits.filter({ $0.logLikelihood.isFinite }).max(by: { $0.logLikelihood < $1.logLikelihood }) else {
             throw ForecastError.didNotConverge(model: "SARIMA\(order)", reason: "the likelihood is not finite at any point tried")
         }
-        var parameters = SARIMAParameters(unconstrained: search.x + [1], order: order)
-        parameters.sigma2 = concentrated(search.x).sigma2
-        return SARIMAModel(
-            order: order,
-            parameters: parameters,
-            logLikelihood: logLikelihood(series, order: order, parameters: parameters),
-            effectiveObservations: series.count - order.differencingStates,
-            converged: search.converged,
-            iterations: search.iterations)
+        return best
     }
+
+    /// Unconstrained values beyond this (partial autocorrelations beyond ±0.98) are "near the
+    /// boundary": a search ending there is tried from other starts too.
+    static let startBound = 5.0
+
+    /// True for a fit with σ² = 0: the differenced series is constant, every forecast exact.
+    public var isDeterministic: Bool { parameters.sigma2 == 0 }
 
     /// Forecasts `horizon` steps past the end of `series` (the series the model describes).
     public func forecast(_ series: [Double], horizon: Int) -> [ForecastPoint] {
+        if isDeterministic { return deterministicForecast(series, horizon: horizon) }
         var filter = KalmanFilter(model: SARIMAStateSpace(order: order, parameters: parameters))
         for value in series { filter.update(value) }
         return filter.forecast(horizon: horizon).map { ForecastPoint(mean: $0.mean, variance: $0.variance) }
+    }
+
+    /// The differencing recurrence run forward with the differenced series held at its last
+    /// value: y(t) = w + Σ c_j·y(t−j). Exact for a series whose differences are constant.
+    private func deterministicForecast(_ series: [Double], horizon: Int) -> [ForecastPoint] {
+        let polynomial = Polynomial.differencing(d: order.d, seasonalD: order.seasonalD, period: order.period)
+        let step = Self.difference(series, order: order).last ?? 0
+        var extended = series
+        for _ in 0..<max(0, horizon) {
+            let t = extended.count
+            extended.append(polynomial.enumerated().dropFirst().reduce(step) { sum, term in
+                t - term.offset >= 0 ? sum - term.element * extended[t - term.offset] : sum
+            })
+        }
+        return extended.suffix(max(0, horizon)).map { ForecastPoint(mean: $0, variance: 0) }
     }
 
     /// The series after `(1 − B)^d (1 − B^m)^D`, without its first d + D·m values.

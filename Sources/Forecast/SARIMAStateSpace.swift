@@ -12,8 +12,16 @@ struct SARIMAStateSpace: Sendable, Codable {
     /// The ARMA selection vector `[1, θ*1, …]`, `arma` long.
     let selection: [Double]
     fileprivate(set) var sigma2: Double
+    /// The prior covariance of the past levels, `lags × lags`: statsmodels' approximate diffuse
+    /// prior (variance 10⁶ on each of its differencing states) mapped onto this layout. Only a
+    /// new filter reads it; a restored one carries its own covariance, so it is not saved.
+    private(set) var levelPrior: [Double] = []
 
     var states: Int { lags + arma }
+
+    enum CodingKeys: String, CodingKey {
+        case lags, arma, levelCoefficients, phi, selection, sigma2
+    }
 
     init(order: SARIMAOrder, parameters: SARIMAParameters) {
         let difference = Polynomial.differencing(d: order.d, seasonalD: order.seasonalD, period: order.period)
@@ -29,6 +37,33 @@ struct SARIMAStateSpace: Sendable, Codable {
         self.phi = phi
         self.selection = selection
         sigma2 = parameters.sigma2
+        levelPrior = Self.levelPrior(order: order, variance: KalmanFilter.diffuseVariance)
+    }
+
+    /// statsmodels keeps the levels as `Δⁱ y(t−1)` for i < d, then for each k < D the values
+    /// `ΔᵈΔₘᵏ y(t−j)`, j = 1…m, each with prior variance `variance`. Those states are `A·x` for
+    /// this layout's `x = [y(t−1), …, y(t−K)]`, so the same prior here is `variance · A⁻¹A⁻ᵀ`.
+    /// The approximation is not invariant to the layout (its error scales with the level over
+    /// 10⁶), so matching statsmodels' likelihood means matching its layout's prior.
+    static func levelPrior(order: SARIMAOrder, variance: Double) -> [Double] {
+        let k = order.differencingStates
+        guard k > 0 else { return [] }
+        var a = [Double](repeating: 0, count: k * k)
+        var row = 0
+        func addRow(_ polynomial: [Double], lag: Int) {
+            for (offset, c) in polynomial.enumerated() where lag + offset < k { a[row * k + lag + offset] += c }
+            row += 1
+        }
+        for i in 0..<order.d { addRow(Polynomial.differencing(d: i, seasonalD: 0, period: order.period), lag: 0) }
+        for seasonal in 0..<order.seasonalD {
+            let polynomial = Polynomial.differencing(d: order.d, seasonalD: seasonal, period: order.period)
+            for j in 0..<order.period { addRow(polynomial, lag: j) }
+        }
+        guard let inverse = Dense.inverse(a, k) else {
+            return (0..<(k * k)).map { $0 / k == $0 % k ? variance : 0 }
+        }
+        let product = Dense.multiplyTransposed(inverse, inverse, k)
+        return product.map { $0 * variance }
     }
 
     /// The stationary covariance of the ARMA block, P = T_a P T_aᵀ + σ² R Rᵀ. The fixed-point
@@ -110,6 +145,36 @@ enum Dense {
 
     static func add(_ a: [Double], _ b: [Double]) -> [Double] {
         zip(a, b).map(+)
+    }
+
+    /// A⁻¹ by Gauss–Jordan elimination with partial pivoting; nil when A is singular.
+    static func inverse(_ a: [Double], _ n: Int) -> [Double]? {
+        var left = a
+        var right = (0..<(n * n)).map { $0 / n == $0 % n ? 1.0 : 0.0 }
+        for column in 0..<n {
+            guard let pivot = (column..<n).max(by: { abs(left[$0 * n + column]) < abs(left[$1 * n + column]) }),
+                  abs(left[pivot * n + column]) > 1e-12 else { return nil }
+            if pivot != column {
+                for j in 0..<n {
+                    left.swapAt(pivot * n + j, column * n + j)
+                    right.swapAt(pivot * n + j, column * n + j)
+                }
+            }
+            let scale = 1 / left[column * n + column]
+            for j in 0..<n {
+                left[column * n + j] *= scale
+                right[column * n + j] *= scale
+            }
+            for i in 0..<n where i != column {
+                let factor = left[i * n + column]
+                if factor == 0 { continue }
+                for j in 0..<n {
+                    left[i * n + j] -= factor * left[column * n + j]
+                    right[i * n + j] -= factor * right[column * n + j]
+                }
+            }
+        }
+        return right
     }
 }
 

@@ -62,6 +62,7 @@ struct ForecastCommand: ParsableCommand {
         let report = try makeReport(series)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 
@@ -105,17 +106,7 @@ struct ForecastCommand: ParsableCommand {
             search = try OrderSelection.stepwise(series, d: order.d, seasonalD: order.seasonalD, period: order.period, criterion: select)
             order = search?.best.order ?? order
         }
-        let fitted: SARIMAModel
-        do {
-            fitted = try SARIMAModel.fit(series, order: order)
-        } catch {
-            // Differencing leaves nothing to model: the recurrence predicts exactly.
-            guard error == .constantSeries, order.parameterCount == 1 else { throw error }
-            var report = try ForecastReport(.sarima(order), series: series, horizon: horizon)
-            report.note = "the series is exactly constant after differencing; the forecast is the differencing recurrence, with no interval"
-            report.selection = search
-            return report
-        }
+        let fitted = try SARIMAModel.fit(series, order: order)
         var report = ForecastReport(sarima: fitted, points: fitted.forecast(series, horizon: horizon))
         report.selection = search
         report.fallback = try Self.fallback(for: fitted, series: series, period: period, span: span, horizon: horizon)
@@ -224,10 +215,14 @@ struct ForecastReport: Encodable {
         order = [o.p, o.d, o.q]
         seasonalOrder = [o.seasonalP, o.seasonalD, o.seasonalQ, o.period]
         parameters = Dictionary(uniqueKeysWithValues: zip(sarima.parameterNames, sarima.parameters.vector))
-        logLikelihood = sarima.logLikelihood
-        aic = sarima.aic
-        aicc = sarima.aicc
         converged = sarima.converged
+        if sarima.isDeterministic {
+            note = "the series is exactly constant after differencing: σ² = 0, the likelihood is unbounded, and the forecast continues the series exactly (zero-width intervals)"
+        } else {
+            logLikelihood = sarima.logLikelihood
+            aic = sarima.aic
+            aicc = sarima.aicc
+        }
         forecast = points.enumerated().map { Point(step: $0.offset + 1, mean: $0.element.mean, standardError: $0.element.standardError, lower95: $0.element.lower95, upper95: $0.element.upper95) }
     }
 

@@ -29,8 +29,22 @@ import Testing
         #expect(throws: ForecastError.emptySeries) { try SARIMAModel.fit([], order: order) }
         #expect(throws: ForecastError.notFinite(index: 2)) { try SARIMAModel.fit([1, 2, .nan, 4, 5], order: order) }
         #expect(throws: ForecastError.tooShort(count: 2, needed: 3, model: "SARIMA(1,0,0)")) { try SARIMAModel.fit([1, 2], order: order) }
-        let seasonal = try SARIMAOrder(p: 0, d: 1, q: 0, seasonalD: 1, period: 10)
-        #expect(throws: ForecastError.constantSeries) { try SARIMAModel.fit(Array(repeating: 7, count: 40), order: seasonal) }
+    }
+
+    @Test func aSeriesDifferencingLeavesConstantGetsADeterministicFit() throws {
+        let pattern = (0..<60).map { $0 % 10 < 8 ? 100.0 : 20.0 }
+        let withARMA = try SARIMAOrder(p: 1, d: 1, q: 1, seasonalD: 1, seasonalQ: 1, period: 10)
+        let fitted = try SARIMAModel.fit(pattern, order: withARMA)
+        #expect(fitted.isDeterministic && fitted.converged)
+        #expect(fitted.logLikelihood == .infinity)
+        let points = fitted.forecast(pattern, horizon: 12)
+        #expect(points.map(\.mean) == (60..<72).map { $0 % 10 < 8 ? 100.0 : 20.0 })
+        #expect(points.allSatisfy { $0.standardError == 0 && $0.lower95 == $0.upper95 })
+
+        let trend = (0..<30).map { 3 + 2 * Double($0) }
+        let drifting = try SARIMAModel.fit(trend, order: SARIMAOrder(p: 1, d: 1, q: 0))
+        #expect(drifting.isDeterministic)
+        #expect(drifting.forecast(trend, horizon: 3).map(\.mean) == [63, 65, 67])
     }
 
     @Test func transformsRoundTripAndStayStationary() {
