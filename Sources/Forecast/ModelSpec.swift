@@ -5,6 +5,7 @@ public enum ModelSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     case seasonalNaive(period: Int)
     case holtWinters(period: Int)
     case sarima(SARIMAOrder)
+    case mstl(periods: [Int])
 
     /// Fits to `series` and returns the point forecasts for the next `horizon` steps.
     public func forecast(_ series: [Double], horizon: Int) throws(ForecastError) -> [Double] {
@@ -20,6 +21,8 @@ public enum ModelSpec: Sendable, Hashable, Codable, CustomStringConvertible {
             return try HoltWinters.fit(series, period: period).forecast(horizon: horizon)
         case .sarima(let order):
             return try SARIMAModel.pointForecast(series, order: order, horizon: horizon)
+        case .mstl(let periods):
+            return try MSTLModel.fit(series, periods: periods).forecast(horizon: horizon).map(\.mean)
         }
     }
 
@@ -29,6 +32,7 @@ public enum ModelSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         case .seasonalNaive(let period): return "seasonal naive (m=\(period))"
         case .holtWinters(let period): return "Holt-Winters additive (m=\(period))"
         case .sarima(let order): return "SARIMA\(order)"
+        case .mstl(let periods): return "MSTL(\(periods.map(String.init).joined(separator: ",")))"
         }
     }
 }

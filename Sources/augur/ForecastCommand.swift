@@ -6,11 +6,11 @@ import Foundation
 struct ForecastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forecast",
-        abstract: "Fit EMA, SARIMA, Holt-Winters or seasonal naive to a series and forecast it (JSON)."
+        abstract: "Fit EMA, SARIMA, MSTL, Holt-Winters or seasonal naive to a series and forecast it (JSON)."
     )
 
     enum Method: String, ExpressibleByArgument, CaseIterable {
-        case ema, sarima, holtWinters = "holt-winters", seasonalNaive = "seasonal-naive", auto
+        case ema, sarima, mstl, holtWinters = "holt-winters", seasonalNaive = "seasonal-naive", auto
     }
 
     @Argument(help: "The series file (default: standard input).")
@@ -19,8 +19,11 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "CSV column: a header name or a 1-based index (default: one number per line).")
     var column: String?
 
-    @Option(help: "ema, sarima, holt-winters, seasonal-naive or auto (the best of them by backtest; auto chooses d and D itself).")
+    @Option(help: "ema, sarima, mstl, holt-winters, seasonal-naive or auto (the best of them by backtest; auto chooses d and D itself, and tries mstl when --periods is given).")
     var model: Method = .sarima
+
+    @Option(help: "MSTL's seasonal periods, e.g. 48,336 (half-hourly counts: a day and a week).")
+    var periods: String?
 
     @Option(help: "SARIMA order p,d,q.")
     var order: String = "0,1,0"
@@ -45,6 +48,8 @@ struct ForecastCommand: ParsableCommand {
         guard span >= 1 else { throw ValidationError("--span must be at least 1") }
         guard parsedOrder != nil else { throw ValidationError("--order '\(order)' is not p,d,q (three whole numbers)") }
         if let seasonal, parsedSeasonal == nil { throw ValidationError("--seasonal '\(seasonal)' is not P,D,Q,m (four whole numbers)") }
+        if let periods, parsedPeriods == nil { throw ValidationError("--periods '\(periods)' is not a list of whole numbers of at least 2, e.g. 48,336") }
+        if model == .mstl, periods == nil { throw ValidationError("--model mstl needs --periods, e.g. --periods 48,336") }
     }
 
     func run() throws {
@@ -68,7 +73,14 @@ struct ForecastCommand: ParsableCommand {
 
     private var parsedOrder: [Int]? { numbers(order, count: 3) }
     private var parsedSeasonal: [Int]? { seasonal.flatMap { numbers($0, count: 4) } }
-    private var period: Int { parsedSeasonal?[3] ?? 0 }
+    private var parsedPeriods: [Int]? {
+        guard let values = periods.map({ $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) } }),
+              !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 2 }) else { return nil }
+        return values.compactMap { $0 }
+    }
+    /// The season of seasonal naive, Holt-Winters and the backtests: --seasonal's m, else the
+    /// shortest of --periods.
+    private var period: Int { parsedSeasonal?[3] ?? parsedPeriods?.min() ?? 0 }
 
     private func numbers(_ text: String, count: Int) -> [Int]? {
         let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -94,6 +106,8 @@ struct ForecastCommand: ParsableCommand {
             return report
         case .sarima:
             return try sarimaReport(series)
+        case .mstl:
+            return ForecastReport(mstl: try MSTLModel.fit(series, periods: parsedPeriods ?? []), horizon: horizon)
         case .auto:
             return try autoReport(series)
         }
@@ -135,6 +149,7 @@ struct ForecastCommand: ParsableCommand {
            let searched = try? OrderSelection.stepwise(series, d: chosen.d, seasonalD: chosen.seasonalD, period: m, criterion: select ?? .aic) {
             candidates.append(.sarima(searched.best.order))
         }
+        if let periods = parsedPeriods { candidates.append(.mstl(periods: periods)) }
         let step = max(1, m)
         let origins = m >= 2 ? Backtest.seasonalOrigins(count: series.count, period: m) : Array(max(1, series.count - 10)..<series.count)
         var scored: [(ModelSpec, BacktestScore)] = []
@@ -149,6 +164,8 @@ struct ForecastCommand: ParsableCommand {
             if case .sarima(let order) = candidate {
                 guard let fitted = try? SARIMAModel.fit(series, order: order), fitted.converged else { continue }
                 chosen = ForecastReport(sarima: fitted, points: fitted.forecast(series, horizon: horizon))
+            } else if case .mstl(let periods) = candidate {
+                chosen = ForecastReport(mstl: try MSTLModel.fit(series, periods: periods), horizon: horizon)
             } else {
                 chosen = try ForecastReport(candidate, series: series, horizon: horizon)
             }
@@ -178,6 +195,20 @@ struct ForecastReport: Encodable {
         let forecast: [Double]
     }
 
+    /// An MSTL forecast's parts: the seasonal periods fitted (and those too long for the
+    /// series so far), and the model of trend plus remainder.
+    struct Components: Encodable {
+        let seasonalPeriods: [Int]
+        let skippedPeriods: [Int]
+        let remainder: String
+
+        enum CodingKeys: String, CodingKey {
+            case remainder
+            case seasonalPeriods = "seasonal_periods"
+            case skippedPeriods = "skipped_periods"
+        }
+    }
+
     struct Scored: Encodable {
         let model: String
         let rmse: Double
@@ -194,6 +225,7 @@ struct ForecastReport: Encodable {
     var aicc: Double?
     var converged: Bool?
     var forecast: [Point]
+    var components: Components?
     var fallback: Fallback?
     var selection: OrderSelection.Result?
     var backtest: [Scored]?
@@ -223,11 +255,26 @@ struct ForecastReport: Encodable {
             aic = sarima.aic
             aicc = sarima.aicc
         }
-        forecast = points.enumerated().map { Point(step: $0.offset + 1, mean: $0.element.mean, standardError: $0.element.standardError, lower95: $0.element.lower95, upper95: $0.element.upper95) }
+        forecast = Self.points(points)
+    }
+
+    init(mstl: MSTLModel, horizon: Int) {
+        model = mstl.description
+        components = Components(seasonalPeriods: mstl.periods, skippedPeriods: mstl.skippedPeriods, remainder: mstl.remainder.description)
+        parameters = ["alpha": mstl.remainder.alpha, "beta": mstl.remainder.beta, "phi": mstl.remainder.phi, "sigma2": mstl.remainder.sigma2]
+        aicc = mstl.remainder.aicc
+        forecast = Self.points(mstl.forecast(horizon: horizon))
+        if !mstl.skippedPeriods.isEmpty {
+            note = "periods \(mstl.skippedPeriods.map(String.init).joined(separator: ",")) need more than two cycles of data: they are not in this forecast"
+        }
+    }
+
+    static func points(_ points: [ForecastPoint]) -> [Point] {
+        points.enumerated().map { Point(step: $0.offset + 1, mean: $0.element.mean, standardError: $0.element.standardError, lower95: $0.element.lower95, upper95: $0.element.upper95) }
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, order, parameters, aic, aicc, converged, forecast, fallback, selection, backtest, note
+        case model, order, parameters, aic, aicc, converged, forecast, components, fallback, selection, backtest, note
         case seasonalOrder = "seasonal_order"
         case logLikelihood = "log_likelihood"
     }
