@@ -6,10 +6,22 @@
 /// With `defersRefits`, a due fit is not run inside `observe`: it is left as `refitJob()` for
 /// the caller to run elsewhere (the control loop runs it off its actor, so a tick never waits
 /// for a fit) and `install`; until then the model in use goes on filtering.
+///
+/// MSTL keeps several cycles of counts (three of its longest period), decomposes again every
+/// `refitEvery` counts (at least an eighth of its shortest period) or as soon as one more
+/// period has the two cycles it needs, and between decompositions only updates its remainder
+/// model per count. Until its shortest period can be fitted it forecasts by EMA(n=3).
 public struct LivePredictor: Sendable, Codable {
     public enum Method: Sendable, Hashable, Codable {
         case ema(span: Int)
         case sarima(SARIMAOrder)
+        case mstl(periods: [Int])
+    }
+
+    /// What a refit produced.
+    public enum Fit: Sendable {
+        case sarima(SARIMAModel)
+        case mstl(MSTLModel)
     }
 
     public let method: Method
@@ -20,6 +32,7 @@ public struct LivePredictor: Sendable, Codable {
     private var ema: EMA?
     private var model: SARIMAModel?
     private var filter: KalmanFilter?
+    private var decomposition: MSTLModel?
     private var sinceRefit = 0
     /// Refits so far, and the reason of the last one.
     public private(set) var refits = 0
@@ -28,25 +41,48 @@ public struct LivePredictor: Sendable, Codable {
     /// Why a fit is due and waits for `install` (with `defersRefits`).
     public private(set) var refitDue: String?
 
-    /// A due fit, as a value that can run anywhere: the order, the counts and why.
+    /// A due fit, as a value that can run anywhere: the method, the counts and why.
     public struct RefitJob: Sendable {
-        public let order: SARIMAOrder
+        public let method: Method
         public let history: [Double]
         public let reason: String
 
         /// Fits the model (the expensive part); nil when the counts cannot be fitted.
-        public func run() -> SARIMAModel? {
-            try? SARIMAModel.fit(history, order: order)
+        public func run() -> Fit? {
+            switch method {
+            case .ema: return nil
+            case .sarima(let order): return (try? SARIMAModel.fit(history, order: order)).map(Fit.sarima)
+            case .mstl(let periods): return (try? MSTLModel.fit(history, periods: periods, jumps: periods.contains { $0 > Self.exactPeriod })).map(Fit.mstl)
+            }
         }
+
+        /// Periods up to this are decomposed with Loess at every point, as statsforecast does;
+        /// longer ones (a day of 30-second counts) evaluate each Loess every tenth of its window.
+        static let exactPeriod = 400
     }
 
+    /// MSTL's memory is at least three cycles of its longest period and its cadence at least
+    /// an eighth of its shortest; `memory` and `refitEvery` bound both from below.
     public init(method: Method, refitEvery: Int = 10, memory: Int = 500, defersRefits: Bool = false) throws(ForecastError) {
         guard refitEvery >= 1, memory >= 2 else { throw ForecastError.invalidOrder("refitEvery must be ≥ 1 and memory ≥ 2") }
         self.method = method
-        self.refitEvery = refitEvery
-        self.memory = memory
         self.defersRefits = defersRefits
-        if case .ema(let span) = method { ema = try EMA(span: span) }
+        switch method {
+        case .ema(let span):
+            ema = try EMA(span: span)
+            self.refitEvery = refitEvery
+            self.memory = memory
+        case .sarima:
+            self.refitEvery = refitEvery
+            self.memory = memory
+        case .mstl(let periods):
+            guard let shortest = periods.min(), let longest = periods.max(), shortest >= 2 else {
+                throw ForecastError.invalidOrder("MSTL needs one or more periods of at least 2, not \(periods)")
+            }
+            ema = try EMA(span: 3)
+            self.refitEvery = max(refitEvery, shortest / 8)
+            self.memory = max(memory, 3 * longest)
+        }
     }
 
     /// The fitted SARIMA model in use, if any.
@@ -61,6 +97,16 @@ public struct LivePredictor: Sendable, Codable {
         switch method {
         case .ema:
             ema?.update(count)
+        case .mstl(let periods):
+            ema?.update(count)
+            decomposition?.update(count)
+            sinceRefit += 1
+            let fittable = periods.filter { 2 * $0 < history.count }.count
+            if fittable > (decomposition?.periods.count ?? 0) {
+                refit(reason: "\(fittable) of \(periods.count) periods have two cycles")
+            } else if decomposition != nil, sinceRefit >= refitEvery {
+                refit(reason: "scheduled after \(sinceRefit) counts")
+            }
         case .sarima(let order):
             sinceRefit += 1
             if var current = filter {
@@ -77,8 +123,10 @@ public struct LivePredictor: Sendable, Codable {
         }
     }
 
-    /// The forecast for the next `horizon` intervals; until a SARIMA model exists, the last count.
+    /// The forecast for the next `horizon` intervals; until a SARIMA model exists, the last
+    /// count; until an MSTL decomposition exists, EMA(n=3).
     public func forecast(horizon: Int) -> [ForecastPoint] {
+        if let decomposition { return decomposition.forecast(horizon: horizon) }
         if let ema { return ema.forecast(horizon: horizon).map { ForecastPoint(mean: $0, variance: 0) } }
         if let filter { return filter.forecast(horizon: horizon).map { ForecastPoint(mean: $0.mean, variance: $0.variance) } }
         return Array(repeating: ForecastPoint(mean: history.last ?? 0, variance: 0), count: max(0, horizon))
@@ -98,33 +146,67 @@ public struct LivePredictor: Sendable, Codable {
                 lastRefitReason = reason
                 return
             }
-        } else if defersRefits {
-            refitDue = reason
-            return
         } else {
-            install(RefitJob(order: order, history: history, reason: reason).run(), reason: reason)
+            refit(reason: reason)
             return
         }
         adopt(fitted, order: order, reason: reason)
     }
 
+    /// Runs a fit now, or leaves it as `refitJob()` with `defersRefits`.
+    private mutating func refit(reason: String) {
+        sinceRefit = 0
+        if defersRefits {
+            refitDue = reason
+        } else {
+            install(RefitJob(method: method, history: history, reason: reason).run(), reason: reason)
+        }
+    }
+
+    /// What forecasts now, for the record: nil for EMA and SARIMA (their configuration says
+    /// it); for MSTL the periods fitted, those still waiting for two cycles, or the EMA it uses
+    /// until the first can be fitted.
+    public var modelInUse: String? {
+        guard case .mstl(let periods) = method else { return nil }
+        guard let decomposition else {
+            return "EMA(n=3) until MSTL(\(periods.min() ?? 0)) has \(2 * (periods.min() ?? 0) + 1) counts"
+        }
+        let waiting = decomposition.skippedPeriods.isEmpty ? "" : "; \(decomposition.skippedPeriods.map(String.init).joined(separator: ",")) wait for two cycles"
+        return decomposition.description + waiting
+    }
+
     /// The fit that is due, if any (with `defersRefits`).
     public func refitJob() -> RefitJob? {
-        guard let refitDue, case .sarima(let order) = method else { return nil }
-        return RefitJob(order: order, history: history, reason: refitDue)
+        guard let refitDue else { return nil }
+        return RefitJob(method: method, history: history, reason: refitDue)
     }
 
     /// Takes the result of a `RefitJob`: a converged model replaces the one in use and is
     /// filtered over the counts as they are now (those that came while it was fitted too).
-    public mutating func install(_ fitted: SARIMAModel?, for job: RefitJob) {
+    public mutating func install(_ fitted: Fit?, for job: RefitJob) {
         refitDue = nil
-        install(fitted, reason: job.reason)
+        install(fitted, reason: job.reason, fittedOn: job.history.count)
     }
 
-    private mutating func install(_ fitted: SARIMAModel?, reason: String) {
+    private mutating func install(_ result: Fit?, reason: String, fittedOn count: Int? = nil) {
         // A series that cannot be fitted (yet, or at all), or whose fit did not converge,
         // keeps the model it had.
-        guard let fitted else { return }
+        switch result {
+        case nil:
+            return
+        case .mstl(var fresh):
+            // Counts that came while it was decomposed are taken as updates.
+            let late = max(0, history.count - (count ?? history.count))
+            for value in history.suffix(late) { fresh.update(value) }
+            decomposition = fresh
+            refits += 1
+            lastRefitReason = reason
+        case .sarima(let fitted):
+            install(fitted, reason: reason)
+        }
+    }
+
+    private mutating func install(_ fitted: SARIMAModel, reason: String) {
         guard fitted.converged else {
             lastRefitReason = "\(reason): the fit did not converge, the previous model stays"
             return

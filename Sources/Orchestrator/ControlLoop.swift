@@ -31,7 +31,8 @@ public actor ControlLoop {
     private(set) var progress = LoopProgress()
     private(set) var fleet = Fleet()
     private(set) var latest: IntervalRecord?
-    /// Counts a rebuilt predictor replays (a live one keeps as many).
+    /// Counts a rebuilt predictor replays (a live one keeps as many); MSTL keeps more
+    /// (`ModelChoice.countsKept`).
     public static let predictorMemory = 500
 
     /// Edges whose loss was announced (so their return is announced too).
@@ -90,8 +91,10 @@ public actor ControlLoop {
             }
             if let saved = try store.loadProgress() {
                 progress = saved
-                let history = try store.recentCounts(limit: Self.predictorMemory)
-                for (content, entry) in book.entries { book.choose(entry.choice, for: content, history: history[content] ?? []) }
+                let history = try store.recentCounts(limit: book.entries.values.map(\.choice.countsKept).max() ?? Self.predictorMemory)
+                for (content, entry) in book.entries {
+                    book.choose(entry.choice, for: content, history: Array((history[content] ?? []).suffix(entry.choice.countsKept)))
+                }
             }
             fleet = Fleet(restoring: try store.instances(), removing: try store.instancesBeingRemoved(), edges: Array(edges.keys))
             logger.info("loop resumed", metadata: ["loop.intervals": "\(progress.intervals)", "loop.instances": "\(fleet.live.count)"])
@@ -401,7 +404,7 @@ public actor ControlLoop {
             do { choice = try ModelChoice(parsing: text) } catch { throw .invalid(name, error.description) }
             var history: [Double] = []
             do {
-                history = try store.counts(of: name, limit: Self.predictorMemory).map { Double($0.lookups) }
+                history = try store.counts(of: name, limit: choice.countsKept).map { Double($0.lookups) }
             } catch {
                 logger.error("cannot read the stored counts; the new model starts without history", metadata: ["content": "\(name)", "error": "\(error)"])
             }
@@ -425,7 +428,7 @@ public actor ControlLoop {
             return ContentView(
                 name: item.name, sizeBytes: item.sizeBytes, capacity: planner.builder.profiles[item.name]?.capacityPerInstance ?? item.capacity,
                 flavors: planner.builder.profiles[item.name]?.flavors ?? item.flavors, servedFlavors: item.flavors,
-                model: entry?.choice.description ?? "-", modelInUse: entry?.model)
+                model: entry?.choice.description ?? "-", modelInUse: entry?.modelInUse)
         }
     }
 

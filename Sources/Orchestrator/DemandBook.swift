@@ -35,7 +35,7 @@ public struct DemandBook: Sendable {
     /// What `Work.perform` found.
     public enum WorkResult: Sendable {
         case settled(content: String, choice: ModelChoice, method: LivePredictor.Method, reason: String)
-        case refitted(content: String, job: LivePredictor.RefitJob, model: SARIMAModel?)
+        case refitted(content: String, job: LivePredictor.RefitJob, model: LivePredictor.Fit?)
     }
 
     /// One content's predictor.
@@ -51,6 +51,13 @@ public struct DemandBook: Sendable {
         var defersWork = false
         /// The choice has its counts and waits for `Work.settle` (with `defersWork`).
         var settleDue = false
+
+        /// Why the model was chosen and, for MSTL, what forecasts now (the periods fitted so
+        /// far, or the EMA it starts with).
+        public var modelInUse: String? {
+            guard let model else { return nil }
+            return predictor?.modelInUse.map { "\(model); now \($0)" } ?? model
+        }
 
         init(choice: ModelChoice, defersWork: Bool) {
             self.choice = choice
@@ -151,6 +158,8 @@ extension DemandBook.Entry {
             return (.ema(span: span), "EMA(n=\(span)), as configured")
         case .sarima(let order):
             return (.sarima(order), "SARIMA\(order), as configured")
+        case .mstl(let periods):
+            return (.mstl(periods: periods), "MSTL(\(periods.map(String.init).joined(separator: ","))), as configured")
         case .searchedSARIMA(let period):
             return searched(series, period: period)
         case .auto(let period):

@@ -9,6 +9,8 @@ public enum ModelChoice: Sendable, Hashable, Codable, CustomStringConvertible {
     case sarima(SARIMAOrder)
     case searchedSARIMA(period: Int)
     case auto(period: Int)
+    /// MSTL over several seasonal periods, e.g. a day and a week of 30-second intervals.
+    case mstl(periods: [Int])
 
     /// The paper's SARIMA(0,1,0)(0,1,0)10, as text.
     public static let paperText = "sarima:0,1,0,0,1,0,10"
@@ -28,6 +30,9 @@ public enum ModelChoice: Sendable, Hashable, Codable, CustomStringConvertible {
             } catch {
                 throw ModelChoiceError(text: text, reason: error.description)
             }
+        case ("mstl", _):
+            guard values.allSatisfy({ $0 >= 2 }) else { throw ModelChoiceError(text: text, reason: "every MSTL period must be at least 2 intervals") }
+            self = .mstl(periods: Array(Set(values)).sorted())
         case ("sarima-search", 1), ("auto", 1):
             guard values[0] >= 2 else { throw ModelChoiceError(text: text, reason: "the season must be at least 2 intervals") }
             self = parts[0] == "auto" ? .auto(period: values[0]) : .searchedSARIMA(period: values[0])
@@ -36,15 +41,24 @@ public enum ModelChoice: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    private static let syntax = "expected ema:N, sarima:p,d,q,P,D,Q,m, sarima-search:m or auto:m"
+    private static let syntax = "expected ema:N, sarima:p,d,q,P,D,Q,m, sarima-search:m, auto:m or mstl:m1,m2,…"
 
     /// Intervals of history the choice needs before it settles on a model: a configured model
     /// starts at once, searching needs a season, comparing by backtest two.
     public var trainingNeeded: Int {
         switch self {
-        case .ema, .sarima: 1
+        case .ema, .sarima, .mstl: 1
         case .searchedSARIMA(let period): period + 2
         case .auto(let period): 2 * period + 2
+        }
+    }
+
+    /// Counts its predictor keeps, and so the counts the store keeps and a restart replays:
+    /// three cycles of MSTL's longest period, otherwise `ControlLoop.predictorMemory`.
+    public var countsKept: Int {
+        switch self {
+        case .mstl(let periods): max(ControlLoop.predictorMemory, 3 * (periods.max() ?? 0))
+        case .ema, .sarima, .searchedSARIMA, .auto: ControlLoop.predictorMemory
         }
     }
 
@@ -52,7 +66,7 @@ public enum ModelChoice: Sendable, Hashable, Codable, CustomStringConvertible {
     /// the configured one.
     public var searches: Bool {
         switch self {
-        case .ema, .sarima: false
+        case .ema, .sarima, .mstl: false
         case .searchedSARIMA, .auto: true
         }
     }
@@ -63,6 +77,7 @@ public enum ModelChoice: Sendable, Hashable, Codable, CustomStringConvertible {
         case .ema: nil
         case .sarima(let order): order.period > 1 ? order.period : nil
         case .searchedSARIMA(let period), .auto(let period): period
+        case .mstl(let periods): periods.min()
         }
     }
 
@@ -72,6 +87,7 @@ public enum ModelChoice: Sendable, Hashable, Codable, CustomStringConvertible {
         case .sarima(let o): "sarima:\(o.p),\(o.d),\(o.q),\(o.seasonalP),\(o.seasonalD),\(o.seasonalQ),\(o.period)"
         case .searchedSARIMA(let period): "sarima-search:\(period)"
         case .auto(let period): "auto:\(period)"
+        case .mstl(let periods): "mstl:\(periods.map(String.init).joined(separator: ","))"
         }
     }
 }

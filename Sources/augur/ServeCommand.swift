@@ -154,7 +154,10 @@ struct ServeCommand: AsyncParsableCommand {
             counter,
             application,
         ]
-        if retention > 0 { services.append(RetentionService(store: store, retention: .seconds(retention), logger: logger)) }
+        if retention > 0 {
+            let kept = choices.values.map(\.countsKept).max() ?? ControlLoop.predictorMemory
+            services.append(RetentionService(store: store, retention: .seconds(retention), keepingCounts: kept, logger: logger))
+        }
         logger.info("augur serving", metadata: [
             "api.listen": "\(api)", "dns.listen": "\(serving.endpoints(topology).map(\.description))", "edges": "\(edges.rawValue)",
             "loop.interval_ms": "\(milliseconds)", "loop.training": "\(settings.trainingIntervals)", "data": "\(data)",

@@ -13,6 +13,35 @@ import Testing
         #expect(throws: ModelChoiceError.self) { try ModelChoice(parsing: "sarima:0,0,0,0,1,0,1") }
         #expect(throws: ModelChoiceError.self) { try ModelChoice(parsing: "arima") }
         #expect((try? ModelChoice(parsing: "holt")) == nil)
+        let daily = try ModelChoice(parsing: "mstl:20160,2880")
+        #expect(daily == .mstl(periods: [2880, 20160]) && daily.description == "mstl:2880,20160")
+        #expect(daily.countsKept == 3 * 20160 && daily.trainingNeeded == 1 && !daily.searches)
+        #expect(throws: ModelChoiceError.self) { try ModelChoice(parsing: "mstl:1,48") }
+    }
+
+    /// MSTL in the book: EMA until its shortest period has two cycles, then the periods it
+    /// can fit, each decomposition as deferred work; the record says which.
+    @Test func mstlStartsWithEMAAndAddsPeriodsAsTheirCyclesArrive() throws {
+        let counts = (0..<120).map { 50 + ($0 % 6) * 10 + ($0 % 24 < 12 ? 30 : 0) }
+        var book = DemandBook(choices: ["video5": .mstl(periods: [6, 24])], defersWork: true)
+        for count in counts.prefix(5) { book.observe(["video5": count]) }
+        #expect(book.entries["video5"]?.modelInUse == "MSTL(6,24), as configured; now EMA(n=3) until MSTL(6) has 13 counts")
+        #expect(book.work().isEmpty)
+        for count in counts[5..<13] { book.observe(["video5": count]) }
+        let first = book.work()
+        #expect(first.count == 1)
+        for item in first { book.apply(item.perform()) }
+        let young = try #require(book.entries["video5"]?.modelInUse)
+        #expect(young.contains("now MSTL(6) + ETS(") && young.hasSuffix("; 24 wait for two cycles"), "\(young)")
+        for count in counts[13..<49] {
+            book.observe(["video5": count])
+            for item in book.work() { book.apply(item.perform()) }
+        }
+        let inUse = try #require(book.entries["video5"]?.modelInUse)
+        #expect(inUse.contains("now MSTL(6,24) + ETS(") && !inUse.contains("wait"), "\(inUse)")
+        // The next value (index 49) is phase 1 of the short cycle in a high half-day: 90.
+        let next = try #require(book.forecasts(horizon: 1).first?.steps.first?.mean)
+        #expect(abs(next - Double(counts[49])) < 5, "\(next)")
     }
 
     /// The paper's pattern: 8 rounds of 100 users, 2 of 20, period 10.
