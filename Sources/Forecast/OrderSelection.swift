@@ -21,6 +21,10 @@ public enum OrderSelection {
         public let failed: [SARIMAOrder]
     }
 
+    /// The longest season `augur forecast --model auto` searches SARIMA orders for when MSTL
+    /// is offered: every seasonal term costs m states, and a stepwise search fits dozens.
+    public static let longestSearchedPeriod = 24
+
     public struct Limits: Sendable, Hashable {
         public var p = 3, q = 3, seasonalP = 2, seasonalQ = 2
 

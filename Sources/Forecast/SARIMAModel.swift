@@ -75,10 +75,14 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
         let optimiser = QuasiNewton()
         let estimated = StartingValues.estimate(differenced, order: arma).unconstrained.dropLast().map { min(max($0, -Self.startBound), Self.startBound) }
         var searches = [optimiser.minimize(objective, from: estimated)]
-        if let first = searches.first, !first.converged || first.x.contains(where: { abs($0) > Self.startBound }) {
-            let zero = [Double](repeating: 0, count: estimated.count)
-            searches.append(optimiser.minimize(objective, from: zero))
-            searches.append(optimiser.minimize(objective, from: first.x.map { abs($0) > Self.startBound ? $0.sign == .minus ? -2 * Self.startBound : 2 * Self.startBound : $0 }))
+        // Further starts, on a shorter budget, when the search ended near the boundary or did
+        // not converge; not when σ² collapsed (the likelihood grows without bound there, and
+        // another start only finds more of it).
+        if let first = searches.first, !first.converged || first.x.contains(where: { abs($0) > Self.startBound }),
+           concentrated(first.x).sigma2 > 1e-9 * (meanSquare - mean * mean) {
+            let further = QuasiNewton(maxIterations: 60)
+            searches.append(further.minimize(objective, from: [Double](repeating: 0, count: estimated.count)))
+            searches.append(further.minimize(objective, from: first.x.map { abs($0) > Self.startBound ? $0.sign == .minus ? -2 * Self.startBound : 2 * Self.startBound : $0 }))
         }
         let fits = searches.filter(\.value.isFinite).map { search -> SARIMAModel in
             var parameters = SARIMAParameters(unconstrained: search.x + [1], order: order)

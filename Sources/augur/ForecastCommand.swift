@@ -93,7 +93,7 @@ struct ForecastCommand: ParsableCommand {
         return try SARIMAOrder(p: o[0], d: o[1], q: o[2], seasonalP: s[0], seasonalD: s[1], seasonalQ: s[2], period: s[3])
     }
 
-    private func makeReport(_ series: [Double]) throws -> ForecastReport {
+    func makeReport(_ series: [Double]) throws -> ForecastReport {
         switch model {
         case .ema:
             return try ForecastReport(.ema(span: span), series: series, horizon: horizon)
@@ -145,7 +145,10 @@ struct ForecastCommand: ParsableCommand {
         if m >= 2 {
             candidates += [.seasonalNaive(period: m), .holtWinters(period: m)]
         }
-        if let chosen = try? Differencing.choose(series, period: m),
+        // With MSTL offered, a season too long for a stepwise SARIMA search (each seasonal AR
+        // or MA term adds m states) is left to MSTL.
+        let searchesSARIMA = parsedPeriods == nil || m <= OrderSelection.longestSearchedPeriod
+        if searchesSARIMA, let chosen = try? Differencing.choose(series, period: m),
            let searched = try? OrderSelection.stepwise(series, d: chosen.d, seasonalD: chosen.seasonalD, period: m, criterion: select ?? .aic) {
             candidates.append(.sarima(searched.best.order))
         }
@@ -173,6 +176,9 @@ struct ForecastCommand: ParsableCommand {
         }
         guard var report = chosen else {
             throw ValidationError("no model could be backtested on \(series.count) values")
+        }
+        if !searchesSARIMA {
+            report.note = "SARIMA was not searched: its season m = \(m) is over \(OrderSelection.longestSearchedPeriod), where MSTL carries the seasons"
         }
         report.backtest = scored.map { ForecastReport.Scored(model: $0.0.description, rmse: $0.1.rmse, mae: $0.1.mae, mase: $0.1.mase) }
         return report
