@@ -46,12 +46,14 @@ public struct LivePredictor: Sendable, Codable {
         public let method: Method
         public let history: [Double]
         public let reason: String
+        /// The SARIMA parameters in use, where the fit starts.
+        public var start: SARIMAParameters?
 
         /// Fits the model (the expensive part); nil when the counts cannot be fitted.
         public func run() -> Fit? {
             switch method {
             case .ema: return nil
-            case .sarima(let order): return (try? SARIMAModel.fit(history, order: order)).map(Fit.sarima)
+            case .sarima(let order): return (try? SARIMAModel.fit(history, order: order, start: start)).map(Fit.sarima)
             case .mstl(let periods): return (try? MSTLModel.fit(history, periods: periods, jumps: periods.contains { $0 > Self.exactPeriod })).map(Fit.mstl)
             }
         }
@@ -159,7 +161,7 @@ public struct LivePredictor: Sendable, Codable {
         if defersRefits {
             refitDue = reason
         } else {
-            install(RefitJob(method: method, history: history, reason: reason).run(), reason: reason)
+            install(RefitJob(method: method, history: history, reason: reason, start: model?.parameters).run(), reason: reason)
         }
     }
 
@@ -178,7 +180,7 @@ public struct LivePredictor: Sendable, Codable {
     /// The fit that is due, if any (with `defersRefits`).
     public func refitJob() -> RefitJob? {
         guard let refitDue else { return nil }
-        return RefitJob(method: method, history: history, reason: refitDue)
+        return RefitJob(method: method, history: history, reason: refitDue, start: model?.parameters)
     }
 
     /// Takes the result of a `RefitJob`: a converged model replaces the one in use and is

@@ -25,8 +25,10 @@ public enum OrderSelection {
     /// is offered: every seasonal term costs m states, and a stepwise search fits dozens.
     public static let longestSearchedPeriod = 24
 
+    /// The search space, by default that of R's `auto.arima` and statsforecast's `AutoARIMA`:
+    /// p, q ≤ 5, P, Q ≤ 2, and p + q + P + Q ≤ 5.
     public struct Limits: Sendable, Hashable {
-        public var p = 3, q = 3, seasonalP = 2, seasonalQ = 2
+        public var p = 5, q = 5, seasonalP = 2, seasonalQ = 2, total = 5
 
         public init() {}
     }
@@ -35,13 +37,25 @@ public enum OrderSelection {
         try SeriesCheck.finite(series)
         let seasonal = period >= 2
         var scores: [SARIMAOrder: Double] = [:]
-        func score(_ p: Int, _ q: Int, _ sp: Int, _ sq: Int) -> Candidate? {
-            guard (0...limits.p).contains(p), (0...limits.q).contains(q),
+        // By AICc, a neighbour's fit starts from the best model's parameters (a term added
+        // starts at zero): the optimum moves little between neighbours.
+        var fitted: [SARIMAOrder: SARIMAParameters] = [:]
+        func score(_ p: Int, _ q: Int, _ sp: Int, _ sq: Int, near: SARIMAOrder? = nil) -> Candidate? {
+            guard (0...limits.p).contains(p), (0...limits.q).contains(q), p + q + sp + sq <= limits.total,
                   (0...(seasonal ? limits.seasonalP : 0)).contains(sp), (0...(seasonal ? limits.seasonalQ : 0)).contains(sq),
                   let order = try? SARIMAOrder(p: p, d: d, q: q, seasonalP: sp, seasonalD: seasonal ? seasonalD : 0, seasonalQ: sq, period: seasonal ? period : 0)
             else { return nil }
             if let known = scores[order] { return Candidate(order: order, score: known) }
-            let value = (try? evaluate(series, order: order, criterion: criterion)) ?? .infinity
+            let value: Double
+            switch criterion {
+            case .aic:
+                let start = near.flatMap { fitted[$0] }.map { $0.resized(to: order) }
+                let model = try? SARIMAModel.fit(series, order: order, start: start)
+                fitted[order] = model?.parameters
+                value = model?.aicc ?? .infinity
+            case .rmse:
+                value = (try? rmse(series, order: order)) ?? .infinity
+            }
             scores[order] = value
             return Candidate(order: order, score: value)
         }
@@ -58,7 +72,7 @@ public enum OrderSelection {
             let moves = [(1, 0, 0, 0), (-1, 0, 0, 0), (0, 1, 0, 0), (0, -1, 0, 0), (1, 1, 0, 0), (-1, -1, 0, 0),
                          (0, 0, 1, 0), (0, 0, -1, 0), (0, 0, 0, 1), (0, 0, 0, -1), (0, 0, 1, 1), (0, 0, -1, -1)]
             for move in moves {
-                if let candidate = score(o.p + move.0, o.q + move.1, o.seasonalP + move.2, o.seasonalQ + move.3),
+                if let candidate = score(o.p + move.0, o.q + move.1, o.seasonalP + move.2, o.seasonalQ + move.3, near: o),
                    candidate.score < best.score - 1e-9 * max(1, abs(best.score)) {
                     best = candidate
                     improved = true
@@ -70,17 +84,13 @@ public enum OrderSelection {
         return Result(best: best, tried: tried, failed: failed)
     }
 
-    private static func evaluate(_ series: [Double], order: SARIMAOrder, criterion: Criterion) throws(ForecastError) -> Double {
-        switch criterion {
-        case .aic:
-            return try SARIMAModel.fit(series, order: order).aicc
-        case .rmse:
-            let period = max(order.period, 1)
-            let horizon = order.period >= 2 ? order.period : 1
-            let origins = order.period >= 2
-                ? Backtest.seasonalOrigins(count: series.count, period: period)
-                : Array(stride(from: series.count - 10, to: series.count, by: 1))
-            return try Backtest.evaluate(.sarima(order), series: series, horizon: horizon, origins: origins, seasonalPeriod: period).rmse
-        }
+    /// Out-of-sample RMSE at the last two season boundaries (the paper's validation).
+    private static func rmse(_ series: [Double], order: SARIMAOrder) throws(ForecastError) -> Double {
+        let period = max(order.period, 1)
+        let horizon = order.period >= 2 ? order.period : 1
+        let origins = order.period >= 2
+            ? Backtest.seasonalOrigins(count: series.count, period: period)
+            : Array(stride(from: series.count - 10, to: series.count, by: 1))
+        return try Backtest.evaluate(.sarima(order), series: series, horizon: horizon, origins: origins, seasonalPeriod: period).rmse
     }
 }

@@ -2,7 +2,10 @@
 /// enough for the handful of smooth parameters a SARIMA likelihood has. The objectives it
 /// minimises are smooth to about 1e-14 (the SARIMA search runs on the differenced series,
 /// away from the diffuse prior's rounding), so a step near √ε is accurate; a point where no
-/// descent can be found while the gradient is below `noiseFloor` counts as converged.
+/// descent can be found while the gradient is below `noiseFloor` counts as converged, and so
+/// does a step that improves the value by less than `relativeTolerance` (L-BFGS-B's `factr`
+/// test as statsmodels runs it, 10⁷·ε): near a boundary of the transformed space the value
+/// creeps on while the gradient vanishes, and further steps change nothing that matters.
 struct QuasiNewton {
     struct Result {
         var x: [Double]
@@ -14,6 +17,7 @@ struct QuasiNewton {
     var maxIterations = 200
     var gradientTolerance = 1e-7
     var noiseFloor = 5e-2
+    var relativeTolerance = 1e7 * Double.ulpOfOne
 
     init(maxIterations: Int = 200) {
         self.maxIterations = maxIterations
@@ -73,6 +77,9 @@ struct QuasiNewton {
                 }
             }
             if improvement < 1e-14 * max(1, abs(value)), gradient.map(abs).max() ?? 0 < 1e-5 {
+                return Result(x: x, value: value, iterations: iteration + 1, converged: true)
+            }
+            if improvement <= relativeTolerance * max(1, abs(value), abs(value + improvement)) {
                 return Result(x: x, value: value, iterations: iteration + 1, converged: true)
             }
         }

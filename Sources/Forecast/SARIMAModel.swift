@@ -50,7 +50,11 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
     ///
     /// A series that differencing leaves constant has nothing random left: it gets a fit with
     /// σ² = 0 (`isDeterministic`), whose forecast continues it exactly.
-    public static func fit(_ series: [Double], order: SARIMAOrder) throws(ForecastError) -> SARIMAModel {
+    ///
+    /// `start` replaces the least-squares start when it is admissible: a live refit starts
+    /// from the parameters in use, which a few more counts have barely moved, and an order
+    /// search from its best neighbour's.
+    public static func fit(_ series: [Double], order: SARIMAOrder, start: SARIMAParameters? = nil) throws(ForecastError) -> SARIMAModel {
         try SeriesCheck.finite(series)
         let needed = order.differencingStates + order.parameterCount + 1
         guard series.count >= needed else { throw ForecastError.tooShort(count: series.count, needed: needed, model: "SARIMA\(order)") }
@@ -73,12 +77,14 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
             return value.isFinite ? value : .infinity
         }
         let optimiser = QuasiNewton()
-        let estimated = StartingValues.estimate(differenced, order: arma).unconstrained.dropLast().map { min(max($0, -Self.startBound), Self.startBound) }
+        let initial = start.flatMap { $0.vector.count == order.parameterCount && $0.isAdmissible ? SARIMAParameters(vector: $0.vector, order: arma) : nil }
+            ?? StartingValues.estimate(differenced, order: arma)
+        let estimated = initial.unconstrained.dropLast().map { min(max($0, -Self.startBound), Self.startBound) }
         var searches = [optimiser.minimize(objective, from: estimated)]
         // Further starts, on a shorter budget, when the search ended near the boundary or did
         // not converge; not when σ² collapsed (the likelihood grows without bound there, and
-        // another start only finds more of it).
-        if let first = searches.first, !first.converged || first.x.contains(where: { abs($0) > Self.startBound }),
+        // another start only finds more of it), nor after a converged warm start.
+        if let first = searches.first, !first.converged || (start == nil && first.x.contains(where: { abs($0) > Self.startBound })),
            concentrated(first.x).sigma2 > 1e-9 * (meanSquare - mean * mean) {
             let further = QuasiNewton(maxIterations: 60)
             searches.append(further.minimize(objective, from: [Double](repeating: 0, count: estimated.count)))

@@ -31,6 +31,20 @@ public struct SARIMAParameters: Sendable, Hashable, Codable {
         sigma2 = rest.first ?? 1
     }
 
+    /// Stationary AR and invertible MA polynomials: a point the optimiser can start from.
+    var isAdmissible: Bool {
+        ParameterTransform.isStationary(ar) && ParameterTransform.isStationary(seasonalAR)
+            && ParameterTransform.isStationary(ma.map { -$0 }) && ParameterTransform.isStationary(seasonalMA.map { -$0 })
+    }
+
+    /// The same coefficients for another order: each group cut or padded with zeros.
+    func resized(to order: SARIMAOrder) -> SARIMAParameters {
+        func fit(_ values: [Double], _ count: Int) -> [Double] {
+            Array(values.prefix(count)) + [Double](repeating: 0, count: max(0, count - values.count))
+        }
+        return SARIMAParameters(ar: fit(ar, order.p), ma: fit(ma, order.q), seasonalAR: fit(seasonalAR, order.seasonalP), seasonalMA: fit(seasonalMA, order.seasonalQ), sigma2: sigma2)
+    }
+
     /// From the optimiser's unconstrained space: stationary AR, invertible MA, positive σ².
     init(unconstrained x: [Double], order: SARIMAOrder) {
         let raw = SARIMAParameters(vector: x, order: order)
