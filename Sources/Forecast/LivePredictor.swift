@@ -34,6 +34,8 @@ public struct LivePredictor: Sendable, Codable {
     private var filter: KalmanFilter?
     private var decomposition: MSTLModel?
     private var sinceRefit = 0
+    /// Counts taken in all (the history keeps only the newest `memory`).
+    private var observed = 0
     /// Refits so far, and the reason of the last one.
     public private(set) var refits = 0
     public private(set) var lastRefitReason: String?
@@ -48,6 +50,9 @@ public struct LivePredictor: Sendable, Codable {
         public let reason: String
         /// The SARIMA parameters in use, where the fit starts.
         public var start: SARIMAParameters?
+        /// Counts the predictor had taken when the job was made: those after it are the ones
+        /// the fit has not seen.
+        public var observedAt = 0
 
         /// Fits the model (the expensive part); nil when the counts cannot be fitted.
         public func run() -> Fit? {
@@ -95,6 +100,7 @@ public struct LivePredictor: Sendable, Codable {
         guard count.isFinite else { throw ForecastError.notFinite(index: history.count) }
         guard count >= 0 else { throw ForecastError.negativeCount(index: history.count, value: count) }
         history.append(count)
+        observed += 1
         if history.count > memory { history.removeFirst(history.count - memory) }
         switch method {
         case .ema:
@@ -161,7 +167,7 @@ public struct LivePredictor: Sendable, Codable {
         if defersRefits {
             refitDue = reason
         } else {
-            install(RefitJob(method: method, history: history, reason: reason, start: model?.parameters).run(), reason: reason)
+            install(RefitJob(method: method, history: history, reason: reason, start: model?.parameters).run(), reason: reason, late: 0)
         }
     }
 
@@ -180,17 +186,17 @@ public struct LivePredictor: Sendable, Codable {
     /// The fit that is due, if any (with `defersRefits`).
     public func refitJob() -> RefitJob? {
         guard let refitDue else { return nil }
-        return RefitJob(method: method, history: history, reason: refitDue, start: model?.parameters)
+        return RefitJob(method: method, history: history, reason: refitDue, start: model?.parameters, observedAt: observed)
     }
 
     /// Takes the result of a `RefitJob`: a converged model replaces the one in use and is
     /// filtered over the counts as they are now (those that came while it was fitted too).
     public mutating func install(_ fitted: Fit?, for job: RefitJob) {
         refitDue = nil
-        install(fitted, reason: job.reason, fittedOn: job.history.count)
+        install(fitted, reason: job.reason, late: max(0, observed - job.observedAt))
     }
 
-    private mutating func install(_ result: Fit?, reason: String, fittedOn count: Int? = nil) {
+    private mutating func install(_ result: Fit?, reason: String, late: Int) {
         // A series that cannot be fitted (yet, or at all), or whose fit did not converge,
         // keeps the model it had.
         switch result {
@@ -198,7 +204,6 @@ public struct LivePredictor: Sendable, Codable {
             return
         case .mstl(var fresh):
             // Counts that came while it was decomposed are taken as updates.
-            let late = max(0, history.count - (count ?? history.count))
             for value in history.suffix(late) { fresh.update(value) }
             decomposition = fresh
             refits += 1

@@ -88,7 +88,9 @@ public struct SARIMAModel: Sendable, Hashable, Codable {
            concentrated(first.x).sigma2 > 1e-9 * (meanSquare - mean * mean) {
             let further = QuasiNewton(maxIterations: 60)
             searches.append(further.minimize(objective, from: [Double](repeating: 0, count: estimated.count)))
-            searches.append(further.minimize(objective, from: first.x.map { abs($0) > Self.startBound ? $0.sign == .minus ? -2 * Self.startBound : 2 * Self.startBound : $0 }))
+            // Deeper towards the boundary where the first search ended near it.
+            let deeper = first.x.map { abs($0) > Self.startBound ? Double(signOf: $0, magnitudeOf: 2 * Self.startBound) : $0 }
+            searches.append(further.minimize(objective, from: deeper))
         }
         let fits = searches.filter(\.value.isFinite).map { search -> SARIMAModel in
             var parameters = SARIMAParameters(unconstrained: search.x + [1], order: order)

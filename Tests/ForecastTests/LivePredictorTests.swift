@@ -78,6 +78,34 @@ import Testing
         #expect(saved.count < 20_000, "no scratch buffers in the saved state")
     }
 
+    /// A deferred decomposition that finishes late takes the counts that came meanwhile as
+    /// updates: it ends where the inline one, decomposed at the same moment, does.
+    @Test func aLateMSTLDecompositionCatchesUpWithTheCountsThatCameMeanwhile() throws {
+        let counts: [Double] = (0..<60).map { (t: Int) -> Double in Double(40 + (t % 6) * 5 + (t * 7) % 3) }
+        var inline = try LivePredictor(method: .mstl(periods: [6]), memory: 20)
+        var deferred = try LivePredictor(method: .mstl(periods: [6]), memory: 20, defersRefits: true)
+        for count in counts.prefix(30) {
+            try inline.observe(count)
+            try deferred.observe(count)
+        }
+        #expect(inline.modelInUse?.hasPrefix("MSTL(6) + ETS(") == true)
+        #expect(deferred.modelInUse == "EMA(n=3) until MSTL(6) has 13 counts")
+        let job = try #require(deferred.refitJob())
+        // Three counts arrive while the job runs. The history is full (20 counts), so its
+        // length cannot tell how many the fit missed; the number of counts taken does.
+        for count in counts[30..<33] { try deferred.observe(count) }
+        deferred.install(job.run(), for: job)
+        guard case .mstl(var caughtUp)? = job.run() else {
+            Issue.record("an MSTL job decomposes")
+            return
+        }
+        for count in counts[30..<33] { caughtUp.update(count) }
+        let expected = caughtUp.forecast(horizon: 6).map(\.mean)
+        let got = deferred.forecast(horizon: 6).map(\.mean)
+        for (a, b) in zip(expected, got) { #expect(abs(a - b) < 1e-9, "\(a) vs \(b)") }
+        #expect(deferred.refits == 1 && deferred.refitDue == nil)
+    }
+
     @Test func badCountsAreRefusedWithTheirIndex() throws {
         var live = try LivePredictor(method: .ema(span: 3))
         try live.observe(5)
