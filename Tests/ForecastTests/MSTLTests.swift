@@ -13,14 +13,7 @@ struct MSTLFixture: Decodable, CustomTestStringConvertible {
 
     var testDescription: String { "\(series) \(periods)" }
 
-    static let all: [MSTLFixture] = {
-        struct File: Decodable { let fixtures: [MSTLFixture] }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mstl.json")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        guard let data = try? Data(contentsOf: url), let file = try? decoder.decode(File.self, from: data) else { return [] }
-        return file.fixtures
-    }()
+    static let all: [MSTLFixture] = FixtureFile<MSTLFixture>.load("mstl.json")
 }
 
 @Suite struct MSTLTests {

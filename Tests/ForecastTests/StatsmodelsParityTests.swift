@@ -32,14 +32,7 @@ struct StatsmodelsFixture: Decodable, CustomTestStringConvertible {
         try SARIMAOrder(p: order[0], d: order[1], q: order[2], seasonalP: seasonalOrder[0], seasonalD: seasonalOrder[1], seasonalQ: seasonalOrder[2], period: seasonalOrder[3])
     }
 
-    static let all: [StatsmodelsFixture] = {
-        struct File: Decodable { let fixtures: [StatsmodelsFixture] }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/statsmodels.json")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        guard let data = try? Data(contentsOf: url), let file = try? decoder.decode(File.self, from: data) else { return [] }
-        return file.fixtures
-    }()
+    static let all: [StatsmodelsFixture] = FixtureFile<StatsmodelsFixture>.load("statsmodels.json")
 }
 
 @Suite struct StatsmodelsParityTests {
