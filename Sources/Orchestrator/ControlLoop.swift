@@ -39,6 +39,10 @@ public actor ControlLoop {
     private var lostEdges: Set<String> = []
     /// Instances that have a deploy or removal job running.
     private var watched: Set<String> = []
+    /// Drain actions waiting for their instance's removal to end, by instance. A drain that
+    /// finds its instance watched (a job following it up has not finished) starts no removal
+    /// of its own; the removal the next reconcile starts then answers for it.
+    private var drainActions: [String: Int64] = [:]
     /// Instance rows and events not stored yet (see `PendingWrites`).
     private var pending = PendingWrites()
     /// Contents whose predictor has a search or fit running.
@@ -169,6 +173,9 @@ public actor ControlLoop {
                 for instance in vanished {
                     persist(instance)
                     event("gone", instance.spec.id, "\(edge) no longer has it")
+                    if let drain = drainActions.removeValue(forKey: instance.spec.id) {
+                        outcome(drain, .removed, kind: .drain, instance: instance.spec.id, detail: "\(edge) no longer has it")
+                    }
                 }
                 metrics.edgeReachable(edge, true)
             case .failure(let error):
@@ -230,7 +237,6 @@ public actor ControlLoop {
 
     private func settle(_ id: String, edge: any EdgeConnection, action: Int64?) async {
         watched.insert(id)
-        defer { watched.remove(id) }
         do {
             let settled = try await edge.settled(id)
             observe(settled)
@@ -245,18 +251,22 @@ public actor ControlLoop {
             // The next reconcile finds it again and follows it from where it is.
             logger.warning("lost track of an instance on its way up", metadata: ["instance.id": "\(id)", "error": "\(error)"])
         }
+        watched.remove(id)
+        // Drained while it booted: its removal starts now rather than at the next reconcile.
+        if fleet.members[id]?.removing == true { enqueueRemoval(id, action: nil) }
         flush()
     }
 
     private func enqueueRemoval(_ id: String, action: Int64?) {
+        if let action { drainActions[id] = action }
         guard let member = fleet.members[id], let edge = edges[member.instance.spec.edge], !watched.contains(id) else { return }
         watched.insert(id)
         let grace = settings.dnsGraceSeconds
         let drain = settings.drainSeconds
-        jobSink.yield { await self.remove(id, edge: edge, action: action, grace: grace, drain: drain) }
+        jobSink.yield { await self.remove(id, edge: edge, grace: grace, drain: drain) }
     }
 
-    private func remove(_ id: String, edge: any EdgeConnection, action: Int64?, grace: Double, drain: Double) async {
+    private func remove(_ id: String, edge: any EdgeConnection, grace: Double, drain: Double) async {
         defer { watched.remove(id) }
         event("drain", id, "left DNS; destroyed after \(grace) s of TTL and at most \(drain) s of transfers")
         flush()
@@ -268,10 +278,10 @@ public actor ControlLoop {
         do {
             let gone = try await edge.remove(id, drainSeconds: drain)
             observe(gone)
-            outcome(action, .removed, kind: .drain, instance: id, detail: gone.seconds["removal"].map { String(format: "removed in %.3f s", $0) })
+            outcome(drainActions.removeValue(forKey: id), .removed, kind: .drain, instance: id, detail: gone.seconds["removal"].map { String(format: "removed in %.3f s", $0) })
         } catch {
             // It stays marked for removal: the next reconcile tries again.
-            outcome(action, .failed, kind: .drain, instance: id, detail: "\(error)")
+            outcome(drainActions.removeValue(forKey: id), .failed, kind: .drain, instance: id, detail: "\(error)")
             event("drain", id, "removal failed, retried at the next interval: \(error)")
         }
         flush()

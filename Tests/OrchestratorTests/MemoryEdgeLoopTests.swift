@@ -71,7 +71,9 @@ import Testing
             clock.advance(by: .seconds(5))
             return try await edge.instances().allSatisfy { $0.phase == .gone }
         })
-        #expect(try await LoopBed.eventually(10) { try actions().filter { $0.kind == .drain }.map(\.outcome) == Array(repeating: .removed, count: booting.count) })
+        let drained = try await LoopBed.eventually(10) { try actions().filter { $0.kind == .drain }.map(\.outcome) == Array(repeating: .removed, count: booting.count) }
+        let drains = try actions().filter { $0.kind == .drain }.map { "\($0.instance ?? "-") \($0.outcome) \($0.detail ?? "")" }
+        #expect(drained, "drains: \(drains), booting: \(booting.map(\.spec.id))")
         #expect(try store.instances().isEmpty, "the store has every instance as gone")
         #expect(await loop.members().isEmpty)
 
@@ -80,6 +82,31 @@ import Testing
         #expect(try await edge.evictImages(runtime: nil).images == 1)
         input.yield(LoopBed.snapshot(4, lookups: 0))
         #expect(await LoopBed.eventually(10) { await loop.fleet.cachedImages["edge-1"] == [] })
+    }
+
+    /// A drain decided while a job still follows the instance up starts no removal of its own
+    /// (the instance is watched); the removal the loop starts once the boot ends answers for
+    /// the drain action, which does not stay `planned`.
+    @Test func aDrainOfAnInstanceStillBootingIsAnsweredByTheRemovalThatFollows() async throws {
+        let edge = try await edge(outcome: .hold)
+        let (_, input, run) = running([edge])
+        defer { run.cancel() }
+        input.yield(LoopBed.snapshot(0, lookups: 10))
+        input.yield(LoopBed.snapshot(1, lookups: 60))
+        #expect(try await LoopBed.eventually(10) { try await !edge.instances().isEmpty && self.actions().contains { $0.outcome == .requested } })
+        let booting = try await edge.instances()
+        input.yield(LoopBed.snapshot(2, lookups: 0))
+        input.yield(LoopBed.snapshot(3, lookups: 0))
+        #expect(try await LoopBed.eventually(10) { try actions().filter { $0.kind == .drain }.count == booting.count })
+        for instance in booting { await edge.release(instance.spec.id, to: .ready) }
+        input.yield(LoopBed.snapshot(4, lookups: 0))
+        let drained = try await LoopBed.eventually(10) {
+            clock.advance(by: .seconds(5))
+            return try actions().filter { $0.kind == .drain }.allSatisfy { $0.outcome == .removed }
+        }
+        let drains = try actions().filter { $0.kind == .drain }.map { "\($0.instance ?? "-") \($0.outcome)" }
+        #expect(drained, "drains: \(drains)")
+        #expect(try await edge.instances().allSatisfy { $0.phase == .gone })
     }
 
     @Test func aFailedBootIsRecordedWithItsReasonAndNeverAnswered() async throws {
@@ -102,6 +129,11 @@ import Testing
         defer { run.cancel() }
         input.yield(LoopBed.snapshot(0, lookups: 10))
         input.yield(LoopBed.snapshot(1, lookups: 60))
+        // Every deploy ready first: under load the second can come up after the first is answered.
+        #expect(try await LoopBed.eventually(10) {
+            let deploys = try actions().filter { $0.kind == .deploy }
+            return !deploys.isEmpty && deploys.allSatisfy { $0.outcome == .ready }
+        })
         #expect(await LoopBed.eventually(10) { answered.count > 1 })
         let serving = answered
 
