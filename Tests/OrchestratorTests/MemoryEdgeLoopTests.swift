@@ -43,14 +43,19 @@ import Testing
 
     func actions() throws -> [ActionRecord] { try store.intervals(limit: 100).flatMap(\.actions) }
 
+    /// A quiet interval then a surge: returns the instances the deploy created on `edge`.
+    func surge(_ input: AsyncStream<IntervalSnapshot>.Continuation, on edge: MemoryEdge) async throws -> [EdgeInstance] {
+        input.yield(LoopBed.snapshot(0, lookups: 10))
+        input.yield(LoopBed.snapshot(1, lookups: 60))
+        #expect(try await LoopBed.eventually(10) { try await !edge.instances().isEmpty && self.actions().contains { $0.outcome == .requested } })
+        return try await edge.instances()
+    }
+
     @Test func aDeployEntersDNSOnlyOnceReadyAndADrainLeavesDNSAGraceBeforeTheEdgeRemovesIt() async throws {
         let edge = try await edge(outcome: .hold)
         let (loop, input, run) = running([edge])
         defer { run.cancel() }
-        input.yield(LoopBed.snapshot(0, lookups: 10))
-        input.yield(LoopBed.snapshot(1, lookups: 60))
-        #expect(try await LoopBed.eventually(10) { try await !edge.instances().isEmpty && self.actions().contains { $0.outcome == .requested } })
-        let booting = try await edge.instances()
+        let booting = try await surge(input, on: edge)
         #expect(booting.allSatisfy { $0.phase == .booting })
         #expect(answered == Self.baseline, "nothing is answered before the edge says ready")
 
@@ -91,10 +96,7 @@ import Testing
         let edge = try await edge(outcome: .hold)
         let (_, input, run) = running([edge])
         defer { run.cancel() }
-        input.yield(LoopBed.snapshot(0, lookups: 10))
-        input.yield(LoopBed.snapshot(1, lookups: 60))
-        #expect(try await LoopBed.eventually(10) { try await !edge.instances().isEmpty && self.actions().contains { $0.outcome == .requested } })
-        let booting = try await edge.instances()
+        let booting = try await surge(input, on: edge)
         input.yield(LoopBed.snapshot(2, lookups: 0))
         input.yield(LoopBed.snapshot(3, lookups: 0))
         #expect(try await LoopBed.eventually(10) { try actions().filter { $0.kind == .drain }.count == booting.count })
