@@ -41,7 +41,8 @@ public actor ControlLoop {
     private var watched: Set<String> = []
     /// Drain actions waiting for their instance's removal to end, by instance. A drain that
     /// finds its instance watched (a job following it up has not finished) starts no removal
-    /// of its own; the removal the next reconcile starts then answers for it.
+    /// of its own; the removal that starts when that job ends answers for it (or the edge
+    /// reporting the instance gone).
     private var drainActions: [String: Int64] = [:]
     /// Instance rows and events not stored yet (see `PendingWrites`).
     private var pending = PendingWrites()
