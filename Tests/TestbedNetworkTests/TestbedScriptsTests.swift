@@ -13,6 +13,12 @@ struct TestbedScriptsTests {
     @Test func anEdgeDeployPullsOverItsLinkAndServesTheClients() async throws {
         try await Self.withTestbed {
             let token = try String(contentsOf: Testbed.root.appendingPathComponent(".augur/token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            // The edge keeps its artifact cache across runs (/var/lib/augur/testbed/edge-1):
+            // evicted first, so the deploy below pulls over the link on every machine.
+            _ = try await Testbed.tool("ip", [
+                "netns", "exec", "augur-core", "curl", "-sS", "--max-time", "30", "-X", "DELETE", "-H", "Authorization: Bearer \(token)",
+                "http://10.201.0.1:7100/v1/images",
+            ])
             let created = try await Testbed.tool("ip", [
                 "netns", "exec", "augur-core", "curl", "-sS", "--max-time", "120", "-X", "POST", "-H", "Authorization: Bearer \(token)",
                 "-H", "content-type: application/json", "-d", #"{"content":"video1","flavor":"clickos"}"#, "http://10.201.0.1:7100/v1/instances?wait=true",
