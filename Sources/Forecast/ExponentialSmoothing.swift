@@ -78,10 +78,16 @@ public struct ExponentialSmoothing: Sendable, Hashable, Codable, CustomStringCon
 
     /// Filters one more value with the parameters fixed.
     public mutating func update(_ value: Double) {
+        _ = Self.step(value, level: &level, slope: &slope, alpha: alpha, beta: beta, phi: phi)
+    }
+
+    /// One step of the recursions: the states move past `value`; returns the one-step error.
+    private static func step(_ value: Double, level: inout Double, slope: inout Double, alpha: Double, beta: Double, phi: Double) -> Double {
         let damped = phi * slope
         let error = value - (level + damped)
         level += damped + alpha * error
         slope = damped + beta * error
+        return error
     }
 
     /// The next `horizon` values with 95 % intervals: the variance of step h is
@@ -105,11 +111,8 @@ public struct ExponentialSmoothing: Sendable, Hashable, Codable, CustomStringCon
     private static func run(_ y: [Double], alpha: Double, beta: Double, phi: Double, level start: Double, slope startSlope: Double) -> (sse: Double, level: Double, slope: Double) {
         var level = start, slope = startSlope, sse = 0.0
         for value in y {
-            let damped = phi * slope
-            let error = value - (level + damped)
+            let error = step(value, level: &level, slope: &slope, alpha: alpha, beta: beta, phi: phi)
             sse += error * error
-            level += damped + alpha * error
-            slope = damped + beta * error
         }
         return (sse, level, slope)
     }

@@ -141,21 +141,16 @@ public struct LivePredictor: Sendable, Codable {
     }
 
     private mutating func refit(_ order: SARIMAOrder, reason: String) {
+        guard order.parameterCount == 1 else { return refit(reason: reason) }
         sinceRefit = 0
-        let fitted: SARIMAModel
-        if order.parameterCount == 1 {
-            let sigma2 = max(Self.varianceFloor, innovationVariance(order))
-            fitted = SARIMAModel(order: order, parameters: SARIMAParameters(sigma2: sigma2), logLikelihood: .nan, effectiveObservations: history.count - order.differencingStates, converged: true, iterations: 0)
-            // Only σ² changed: the running filter is rescaled rather than run over the history again.
-            if let rescaled = filter?.rescaled(sigma2: sigma2) {
-                model = fitted
-                filter = rescaled
-                refits += 1
-                lastRefitReason = reason
-                return
-            }
-        } else {
-            refit(reason: reason)
+        let sigma2 = max(Self.varianceFloor, innovationVariance(order))
+        let fitted = SARIMAModel(order: order, parameters: SARIMAParameters(sigma2: sigma2), logLikelihood: .nan, effectiveObservations: history.count - order.differencingStates, converged: true, iterations: 0)
+        // Only σ² changed: the running filter is rescaled rather than run over the history again.
+        if let rescaled = filter?.rescaled(sigma2: sigma2) {
+            model = fitted
+            filter = rescaled
+            refits += 1
+            lastRefitReason = reason
             return
         }
         adopt(fitted, order: order, reason: reason)
