@@ -34,6 +34,9 @@ public struct Fleet: Sendable {
     /// Counts observations: an edge's list, requested at one generation, says nothing of a
     /// member observed after it (a job's newer answer came in while the list was on its way).
     public private(set) var generation: UInt64 = 0
+    /// Instances that ended (gone or failed), with their edge and the generation they ended
+    /// at: a list requested before that still shows them, and must not bring them back.
+    private var departed: [String: (edge: String, at: UInt64)] = [:]
 
     public init() {}
 
@@ -64,22 +67,29 @@ public struct Fleet: Sendable {
         }
         members[id] = member
         let changes = settle(id)
-        if instance.phase.isFinal { members[id] = nil }
+        if instance.phase.isFinal {
+            members[id] = nil
+            departed[id] = (instance.spec.edge, generation)
+        }
         return changes
     }
 
     /// Takes an edge's whole list, requested when the fleet was at generation `asOf`: reported
     /// instances are observed (an edge that answers is reachable again, so its ready ones
     /// return to DNS), known ones it no longer reports are gone. Members observed after `asOf`
-    /// keep what that newer observation said. Returns the pool changes and the instances the
+    /// keep what that newer observation said, and instances that ended after `asOf` stay
+    /// ended. Returns the pool changes and the instances the
     /// report applied to (observed or vanished, the vanished ones now gone).
     public mutating func reconcile(edge: String, report: [EdgeInstance], asOf: UInt64) -> (changes: [PoolChange], applied: [EdgeInstance], vanished: [EdgeInstance]) {
         unreachable.remove(edge)
         var changes: [PoolChange] = []
         let reported = Set(report.map(\.spec.id))
         let newer = Set(members.filter { $0.value.instance.spec.edge == edge && $0.value.observedAt > asOf }.map(\.key))
+        let endedSince = Set(departed.filter { $0.value.edge == edge && $0.value.at > asOf }.map(\.key))
+        // Ended before the list was requested: the list knows it, so the record is no longer needed.
+        departed = departed.filter { $0.value.edge != edge || $0.value.at > asOf }
         var applied: [EdgeInstance] = []
-        for instance in report where !newer.contains(instance.spec.id) {
+        for instance in report where !newer.contains(instance.spec.id) && !endedSince.contains(instance.spec.id) {
             changes += observe(instance)
             applied.append(instance)
         }

@@ -80,6 +80,22 @@ import Testing
         #expect(fleet.reconcile(edge: "edge-1", report: [], asOf: fleet.generation).vanished.map(\.spec.id).sorted() == ["a", "b", "c"])
     }
 
+    /// A removal that ends while a list is on its way: the stale list still shows the instance
+    /// ready, and it must not come back as a new, answered member (the next plan would drain
+    /// it a second time). A list asked for after it ended is the truth again.
+    @Test func aListRequestedBeforeAnInstanceEndedDoesNotBringItBack() {
+        var fleet = Fleet()
+        _ = fleet.observe(Self.instance("a", phase: .ready))
+        _ = fleet.beginRemoval("a")
+        let asOf = fleet.generation
+        #expect(fleet.observe(Self.instance("a", phase: .gone)).isEmpty)
+        let (changes, applied, _) = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)], asOf: asOf)
+        #expect(changes.isEmpty && applied.isEmpty, "\(changes)")
+        #expect(fleet.members["a"] == nil)
+        let fresh = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)], asOf: fleet.generation)
+        #expect(fresh.changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "an edge that lists it now is believed")
+    }
+
     @Test func aFailedInstanceIsDroppedAndNeverAnswered() {
         var fleet = Fleet()
         #expect(fleet.observe(Self.instance("a", phase: .failed)).isEmpty)
