@@ -97,6 +97,7 @@ let package = Package(
                 "Forecast",
                 "Optimizer",
                 "Orchestrator",
+                "Replay",
                 "TestbedNetwork",
                 "Workload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -125,6 +126,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Replay",
+            dependencies: [
+                "AugurModel",
+                "DNSBalancer",
+                "EdgeOperator",
+                "Orchestrator",
+                "TestbedNetwork",
+                "Workload",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .target(
             name: "TestbedNetwork",
             dependencies: [
                 "AugurModel",
@@ -136,6 +151,7 @@ let package = Package(
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Workload", "Orchestrator", "EdgeOperator", "AugurModel", "TestSupport"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "DNSBalancer", "AugurModel", "Deadline"]),
         .testTarget(name: "TestbedNetworkTests", dependencies: ["TestbedNetwork", "AugurModel", "TestSupport"]),

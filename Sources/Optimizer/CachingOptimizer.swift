@@ -18,12 +18,7 @@ public struct CachingOptimizer: Sendable {
 
     public func plan(_ input: PlanInput, interval: Int, memory: inout PlannerMemory) -> Plan {
         var plan = Plan()
-        var load = Dictionary(uniqueKeysWithValues: input.nodes.map { ($0.name, 0) })
-        for instance in input.fleet where instance.serves { load[instance.node, default: 0] += 1 }
-        // A node's instance limit counts what its operator counts: every live instance,
-        // draining ones included, until it is gone.
-        var occupied = Dictionary(uniqueKeysWithValues: input.nodes.map { ($0.name, 0) })
-        for instance in input.fleet { occupied[instance.node, default: 0] += 1 }
+        var nodes = NodeOccupancy(input)
         let z = Self.normalQuantile(policy.quantile)
         let servingByContent = Dictionary(grouping: input.fleet.filter(\.serves), by: \.content)
 
@@ -43,7 +38,7 @@ public struct CachingOptimizer: Sendable {
             steps: for (k, step) in window.enumerated() {
                 let want = needed(step)
                 while want > serving.count + deploys {
-                    guard let choice = place(forecast.content, profile: profile, dueSeconds: Double(k) * input.intervalSeconds, input: input, load: load, occupied: occupied) else {
+                    guard let choice = place(forecast.content, profile: profile, dueSeconds: Double(k) * input.intervalSeconds, input: input, nodes: nodes) else {
                         plan.unmet.append(UnmetDemand(
                             content: forecast.content, missingInstances: want - serving.count - deploys,
                             reason: "no reachable node with room offers a flavor of \(forecast.content)"))
@@ -51,8 +46,7 @@ public struct CachingOptimizer: Sendable {
                     }
                     // Start now only what would be late if started at the next tick.
                     guard k <= 1 || choice.seconds > Double(k - 1) * input.intervalSeconds else { break }
-                    load[choice.node, default: 0] += 1
-                    occupied[choice.node, default: 0] += 1
+                    nodes.place(on: choice.node)
                     deploys += 1
                     memory.lastDeploy[forecast.content] = interval
                     plan.actions.append(.deploy(
@@ -66,18 +60,19 @@ public struct CachingOptimizer: Sendable {
             let capacity = Double(profile.capacityPerInstance)
             var surplus = Int(((Double(serving.count) * capacity - peak) / capacity - policy.removalMargin).rounded(.down))
             let cooling = memory.lastDeploy[forecast.content].map { interval - $0 < policy.cooldownIntervals } ?? false
-            guard surplus > 0, !cooling else { continue }
+            let stabilizing = memory.lastReaction[forecast.content].map { interval - $0 <= policy.stabilizationIntervals } ?? false
+            guard surplus > 0, !cooling, !stabilizing else { continue }
             var removable = serving.filter { !$0.baseline }
             while surplus > 0, !removable.isEmpty {
                 // From the node with the most instances; instances not yet ready go first.
                 removable.sort { a, b in
-                    let la = load[a.node] ?? 0, lb = load[b.node] ?? 0
+                    let la = nodes.serving[a.node] ?? 0, lb = nodes.serving[b.node] ?? 0
                     if la != lb { return la > lb }
                     if (a.phase == .ready) != (b.phase == .ready) { return a.phase != .ready }
                     return a.id < b.id
                 }
                 let victim = removable.removeFirst()
-                load[victim.node, default: 1] -= 1
+                nodes.remove(from: victim.node)
                 surplus -= 1
                 plan.actions.append(.drain(instance: victim.id, reason: "forecast peak \(Self.format(peak)) req needs \(Int((peak / capacity).rounded(.up))) instance(s), \(serving.count) serve"))
             }
@@ -94,12 +89,12 @@ public struct CachingOptimizer: Sendable {
     /// The node with the fewest instances that can take one; on it, the first flavor (in the
     /// content's preference order) ready before the demand is due, else the fastest.
     private func place(
-        _ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, load: [String: Int], occupied: [String: Int]
+        _ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, nodes: NodeOccupancy
     ) -> Choice? {
         let timings = profile.flavors.compactMap { input.flavors[$0] }
         let node = input.nodes.lazy
-            .filter { node in node.acceptsDeploys && node.reachable && (occupied[node.name] ?? 0) < node.instanceLimit && timings.contains(where: node.runs) }
-            .min { ((load[$0.name] ?? 0), $0.name) < ((load[$1.name] ?? 0), $1.name) }
+            .filter { nodes.takes($0, timings) }
+            .min { ((nodes.serving[$0.name] ?? 0), $0.name) < ((nodes.serving[$1.name] ?? 0), $1.name) }
         guard let node else { return nil }
         let options: [Choice] = profile.flavors.compactMap { flavor in
             guard let timing = input.flavors[flavor], node.runs(timing) else { return nil }

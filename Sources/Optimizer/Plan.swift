@@ -10,12 +10,16 @@ public struct PlanPolicy: Sendable, Hashable {
     public var removalMargin: Double
     /// Intervals after a deploy of a content during which none of its instances is removed.
     public var cooldownIntervals: Int
+    /// The stabilization window: intervals after the one of a reactive deploy during which none
+    /// of the content's instances is removed, so that the next plan does not undo the reaction.
+    public var stabilizationIntervals: Int
 
-    public init(quantile: Double = 0.5, lookahead: Bool = false, removalMargin: Double = 0, cooldownIntervals: Int = 0) {
+    public init(quantile: Double = 0.5, lookahead: Bool = false, removalMargin: Double = 0, cooldownIntervals: Int = 0, stabilizationIntervals: Int = 1) {
         self.quantile = quantile
         self.lookahead = lookahead
         self.removalMargin = removalMargin
         self.cooldownIntervals = cooldownIntervals
+        self.stabilizationIntervals = stabilizationIntervals
     }
 
     /// The paper's rule: ⌈(forecast − capacity) / capacity per instance⌉ for the next interval.
@@ -53,12 +57,22 @@ public struct UnmetDemand: Sendable, Hashable {
     }
 }
 
-/// What the optimizer remembers between intervals (for the cooldown): the interval of each
-/// content's last deploy. Owned and stored by the orchestrator.
+/// What the optimizer remembers between intervals: the interval of each content's last
+/// planned deploy (for the cooldown) and of its last reactive deploy (for the stabilization
+/// window). Owned and stored by the orchestrator.
 public struct PlannerMemory: Sendable, Hashable, Codable {
     public var lastDeploy: [String: Int]
+    public var lastReaction: [String: Int]
 
-    public init(lastDeploy: [String: Int] = [:]) {
+    public init(lastDeploy: [String: Int] = [:], lastReaction: [String: Int] = [:]) {
         self.lastDeploy = lastDeploy
+        self.lastReaction = lastReaction
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        lastDeploy = try container.decode([String: Int].self, forKey: .lastDeploy)
+        // A memory stored before reactions existed has none.
+        lastReaction = try container.decodeIfPresent([String: Int].self, forKey: .lastReaction) ?? [:]
     }
 }

@@ -1,14 +1,18 @@
+import AugurModel
 /// A change of one content at run time (`PUT /v1/content/{name}`); absent fields stay.
 public struct ContentChange: Sendable, Hashable, Codable {
     public var capacity: Int?
     public var flavors: [String]?
     /// A model choice as text, e.g. `ema:3` or `sarima:0,1,0,0,1,0,10`.
     public var model: String?
+    /// How its capacity follows demand: `predictive`, `reactive` or `hybrid`.
+    public var policy: ScalingPolicy?
 
-    public init(capacity: Int? = nil, flavors: [String]? = nil, model: String? = nil) {
+    public init(capacity: Int? = nil, flavors: [String]? = nil, model: String? = nil, policy: ScalingPolicy? = nil) {
         self.capacity = capacity
         self.flavors = flavors
         self.model = model
+        self.policy = policy
     }
 }
 
@@ -37,4 +41,5 @@ public struct ContentView: Sendable, Hashable, Codable {
     public var model: String
     /// The concrete model once the choice has settled, with why.
     public var modelInUse: String?
+    public var policy: ScalingPolicy
 }

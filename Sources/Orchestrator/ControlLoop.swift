@@ -13,7 +13,10 @@ import Optimizer
 /// address out of DNS first, waits out the TTL, then has the edge drain and destroy it.
 /// Order searches, backtests and SARIMA fits run as jobs off this actor: a tick never waits
 /// for one, and a result that comes late is used from the next interval.
-/// The first season only trains. Everything is stored, so a restarted loop resumes: it
+/// Within an interval, a content whose policy reacts has its lookups read every
+/// `reactEvery`, and at once when a lookup passes what its instances serve: a surge no
+/// forecast provisioned for gets instances where they are ready soonest.
+/// The first season only trains (reactions serve it already). Everything is stored, so a restarted loop resumes: it
 /// rebuilds the predictors from the stored counts, reloads the fleet, and answers nothing
 /// until the edges confirm it.
 public actor ControlLoop {
@@ -48,6 +51,12 @@ public actor ControlLoop {
     private var pending = PendingWrites()
     /// Contents whose predictor has a search or fit running.
     private var modelWork: Set<String> = []
+    /// Deploys whose edge has not answered the create yet, by action id: they count as on
+    /// their way, so neither a plan nor a reaction asks for them twice.
+    private var requested: [Int64: ActionRecord] = [:]
+    /// The reacting contents' lookups read within the open interval, and the reactions it had.
+    private var demandWindow = DemandWindow()
+    private var reactions = 0
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
 
@@ -70,17 +79,71 @@ public actor ControlLoop {
 
     // MARK: Running
 
-    /// Resumes from the store, then handles every snapshot until the stream ends; deploy and
-    /// removal jobs run as child tasks and are awaited (or cancelled) before it returns.
+    /// Resumes from the store, then handles every snapshot until the stream ends, reading the
+    /// reacting contents' lookups meanwhile; deploy and removal jobs run as child tasks and
+    /// are awaited (or cancelled) before it returns.
     public func run(snapshots: AsyncStream<IntervalSnapshot>) async {
         await resume()
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await snapshot in snapshots { await self.tick(snapshot) }
+                await withDiscardingTaskGroup { feed in
+                    feed.addTask { await self.watchDemand() }
+                    for await snapshot in snapshots { await self.tick(snapshot) }
+                    feed.cancelAll()
+                }
                 await self.finishJobs()
             }
             for await job in jobs { group.addTask { await job() } }
         }
+    }
+
+    /// Reads the lookups every `reactEvery` (on the machine's clock: the grace clock a test
+    /// moves by hand is for removals) and whenever a lookup crosses a reacting content's
+    /// threshold, until cancelled.
+    private nonisolated func watchDemand() async {
+        let every = settings.reactEvery
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in self.pools.counters.crossings { await self.react(crossing: true) }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: every) } catch { return }
+                    await self.react(crossing: false)
+                }
+            }
+        }
+    }
+
+    /// Deploys, within the interval, what the reacting contents' demand so far needs beyond
+    /// what serves or is on its way.
+    func react(crossing: Bool) async {
+        let reacting = planner.reacting
+        guard !reacting.isEmpty else { return }
+        let counts = pools.counters.peek().filter { reacting.contains($0.key) }
+        let every = settings.reactEvery.components
+        let projected = crossing
+            ? demandWindow.current(counts)
+            : demandWindow.read(counts, windowSeconds: Double(every.seconds) + Double(every.attoseconds) / 1e18, intervalSeconds: settings.intervalSeconds)
+        let actions = planner.react(
+            lookups: counts, projected: projected, at: Date(), progress: &progress, fleet: fleet, operated: Set(edges.keys),
+            requested: Array(requested.values), earlier: reactions)
+        guard !actions.isEmpty else { return }
+        reactions += actions.count
+        for action in actions {
+            do { try store.recordAction(action) } catch {
+                logger.error("cannot store a reactive action", metadata: ["action.id": "\(action.id ?? 0)", "error": "\(error)"])
+            }
+            event("react", action.content, "\(action.reason)\(crossing ? " (a lookup passed what serves)" : "")")
+            start(action)
+        }
+        armThresholds()
+        flush()
+    }
+
+    /// Has the DNS counters call for a check at the lookup past each reacting content's capacity.
+    private func armThresholds() {
+        pools.counters.watch(planner.thresholds(fleet: fleet, operated: Set(edges.keys), requested: Array(requested.values)))
     }
 
     private func finishJobs() {
@@ -118,7 +181,10 @@ public actor ControlLoop {
         await reconcile()
         let lookups = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, snapshot.counts.contents[$0.name]?.total ?? 0) })
         var record = planner.close(
-            lookups: lookups, start: snapshot.start, end: snapshot.end, book: &book, progress: &progress, fleet: fleet, operated: Set(edges.keys))
+            lookups: lookups, start: snapshot.start, end: snapshot.end, book: &book, progress: &progress, fleet: fleet, operated: Set(edges.keys),
+            requested: Array(requested.values))
+        demandWindow.startInterval()
+        reactions = 0
         let interval = record.interval
         scheduleModelWork()
         let elapsed = ContinuousClock.now - started
@@ -132,6 +198,7 @@ public actor ControlLoop {
         // Act first, then store: the jobs reach this actor (and the action rows) only after
         // this tick returns, so the transaction is not on the counts → actions path.
         for action in record.actions { start(action) }
+        armThresholds()
         do {
             try store.recordInterval(record, progress: progress, pending: pending)
             pending = PendingWrites()
@@ -203,6 +270,7 @@ public actor ControlLoop {
                 outcome(action.id, .failed, kind: .deploy, detail: "no operator for \(action.edge ?? "?")")
                 return
             }
+            if let id = action.id { requested[id] = action }
             jobSink.yield { await self.deploy(action, edge: edge, flavor: flavor) }
         case .drain:
             guard let id = action.instance else { return }
@@ -216,6 +284,7 @@ public actor ControlLoop {
     private func deploy(_ action: ActionRecord, edge: any EdgeConnection, flavor: String) async {
         do {
             let created = try await edge.create(CreateInstanceRequest(content: action.content, flavor: flavor))
+            if let id = action.id { requested[id] = nil }
             observe(created)
             outcome(action.id, .requested, kind: .deploy, instance: created.spec.id)
             event("deploy", created.spec.id, "requested on \(edge.edge) at \(created.spec.address): \(action.reason)")
@@ -223,6 +292,7 @@ public actor ControlLoop {
             flush()
             await settle(created.spec.id, edge: edge, action: action.id)
         } catch {
+            if let id = action.id { requested[id] = nil }
             outcome(action.id, .failed, kind: .deploy, detail: "\(error)")
             event("deploy", action.content, "deploy of \(flavor) on \(edge.edge) failed: \(error)")
         }
@@ -395,7 +465,7 @@ public actor ControlLoop {
     // MARK: Content changes
 
     /// Changes a content at run time: its capacity per instance, the flavors deployed for it
-    /// (in order of preference, among those its DNS name serves) or its model. The change is
+    /// (in order of preference, among those its DNS name serves), its model or its policy. The change is
     /// stored and outlives a restart.
     public func updateContent(_ name: String, _ change: ContentChange) throws(ContentChangeError) {
         guard let item = configuration.catalog.item(named: name), var profile = planner.builder.profiles[name] else { throw .unknownContent(name) }
@@ -409,6 +479,9 @@ public actor ControlLoop {
                 throw .invalid(name, "flavors must be a non-empty list among \(item.flavors.joined(separator: ", ")); not served: \(unknown.joined(separator: ", "))")
             }
             profile.flavors = flavors
+        }
+        if let policy = change.policy {
+            planner.policies[name] = policy
         }
         if let text = change.model {
             let choice: ModelChoice
@@ -428,7 +501,8 @@ public actor ControlLoop {
         } catch {
             logger.error("cannot store a content change", metadata: ["content": "\(name)", "error": "\(error)"])
         }
-        event("content", name, "changed: capacity \(profile.capacityPerInstance), flavors \(profile.flavors.joined(separator: ",")), model \(book.entries[name]?.choice.description ?? "-")")
+        event("content", name, "changed: capacity \(profile.capacityPerInstance), flavors \(profile.flavors.joined(separator: ",")), model \(book.entries[name]?.choice.description ?? "-"), policy \(planner.policies[name]?.rawValue ?? "-")")
+        armThresholds()
         flush()
     }
 
@@ -439,7 +513,7 @@ public actor ControlLoop {
             return ContentView(
                 name: item.name, sizeBytes: item.sizeBytes, capacity: planner.builder.profiles[item.name]?.capacityPerInstance ?? item.capacity,
                 flavors: planner.builder.profiles[item.name]?.flavors ?? item.flavors, servedFlavors: item.flavors,
-                model: entry?.choice.description ?? "-", modelInUse: entry?.modelInUse)
+                model: entry?.choice.description ?? "-", modelInUse: entry?.modelInUse, policy: planner.policies[item.name] ?? settings.scaling)
         }
     }
 

@@ -2,25 +2,36 @@ import AugurModel
 import Foundation
 import Optimizer
 
-/// What the loop decides when an interval closes, without any I/O or clock: the counts go to
-/// the predictors, and once training is over the optimizer plans on their forecasts and the
-/// fleet. The control loop runs it between reconciling and acting; the loop benchmark runs
-/// exactly the same code on synthetic fleets.
+/// What the loop decides without any I/O or clock. When an interval closes, the counts go to
+/// the predictors, and once training is over the optimizer plans on their forecasts (a
+/// `reactive` content's on its last count) and the fleet. Within an interval, the reacting
+/// contents' lookups so far are checked against their ready capacity. The control loop runs
+/// it between reconciling and acting; the loop benchmark runs exactly the same code on
+/// synthetic fleets.
 public struct IntervalPlanner: Sendable {
     public var builder: PlanInputBuilder
     public let optimizer: CachingOptimizer
+    public let scaler: ReactiveScaler
     public let settings: LoopSettings
+    /// Each content's scaling policy (the settings', then run-time changes).
+    public var policies: [String: ScalingPolicy]
 
     public init(configuration: AugurConfiguration, settings: LoopSettings) {
         builder = PlanInputBuilder(configuration: configuration, edgeFlavors: settings.edgeFlavors)
         optimizer = CachingOptimizer(policy: settings.policy)
+        scaler = ReactiveScaler(margin: settings.reactionMargin)
         self.settings = settings
+        policies = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, settings.scalingByContent[$0.name] ?? settings.scaling) })
     }
+
+    /// The contents whose lookups are read within an interval.
+    public var reacting: Set<String> { Set(policies.filter(\.value.reacts).keys) }
 
     /// Closes interval `progress.intervals` with `lookups` per content. The record's actions
     /// are planned, not yet started; its tick time is left to the caller, who has the clock.
     public func close(
-        lookups: [String: Int], start: Date, end: Date, book: inout DemandBook, progress: inout LoopProgress, fleet: Fleet, operated: Set<String>
+        lookups: [String: Int], start: Date, end: Date, book: inout DemandBook, progress: inout LoopProgress, fleet: Fleet, operated: Set<String>,
+        requested: [ActionRecord] = []
     ) -> IntervalRecord {
         book.observe(lookups)
         let interval = progress.intervals
@@ -29,7 +40,12 @@ public struct IntervalPlanner: Sendable {
         let forecasts = book.forecasts(horizon: settings.horizon)
         var plan = Plan()
         if !training {
-            let input = builder.input(intervalSeconds: settings.intervalSeconds, demand: forecasts, fleet: fleet, operated: operated)
+            // A reactive content plans on what it saw, as Knative scales on observed load.
+            let demand = forecasts.map { forecast in
+                policies[forecast.content]?.predicts == false
+                    ? ContentForecast(content: forecast.content, steps: [.init(mean: Double(lookups[forecast.content] ?? 0))]) : forecast
+            }
+            let input = builder.input(intervalSeconds: settings.intervalSeconds, demand: demand, fleet: fleet, operated: operated, requested: requested)
             plan = optimizer.plan(input, interval: interval, memory: &progress.memory)
         }
         return IntervalRecord(
@@ -39,6 +55,36 @@ public struct IntervalPlanner: Sendable {
             actions: plan.actions.compactMap { Self.record($0, interval: interval, at: end, fleet: fleet) },
             tickMilliseconds: 0)
     }
+
+    /// The deploys that meet, within interval `progress.intervals`, the reacting contents'
+    /// demand so far (`lookups` counted, `projected` to the interval's end), numbered after
+    /// the `earlier` reactions of the interval. The stabilization window starts for each
+    /// content deployed.
+    public func react(
+        lookups: [String: Int], projected: [String: Double], at time: Date, progress: inout LoopProgress, fleet: Fleet, operated: Set<String>,
+        requested: [ActionRecord], earlier: Int
+    ) -> [ActionRecord] {
+        let demand = reacting.sorted().map { ReactiveScaler.Demand(content: $0, lookups: lookups[$0] ?? 0, projected: projected[$0] ?? 0) }
+        let input = builder.input(intervalSeconds: settings.intervalSeconds, demand: [], fleet: fleet, operated: operated, requested: requested)
+        let interval = progress.intervals
+        let plan = scaler.plan(input, demand: demand)
+        return plan.actions.enumerated().compactMap { index, action in
+            guard var record = Self.record(action, interval: interval, at: time, fleet: fleet) else { return nil }
+            progress.memory.lastReaction[record.content] = interval
+            record.id = Int64(interval) << 32 | Int64(Self.reactionNumbers + earlier + index)
+            return record
+        }
+    }
+
+    /// The lookups past which each reacting content's next lookup starts a check at once.
+    public func thresholds(fleet: Fleet, operated: Set<String>, requested: [ActionRecord]) -> [String: Int] {
+        let input = builder.input(intervalSeconds: settings.intervalSeconds, demand: [], fleet: fleet, operated: operated, requested: requested)
+        let reacting = reacting
+        return scaler.thresholds(input).filter { reacting.contains($0.key) }
+    }
+
+    /// Reactive actions are numbered from here within their interval, after the plan's.
+    static let reactionNumbers = 1 << 20
 
     private static func record(_ action: PlanAction, interval: Int, at time: Date, fleet: Fleet) -> ActionRecord? {
         switch action {

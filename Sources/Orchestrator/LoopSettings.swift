@@ -1,7 +1,9 @@
+import AugurModel
 import Optimizer
 
 /// How the control loop runs: the interval, the training season, the optimizer's policy, how
-/// far ahead it forecasts, and how it removes instances and talks to edges.
+/// far ahead it forecasts, how it removes instances and talks to edges, and how it reacts
+/// within an interval.
 public struct LoopSettings: Sendable {
     public var intervalSeconds: Double
     /// Closed intervals that only train the predictors (the paper: the first pattern cycle).
@@ -18,10 +20,19 @@ public struct LoopSettings: Sendable {
     public var edgeTimeout: Duration
     /// Deploy only these flavors, in this order of preference (nil: each content's own list).
     public var edgeFlavors: [String]?
+    /// How capacity follows demand, for every content unless `scalingByContent` names it.
+    public var scaling: ScalingPolicy
+    public var scalingByContent: [String: ScalingPolicy]
+    /// How often, within an interval, the lookups of a reacting content are read (default: a
+    /// fifteenth of the interval, 2 s at 30 s).
+    public var reactEvery: Duration
+    /// How far a reacting content's demand estimate must exceed its ready capacity.
+    public var reactionMargin: Double
 
     public init(
         intervalSeconds: Double, trainingIntervals: Int = 10, policy: PlanPolicy = .paper, horizon: Int = 1,
-        dnsGraceSeconds: Double = 5, drainSeconds: Double = 30, edgeTimeout: Duration = .seconds(5), edgeFlavors: [String]? = nil
+        dnsGraceSeconds: Double = 5, drainSeconds: Double = 30, edgeTimeout: Duration = .seconds(5), edgeFlavors: [String]? = nil,
+        scaling: ScalingPolicy = .predictive, scalingByContent: [String: ScalingPolicy] = [:], reactEvery: Duration? = nil, reactionMargin: Double = 0.25
     ) {
         self.intervalSeconds = intervalSeconds
         self.trainingIntervals = trainingIntervals
@@ -31,5 +42,9 @@ public struct LoopSettings: Sendable {
         self.drainSeconds = drainSeconds
         self.edgeTimeout = edgeTimeout
         self.edgeFlavors = edgeFlavors
+        self.scaling = scaling
+        self.scalingByContent = scalingByContent
+        self.reactEvery = reactEvery ?? .milliseconds(Int64((intervalSeconds * 1_000 / 15).rounded()))
+        self.reactionMargin = reactionMargin
     }
 }

@@ -23,8 +23,10 @@ public struct PlanInputBuilder: Sendable {
         }
     }
 
-    /// The input for one interval; only edges in `operated` (those with an operator connection) take deploys.
-    public func input(intervalSeconds: Double, demand: [ContentForecast], fleet: Fleet, operated: Set<String>) -> PlanInput {
+    /// The input for one interval; only edges in `operated` (those with an operator connection)
+    /// take deploys. A `requested` deploy whose instance no edge has reported yet counts as
+    /// pulling, so that no one plans it twice.
+    public func input(intervalSeconds: Double, demand: [ContentForecast], fleet: Fleet, operated: Set<String>, requested: [ActionRecord] = []) -> PlanInput {
         let topology = configuration.topology
         var instances: [FleetInstance] = topology.core.staticInstances.map { item in
             FleetInstance(id: "static:\(item.address)", content: item.content, flavor: item.flavor, node: topology.core.name, phase: .ready, baseline: true)
@@ -38,6 +40,10 @@ public struct PlanInputBuilder: Sendable {
             case .draining, .gone, .failed: .draining
             }
             instances.append(FleetInstance(id: spec.id, content: spec.content, flavor: spec.flavor, node: spec.edge, phase: phase))
+        }
+        for action in requested {
+            guard let node = action.edge, let flavor = action.flavor else { continue }
+            instances.append(FleetInstance(id: "requested:\(action.id ?? 0)", content: action.content, flavor: flavor, node: node, phase: .pulling))
         }
         let nodes = topology.nodes.map { node in
             NodeCapacity(

@@ -28,13 +28,20 @@ extension StateStore {
                 sql: "INSERT OR REPLACE INTO plan (interval, start, \"end\", training, lookups, unmet, tickMilliseconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [record.interval, record.start, record.end, record.training, record.lookups.values.reduce(0, +),
                             String(decoding: try encoder.encode(record.unmet), as: UTF8.self), record.tickMilliseconds])
-            for action in record.actions {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO action (id, interval, kind, content, flavor, edge, instance, reason, outcome, detail, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [action.id, action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
-            }
+            for action in record.actions { try Self.insert(action, db) }
             try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES ('progress', ?)", arguments: [String(decoding: try encoder.encode(progress), as: UTF8.self)])
         }
+    }
+
+    /// Stores an action taken within an interval (a reactive deploy), before its interval closes.
+    public func recordAction(_ action: ActionRecord) throws {
+        try write { db in try Self.insert(action, db) }
+    }
+
+    private static func insert(_ action: ActionRecord, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO action (id, interval, kind, content, flavor, edge, instance, reason, outcome, detail, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [action.id, action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
     }
 
     /// Updates an action's outcome (and the instance it created or removed).

@@ -2,19 +2,58 @@ import AugurModel
 import Foundation
 import Yams
 
+/// How a round's users arrive: all at once (`burst`, the paper's), or spread evenly over the
+/// first 80 % of the round (`uniform`).
+public enum Arrival: String, Sendable, Hashable, Codable {
+    case burst, uniform
+
+    /// The share of the round over which `uniform` spreads its users.
+    public static let uniformSpan = 0.8
+
+    /// When each of `users` users of a round of `roundMilliseconds` starts, from the first.
+    public func offsets(users: Int, roundMilliseconds: Int) -> [Duration] {
+        guard self == .uniform, users > 1 else { return Array(repeating: .zero, count: max(0, users)) }
+        let step = Double(roundMilliseconds) * Self.uniformSpan / Double(users)
+        return (0..<users).map { .milliseconds(Int64((Double($0) * step).rounded())) }
+    }
+}
+
 /// A user pattern (`Scripts/patterns/*.yaml`): the content every user downloads and the users
-/// of each round, cycled. A round lasts one counting interval.
+/// of each round: a cycle that repeats (the paper's), or with `cycle: false` every round of
+/// the replay. A round lasts one counting interval.
 public struct Pattern: Sendable, Hashable, Codable {
     public var content: String
     public var users: [Int]
+    /// False: `users` lists every round of the replay rather than one cycle.
+    public var cycle: Bool
+    /// How the users of a round arrive, unless the scenario says.
+    public var arrival: Arrival?
 
-    /// Users in round `index` (the pattern repeats).
-    public func users(inRound index: Int) -> Int { users[index % users.count] }
+    public init(content: String, users: [Int], cycle: Bool = true, arrival: Arrival? = nil) {
+        self.content = content
+        self.users = users
+        self.cycle = cycle
+        self.arrival = arrival
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        content = try container.decode(String.self, forKey: .content)
+        users = try container.decode([Int].self, forKey: .users)
+        cycle = try container.decodeIfPresent(Bool.self, forKey: .cycle) ?? true
+        arrival = try container.decodeIfPresent(Arrival.self, forKey: .arrival)
+    }
+
+    /// Users in round `index` (a cycle repeats; a listed replay has none past its end).
+    public func users(inRound index: Int) -> Int {
+        cycle ? users[index % users.count] : (index < users.count ? users[index] : 0)
+    }
 }
 
 /// A replay (`Scripts/scenarios/*.yaml`): the pattern, how long a round lasts, how many
-/// cycles to replay (the first only trains the predictors), and the runs to compare, each
-/// a model and an edge flavor.
+/// rounds (cycles of the pattern, or the rounds it lists), how many only train the
+/// predictors, how users arrive, how often each run repeats, and the runs to compare, each a
+/// model, a scaling policy and an edge flavor.
 public struct Scenario: Sendable, Hashable {
     public struct Run: Sendable, Hashable, Codable {
         public var name: String
@@ -25,6 +64,25 @@ public struct Scenario: Sendable, Hashable {
         /// The edge ↔ core links' rate in this run (e.g. `10Mbps`); nil keeps the topology's.
         /// Only the namespace testbed has links to shape.
         public var edgeBandwidth: String?
+        /// How capacity follows demand (a replay's default: predictive, the paper's).
+        public var policy: ScalingPolicy
+
+        public init(name: String, model: String, edgeFlavor: String, edgeBandwidth: String? = nil, policy: ScalingPolicy = .predictive) {
+            self.name = name
+            self.model = model
+            self.edgeFlavor = edgeFlavor
+            self.edgeBandwidth = edgeBandwidth
+            self.policy = policy
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            model = try container.decode(String.self, forKey: .model)
+            edgeFlavor = try container.decode(String.self, forKey: .edgeFlavor)
+            edgeBandwidth = try container.decodeIfPresent(String.self, forKey: .edgeBandwidth)
+            policy = try container.decodeIfPresent(ScalingPolicy.self, forKey: .policy) ?? .predictive
+        }
 
         /// `edge_flavor` as a preference list.
         public var edgeFlavors: [String] {
@@ -32,7 +90,7 @@ public struct Scenario: Sendable, Hashable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, model
+            case name, model, policy
             case edgeFlavor = "edge_flavor"
             case edgeBandwidth = "edge_bandwidth"
         }
@@ -43,8 +101,27 @@ public struct Scenario: Sendable, Hashable {
     public var title: String
     public var pattern: Pattern
     public var roundMilliseconds: Int
-    public var cycles: Int
+    /// Rounds in the whole replay.
+    public var rounds: Int
+    /// The first rounds, which only train the predictors.
+    public var trainingRounds: Int
+    public var arrival: Arrival
+    /// Times each run is replayed; its figures are the means over them.
+    public var repeats: Int
     public var runs: [Run]
+
+    public init(
+        title: String, pattern: Pattern, roundMilliseconds: Int, rounds: Int, trainingRounds: Int, arrival: Arrival = .burst, repeats: Int = 1, runs: [Run]
+    ) {
+        self.title = title
+        self.pattern = pattern
+        self.roundMilliseconds = roundMilliseconds
+        self.rounds = rounds
+        self.trainingRounds = trainingRounds
+        self.arrival = arrival
+        self.repeats = repeats
+        self.runs = runs
+    }
 
     /// Reads a scenario and the pattern it names (relative to the scenario's folder).
     public static func load(_ path: String) throws(ScenarioError) -> Scenario {
@@ -52,7 +129,10 @@ public struct Scenario: Sendable, Hashable {
             var title: String
             var pattern: String
             var round: String
-            var cycles: Int
+            var cycles: Int?
+            var training: Int?
+            var arrival: Arrival?
+            var repeats: Int?
             var runs: [Run]
         }
         let file: File = try decode(path)
@@ -62,16 +142,37 @@ public struct Scenario: Sendable, Hashable {
         guard let milliseconds = Self.milliseconds(file.round), milliseconds >= 1_000 else {
             throw ScenarioError(file: path, reason: "round '\(file.round)' is not a duration of at least 1s (e.g. 30s)")
         }
-        guard file.cycles >= 2 else { throw ScenarioError(file: path, reason: "cycles must be at least 2: the first only trains") }
+        let rounds: Int
+        let training: Int
+        if pattern.cycle {
+            guard let cycles = file.cycles else { throw ScenarioError(file: path, reason: "cycles is required: the pattern is a cycle") }
+            rounds = cycles * pattern.users.count
+            training = file.training ?? pattern.users.count
+            guard file.training != nil || cycles >= 2 else { throw ScenarioError(file: path, reason: "cycles must be at least 2: the first only trains") }
+        } else {
+            guard file.cycles == nil || file.cycles == 1 else {
+                throw ScenarioError(file: path, reason: "cycles must be omitted: the pattern lists every round (cycle: false)")
+            }
+            guard let listed = file.training else {
+                throw ScenarioError(file: path, reason: "training: N is required: the pattern lists every round (cycle: false), so it has no period to train on")
+            }
+            rounds = pattern.users.count
+            training = listed
+        }
+        guard training >= 1, training < rounds else {
+            throw ScenarioError(file: path, reason: "training must be at least 1 round and leave rounds to act in (\(rounds) in all), not \(training)")
+        }
+        let repeats = file.repeats ?? 1
+        guard repeats >= 1 else { throw ScenarioError(file: path, reason: "repeats must be at least 1, not \(repeats)") }
         guard !file.runs.isEmpty else { throw ScenarioError(file: path, reason: "at least one run is needed") }
+        guard Set(file.runs.map(\.name)).count == file.runs.count else { throw ScenarioError(file: path, reason: "every run needs a name of its own") }
         for run in file.runs where run.edgeBandwidth != nil && run.edgeBitsPerSecond == nil {
             throw ScenarioError(file: path, reason: "run '\(run.name)': edge_bandwidth '\(run.edgeBandwidth ?? "")' is not a rate such as 10Mbps")
         }
-        return Scenario(title: file.title, pattern: pattern, roundMilliseconds: milliseconds, cycles: file.cycles, runs: file.runs)
+        return Scenario(
+            title: file.title, pattern: pattern, roundMilliseconds: milliseconds, rounds: rounds, trainingRounds: training,
+            arrival: file.arrival ?? pattern.arrival ?? .burst, repeats: repeats, runs: file.runs)
     }
-
-    /// Rounds in the whole replay.
-    public var rounds: Int { cycles * pattern.users.count }
 
     private static func decode<T: Decodable>(_ path: String) throws(ScenarioError) -> T {
         let text: String

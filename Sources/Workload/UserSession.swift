@@ -6,6 +6,8 @@ import NIOCore
 /// What one user saw: which address served it and how long each part took, or why it failed.
 public struct UserResult: Sendable, Hashable, Codable {
     public var address: String?
+    /// When the balancer's answer arrived (wall clock: the testbed's users run in another process).
+    public var resolvedAt: Date?
     /// Request sent to the response's head (time to first byte), seconds.
     public var responseSeconds: Double?
     /// Head to the last byte, seconds.
@@ -44,6 +46,7 @@ public struct UserSession: Sendable {
         let addresses: [String]
         do {
             addresses = try await resolver.resolve(name)
+            result.resolvedAt = Date()
         } catch {
             result.failure = error
             return result
@@ -77,12 +80,16 @@ public struct UserSession: Sendable {
     }
 }
 
-/// Runs `users` sessions at once as child tasks (not a thread per user) and returns them all.
+/// Runs a round's users as child tasks (not a thread per user), each starting at its offset
+/// from the round's start, and returns them all.
 public enum Round {
-    public static func run(users: Int, session: UserSession, name: String, path: String, expectedBytes: Int) async -> [UserResult] {
+    public static func run(offsets: [Duration], session: UserSession, name: String, path: String, expectedBytes: Int) async -> [UserResult] {
         await withTaskGroup(of: UserResult.self) { group in
-            for _ in 0..<users {
-                group.addTask { await session.fetch(name: name, path: path, expectedBytes: expectedBytes) }
+            for offset in offsets {
+                group.addTask {
+                    if offset > .zero { try? await Task.sleep(for: offset) }
+                    return await session.fetch(name: name, path: path, expectedBytes: expectedBytes)
+                }
             }
             var results: [UserResult] = []
             for await result in group { results.append(result) }
@@ -92,10 +99,10 @@ public enum Round {
 }
 
 extension Round {
-    /// `users` users of `item`, each resolving its name in the topology's zone through the
-    /// balancer at `dns` and downloading it from the topology's service port.
-    public static func run(users: Int, of item: ContentItem, topology: Topology, dns: SocketEndpoint) async -> [UserResult] {
+    /// The users of `item` arriving at `offsets`, each resolving its name in the topology's
+    /// zone through the balancer at `dns` and downloading it from the topology's service port.
+    public static func run(offsets: [Duration], of item: ContentItem, topology: Topology, dns: SocketEndpoint) async -> [UserResult] {
         let session = UserSession(resolver: Resolver(server: dns), port: topology.servicePort)
-        return await run(users: users, session: session, name: "\(item.name).\(topology.zone.description)", path: "/\(item.name)", expectedBytes: item.sizeBytes)
+        return await run(offsets: offsets, session: session, name: "\(item.name).\(topology.zone.description)", path: "/\(item.name)", expectedBytes: item.sizeBytes)
     }
 }

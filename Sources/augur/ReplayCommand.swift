@@ -3,13 +3,14 @@ import AugurModel
 import EdgeOperator
 import Foundation
 import Logging
+import Replay
 import TestbedNetwork
 import UnixSignals
 import Workload
 
 /// `augur replay`: replays a scenario's user pattern against the whole system, once per run
-/// (model × edge flavor), and reports what clients saw: per-round CSV, SVG figures and a
-/// summary that says whether the paper's qualitative result was reproduced.
+/// (model × policy × edge flavor) and repeat, and reports what clients saw: per-round CSV,
+/// SVG figures, `summary.json` and a verdict (`ScenarioReplay` does the work).
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
@@ -54,20 +55,14 @@ struct ReplayCommand: AsyncParsableCommand {
         try await prepare(scenario, configuration: configuration, payloads: payloads)
         let dnsEndpoint = dnsListen.flatMap(SocketEndpoint.init) ?? (testbed ? configuration.topology.dns.listen[0] : SocketEndpoint(address: .v4(0x7f00_0001), port: 5390))
         let site = try makeSite(configuration: configuration, dnsEndpoint: dnsEndpoint, logger: logger)
-        Self.emit("\(scenario.title): \(scenario.runs.count) run(s) of \(scenario.rounds) rounds of \(scenario.roundMilliseconds / 1_000) s (the first \(scenario.pattern.users.count) train)\(testbed ? " on the namespace testbed" : "")")
+        let replay = ScenarioReplay(
+            scenario: scenario, name: name, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint, directory: directory, payloads: payloads,
+            logger: logger, progress: Self.emit)
+        Self.emit(replay.headline + (testbed ? " on the namespace testbed" : ""))
 
         // SIGINT and SIGTERM cancel the runs; each run then removes what it started (its edge
         // instances, the core's baseline) before the command exits.
-        let runs = Task { [scenario] in
-            var records: [String: RunRecords] = [:]
-            for run in scenario.runs {
-                let replay = ReplayRun(
-                    scenario: scenario, run: run, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint,
-                    directory: directory.appendingPathComponent(run.name), payloads: payloads, logger: logger, progress: Self.emit)
-                records[run.name] = try await replay.execute()
-            }
-            return records
-        }
+        let runs = Task { try await replay.run() }
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let stop = Task {
             for await signal in signals {
@@ -76,19 +71,18 @@ struct ReplayCommand: AsyncParsableCommand {
             }
         }
         defer { stop.cancel() }
-        let records: [String: RunRecords]
+        let report: ReplayReport
         do {
-            records = try await runs.value
+            report = try await runs.value
         } catch {
             guard runs.isCancelled else { throw error }
             Self.emit("replay stopped: its edge instances and the core's baseline were removed; no report written")
             throw ExitCode(130)
         }
-        let report = ReplayReport(scenario: scenario, runs: scenario.runs.compactMap { run in records[run.name].map { (run, $0) } })
         try report.write(to: directory)
         Self.emit(report.summary)
-        Self.emit("CSV and figures: \(directory.path)/ (rounds.csv, deploys.csv, delivery.svg, instances.svg, cpu.svg)")
-        Self.emit(report.verdict)
+        Self.emit("CSV, summary and figures: \(directory.path)/ (\(ReplayOutput.results.joined(separator: ", ")))")
+        for line in report.verdict.lines { Self.emit(line) }
     }
 
     /// Writes a line at once (unbuffered), so progress shows in a file or a pipe as it happens.
@@ -98,7 +92,12 @@ struct ReplayCommand: AsyncParsableCommand {
 
     /// The edges and users: this process on loopback, or the namespace testbed.
     private func makeSite(configuration: AugurConfiguration, dnsEndpoint: SocketEndpoint, logger: Logger) throws -> any ReplaySite {
-        guard testbed else { return InProcessSite(configuration: configuration, runtimes: runtimes, dnsEndpoint: dnsEndpoint, logger: logger) }
+        guard testbed else {
+            let runtimes = runtimes
+            return InProcessSite(configuration: configuration, dnsEndpoint: dnsEndpoint) { node, state in
+                runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: state, logger: logger)
+            }
+        }
         let plan = try TestbedPlan(topology: configuration.topology, prefix: testbedPrefix)
         let executable: String
         do {

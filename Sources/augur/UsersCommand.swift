@@ -3,7 +3,8 @@ import AugurModel
 import Foundation
 import Workload
 
-/// `augur users`: the load generator. Runs one round of users at once (each resolves the
+/// `augur users`: the load generator. Runs one round of users, at once or spread over the
+/// round (each resolves the
 /// content's name through the balancer, downloads the object and times it) and prints what
 /// each saw as a JSON array of `UserResult`. `augur replay --testbed` runs it in the clients'
 /// namespace, so that users reach DNS and instances over the clients' own links.
@@ -18,14 +19,21 @@ struct UsersCommand: AsyncParsableCommand {
     @Argument(help: "The content every user downloads (a catalog item).")
     var item: String
 
-    @Option(help: "How many users arrive at once.")
+    @Option(help: "How many users arrive.")
     var users: Int = 1
+
+    @Option(help: "How they arrive: burst (all at once) or uniform (spread evenly over the first 80 % of --round-ms).")
+    var arrival: Arrival = .burst
+
+    @Option(help: "The round's milliseconds (with --arrival uniform).")
+    var roundMs: Int = 3_000
 
     @Option(help: "The DNS balancer's ADDRESS:PORT (default: the topology's first DNS listener).")
     var dns: String?
 
     func validate() throws {
         guard users >= 0 else { throw ValidationError("--users must not be negative") }
+        guard roundMs > 0 else { throw ValidationError("--round-ms must be positive") }
         if let dns, SocketEndpoint(dns) == nil { throw ValidationError("--dns '\(dns)' is not ADDRESS:PORT") }
     }
 
@@ -33,7 +41,10 @@ struct UsersCommand: AsyncParsableCommand {
         let configuration = try config.load()
         let topology = configuration.topology
         guard let content = configuration.catalog.item(named: item) else { throw ValidationError("no content '\(item)' in \(config.content)") }
-        let results = await Round.run(users: users, of: content, topology: topology, dns: dns.flatMap(SocketEndpoint.init) ?? topology.dns.listen[0])
+        let offsets = arrival.offsets(users: users, roundMilliseconds: roundMs)
+        let results = await Round.run(offsets: offsets, of: content, topology: topology, dns: dns.flatMap(SocketEndpoint.init) ?? topology.dns.listen[0])
         FileHandle.standardOutput.write(try JSONEncoder().encode(results))
     }
 }
+
+extension Arrival: ExpressibleByArgument {}

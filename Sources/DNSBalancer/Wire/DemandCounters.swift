@@ -1,15 +1,32 @@
 import Synchronization
 
-/// One lock-free counter; increments land in exactly one interval because draining swaps it with zero.
+/// One lock-free counter; increments land in exactly one interval because draining swaps it
+/// with zero. A content's total may watch a threshold: the lookup that takes the count past
+/// it calls `crossed` (once per interval and threshold).
 final class CounterCell: Sendable {
     private let value = Atomic<Int>(0)
+    private let threshold = Atomic<Int>(Int.max)
+    private let crossed: (@Sendable () -> Void)?
+
+    init(crossed: (@Sendable () -> Void)? = nil) {
+        self.crossed = crossed
+    }
 
     func bump() {
-        value.wrappingAdd(1, ordering: .relaxed)
+        let count = value.wrappingAdd(1, ordering: .relaxed).newValue
+        if let crossed, count == threshold.load(ordering: .relaxed) &+ 1 { crossed() }
     }
 
     func drain() -> Int {
         value.exchange(0, ordering: .relaxed)
+    }
+
+    func read() -> Int {
+        value.load(ordering: .relaxed)
+    }
+
+    func watch(above limit: Int) {
+        threshold.store(limit, ordering: .relaxed)
     }
 }
 
@@ -45,20 +62,46 @@ public struct DemandCounts: Sendable, Hashable {
 /// Cells live as long as their content, so pool changes never lose a count.
 public final class DemandCounters: Sendable {
     private struct ContentCells {
-        let total = CounterCell()
+        let total: CounterCell
         var flavors: [String: CounterCell] = [:]
     }
 
     private let cells = Mutex<[String: ContentCells]>([:])
     let unknown = CounterCell()
     let limited = CounterCell()
+    private let crossing: AsyncStream<String>.Continuation
+    /// Contents whose lookups in the interval just passed their watched threshold (`watch`).
+    public let crossings: AsyncStream<String>
 
-    public init() {}
+    public init() {
+        (crossings, crossing) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
+    }
+
+    /// Per content, the lookups in an interval past which `crossings` names it.
+    public func watch(_ thresholds: [String: Int]) {
+        cells.withLock { table in
+            for (content, limit) in thresholds {
+                let entry = table[content] ?? makeCells(content)
+                table[content] = entry
+                entry.total.watch(above: limit)
+            }
+        }
+    }
+
+    /// Every content's lookups so far in the open interval, without draining them.
+    public func peek() -> [String: Int] {
+        cells.withLock { table in table.mapValues { $0.total.read() } }
+    }
+
+    private func makeCells(_ content: String) -> ContentCells {
+        let crossing = crossing
+        return ContentCells(total: CounterCell { crossing.yield(content) })
+    }
 
     /// The cells a query for `content` (and `flavor`, if it named one) bumps, created on first use.
     func cells(content: String, flavor: String?) -> [CounterCell] {
         cells.withLock { table in
-            var entry = table[content] ?? ContentCells()
+            var entry = table[content] ?? makeCells(content)
             var out = [entry.total]
             if let flavor {
                 let cell = entry.flavors[flavor] ?? CounterCell()

@@ -40,7 +40,7 @@ public struct ContentPools: Sendable, Hashable {
     }
 
     /// Every address of every flavor, flavors in order.
-    var allAddresses: [[UInt8]] { flavors.flatMap(\.addresses) }
+    public var allAddresses: [[UInt8]] { flavors.flatMap(\.addresses) }
 }
 
 /// The ready addresses of one flavor of one content (4-byte IPv4 or 16-byte IPv6).

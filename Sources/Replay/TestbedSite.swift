@@ -10,16 +10,27 @@ import Workload
 /// the core's namespace, each edge's operator (`augur edge`) in its own and is reached over
 /// the edge ↔ core link, and every round's users are an `augur users` process in the
 /// clients' namespace. Before each run the edge links are reshaped to the run's rate.
-struct TestbedSite: ReplaySite {
-    let configuration: AugurConfiguration
-    let network: TestbedNetwork
-    let token: String
-    let dnsEndpoint: SocketEndpoint
+public struct TestbedSite: ReplaySite {
+    public let configuration: AugurConfiguration
+    public let network: TestbedNetwork
+    public let token: String
+    public let dnsEndpoint: SocketEndpoint
     /// This executable, to start `augur users` with, and the configuration it reads.
-    let executable: String
-    let configurationArguments: [String]
+    public let executable: String
+    public let configurationArguments: [String]
 
-    func edges(for run: Scenario.Run, directory: URL) async throws -> ReplayEdges {
+    public init(
+        configuration: AugurConfiguration, network: TestbedNetwork, token: String, dnsEndpoint: SocketEndpoint, executable: String, configurationArguments: [String]
+    ) {
+        self.configuration = configuration
+        self.network = network
+        self.token = token
+        self.dnsEndpoint = dnsEndpoint
+        self.executable = executable
+        self.configurationArguments = configurationArguments
+    }
+
+    public func edges(for run: Scenario.Run, directory: URL) async throws -> ReplayEdges {
         try await network.shape(edgeBitsPerSecond: run.edgeBitsPerSecond)
         var clients: [EdgeClient] = []
         for node in configuration.topology.edges {
@@ -39,9 +50,10 @@ struct TestbedSite: ReplaySite {
         return ReplayEdges(connections: clients.map(RemoteEdge.init), watch: {}, machineCPU: { try? await first?.node().usage?.cpuPercent })
     }
 
-    func users(_ count: Int, of item: ContentItem) async throws -> [UserResult] {
+    public func users(_ round: RoundUsers, of item: ContentItem) async throws -> [UserResult] {
         let namespace = network.plan.namespace(TestbedPlan.clientNode)
-        let arguments = ["netns", "exec", namespace, executable, "users", item.name, "--users", "\(count)", "--dns", dnsEndpoint.description] + configurationArguments
+        let arguments = ["netns", "exec", namespace, executable, "users", item.name, "--users", "\(round.count)",
+            "--arrival", round.arrival.rawValue, "--round-ms", "\(round.roundMilliseconds)", "--dns", dnsEndpoint.description] + configurationArguments
         let output: String
         do {
             let result = try await Subprocess.run(.name("ip"), arguments: Arguments(arguments), output: .string(limit: 64 << 20), error: .string(limit: 1 << 16))
@@ -63,7 +75,7 @@ struct TestbedSite: ReplaySite {
 }
 
 /// A testbed the replay cannot use, or a round whose users could not run there.
-struct ReplaySiteError: Error, CustomStringConvertible {
-    var reason: String
-    var description: String { "testbed: \(reason)" }
+public struct ReplaySiteError: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "testbed: \(reason)" }
 }

@@ -4,9 +4,11 @@ import Workload
 
 /// One round of a replay run as the clients saw it and as the system was provisioned when
 /// they arrived: the row of the per-round CSV.
-struct RoundRecord: Sendable {
-    var run: String
-    var round: Int
+public struct RoundRecord: Sendable {
+    public var run: String
+    /// Which repeat of the run (from 1).
+    public var repetition: Int
+    public var round: Int
     var training: Bool
     var users: Int
     var succeeded: Int
@@ -32,28 +34,34 @@ struct RoundRecord: Sendable {
     var machineCPU: Double?
     var edgeCPU: Double
 
+    /// Users who resolved when the ready instances were already full: the k-th user of the
+    /// round to resolve counts if k exceeds the ready instances × capacity at that moment.
+    var usersOverCapacity: Int
+
     var underProvisioned: Bool { serving < needed }
     var surplus: Int { max(0, serving - needed) }
 
-    static let header = "run,round,training,users,succeeded,failed,failures,mean_total_s,p95_total_s,mean_response_s,mean_download_s,mean_throughput_mbs,forecast,needed,serving,under_provisioned,surplus,answered_edge_instances,answered_per_edge,answered_by_truth,live_per_edge,machine_cpu_percent,edge_cpu_percent"
+    public static let header = "run,repeat,round,training,users,succeeded,failed,failures,mean_total_s,p95_total_s,mean_response_s,mean_download_s,mean_throughput_mbs,forecast,needed,serving,under_provisioned,surplus,users_over_capacity,answered_edge_instances,answered_per_edge,answered_by_truth,live_per_edge,machine_cpu_percent,edge_cpu_percent"
 
-    var csv: String {
+    public var csv: String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
         func perEdge(_ table: [String: Int]) -> String { table.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";") }
         let failed = failures.values.reduce(0, +)
         return [
-            run, "\(round)", "\(training)", "\(users)", "\(succeeded)", "\(failed)", failures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"),
+            run, "\(repetition)", "\(round)", "\(training)", "\(users)", "\(succeeded)", "\(failed)", failures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";"),
             number(meanTotal), number(p95Total), number(meanResponse), number(meanDownload), number(meanThroughput), number(forecast),
-            "\(needed)", "\(serving)", "\(underProvisioned)", "\(surplus)", "\(answeredPerEdge.values.reduce(0, +))",
+            "\(needed)", "\(serving)", "\(underProvisioned)", "\(surplus)", "\(usersOverCapacity)", "\(answeredPerEdge.values.reduce(0, +))",
             perEdge(answeredPerEdge), InstanceTruth.tally(answeredTruth), perEdge(livePerEdge), number(machineCPU), number(edgeCPU),
         ].joined(separator: ",")
     }
 
-    init(
-        run: String, round: Int, training: Bool, users: Int, results: [UserResult], answeredPerEdge: [String: Int], answeredTruth: [InstanceTruth],
-        livePerEdge: [String: Int], forecast: Double?, capacity: Int, baseline: Int, machineCPU: Double?, edgeCPU: Double
+    public init(
+        run: String, repetition: Int = 1, round: Int, training: Bool, users: Int, results: [UserResult], answeredPerEdge: [String: Int],
+        answeredTruth: [InstanceTruth], livePerEdge: [String: Int], forecast: Double?, capacity: Int, baseline: Int, machineCPU: Double?, edgeCPU: Double,
+        timeline: CapacityTimeline = CapacityTimeline()
     ) {
         self.run = run
+        self.repetition = repetition
         self.round = round
         self.training = training
         self.users = users
@@ -74,13 +82,47 @@ struct RoundRecord: Sendable {
         serving = baseline + answeredPerEdge.values.reduce(0, +)
         self.machineCPU = machineCPU
         self.edgeCPU = edgeCPU
+        usersOverCapacity = timeline.usersOverCapacity(results, capacity: capacity)
+    }
+}
+
+/// The instances DNS answered for the replayed content over a run (the core's baseline
+/// included), as sampled: what each user found when it resolved.
+public struct CapacityTimeline: Sendable {
+    private var samples: [(at: Date, ready: Int)] = []
+
+    public init() {}
+
+    /// A sample; only changes are kept.
+    public mutating func record(_ ready: Int, at time: Date) {
+        guard samples.last?.ready != ready else { return }
+        samples.append((time, ready))
+    }
+
+    /// The ready instances at `time`: the last sample at or before it (the first before any).
+    public func ready(at time: Date) -> Int {
+        var low = 0, high = samples.count
+        while low < high {
+            let middle = (low + high) / 2
+            if samples[middle].at <= time { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? (samples.first?.ready ?? 0) : samples[low - 1].ready
+    }
+
+    /// The users who resolved beyond capacity: in the order they resolved, the k-th counts if
+    /// k exceeds the ready instances × `capacity` at its moment. Users whose lookup failed
+    /// never resolved; their failure is counted apart.
+    public func usersOverCapacity(_ results: [UserResult], capacity: Int) -> Int {
+        let resolved = results.compactMap(\.resolvedAt).sorted()
+        return resolved.enumerated().filter { index, time in index + 1 > ready(at: time) * capacity }.count
     }
 }
 
 /// One edge instance a run deployed, as its operator timed it: how long the image took to
 /// cross the edge's link and how long from the request until it served.
-struct DeployRecord: Sendable {
-    var run: String
+public struct DeployRecord: Sendable {
+    public var run: String
+    public var repetition: Int
     var instance: String
     var edge: String
     var flavor: String
@@ -94,9 +136,10 @@ struct DeployRecord: Sendable {
 
     /// From the operator's own measurements (`seconds`: a remote timeline's dates arrive in
     /// whole seconds), or the timeline where it has none.
-    init?(run: String, _ instance: EdgeInstance) {
+    public init?(run: String, repetition: Int = 1, _ instance: EdgeInstance) {
         guard let ready = instance.seconds["allocation"] ?? instance.timeline.allocationSeconds else { return nil }
         self.run = run
+        self.repetition = repetition
         self.instance = instance.spec.id
         edge = instance.spec.edge
         flavor = instance.spec.flavor
@@ -108,70 +151,33 @@ struct DeployRecord: Sendable {
         timingNote = instance.timingNote
     }
 
-    static let header = "run,instance,edge,flavor,truth,pulled,image_bytes,pull_s,ready_s,timing"
+    public static let header = "run,repeat,instance,edge,flavor,truth,pulled,image_bytes,pull_s,ready_s,timing"
 
-    var csv: String {
+    public var csv: String {
         [
-            run, instance, edge, flavor, truth.rawValue, "\(pulled)", imageBytes.map(String.init) ?? "", pullSeconds.map { String(format: "%.3f", $0) } ?? "",
+            run, "\(repetition)", instance, edge, flavor, truth.rawValue, "\(pulled)", imageBytes.map(String.init) ?? "", pullSeconds.map { String(format: "%.3f", $0) } ?? "",
             String(format: "%.3f", readySeconds), timingNote.map { "\"\($0)\"" } ?? "hardware",
         ].joined(separator: ",")
     }
 }
 
-/// What a run produced: its rounds and the edge instances it deployed.
-struct RunRecords: Sendable {
-    var rounds: [RoundRecord]
-    var deploys: [DeployRecord]
-}
+/// What one repeat of a run produced: its rounds and the edge instances it deployed.
+public struct RunRecords: Sendable {
+    public var rounds: [RoundRecord]
+    public var deploys: [DeployRecord]
 
-/// A run's figures after training: what the summary table shows.
-struct RunSummary: Sendable {
-    var run: String
-    var underProvisionedRounds: Int
-    var underProvisionedHighRounds: Int
-    var overProvisionedInstanceSeconds: Double
-    var overProvisionedLowInstanceSeconds: Double
-    var meanTotal: Double?
-    var p95Total: Double?
-    var failed: Int
-    var requests: Int
-    /// Edge instances deployed (training included), and the mean time the first deploy of
-    /// each edge took, whose image crossed the edge's link: pull, and request to ready.
-    var deploys: Int
-    var meanFirstPullSeconds: Double?
-    var meanFirstReadySeconds: Double?
-    /// The deployed instances by what really ran them, and why any of their times are only functional.
-    var deployTruth: String
-    var timingNotes: [String]
-
-    init(run: String, records: RunRecords, roundSeconds: Double, highUsers: Int) {
-        self.run = run
-        let rounds = records.rounds
-        let acting = rounds.filter { !$0.training }
-        underProvisionedRounds = acting.filter(\.underProvisioned).count
-        underProvisionedHighRounds = acting.filter { $0.underProvisioned && $0.users >= highUsers }.count
-        overProvisionedInstanceSeconds = acting.reduce(0) { $0 + Double($1.surplus) * roundSeconds }
-        overProvisionedLowInstanceSeconds = acting.filter { $0.users < highUsers }.reduce(0) { $0 + Double($1.surplus) * roundSeconds }
-        let totals = acting.flatMap(\.totals).sorted()
-        meanTotal = mean(totals)
-        p95Total = percentile95(totals)
-        failed = acting.reduce(0) { $0 + $1.failures.values.reduce(0, +) }
-        requests = acting.reduce(0) { $0 + $1.users }
-        deploys = records.deploys.count
-        let firsts = records.deploys.filter(\.pulled)
-        meanFirstPullSeconds = mean(firsts.compactMap(\.pullSeconds))
-        meanFirstReadySeconds = mean(firsts.map(\.readySeconds))
-        deployTruth = InstanceTruth.tally(records.deploys.map(\.truth))
-        timingNotes = Array(Set(records.deploys.compactMap(\.timingNote))).sorted()
+    public init(rounds: [RoundRecord], deploys: [DeployRecord]) {
+        self.rounds = rounds
+        self.deploys = deploys
     }
 }
 
 /// The arithmetic mean, or nil for no values.
-func mean(_ values: [Double]) -> Double? {
+public func mean(_ values: [Double]) -> Double? {
     values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
 }
 
 /// The 95th percentile (nearest rank) of sorted values.
-func percentile95(_ sorted: [Double]) -> Double? {
+public func percentile95(_ sorted: [Double]) -> Double? {
     sorted.isEmpty ? nil : sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1))]
 }

@@ -3,7 +3,7 @@ import EdgeOperator
 import Foundation
 import Orchestrator
 import Testing
-@testable import augur
+@testable import Replay
 
 /// Emptying the edges around a run: every edge is tried, and what cannot be listed or
 /// removed is named (the run refuses to start on it; its end logs it).

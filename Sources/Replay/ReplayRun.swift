@@ -1,4 +1,3 @@
-import ArgumentParser
 import AugurModel
 import DNSBalancer
 import EdgeOperator
@@ -6,39 +5,61 @@ import Foundation
 import Logging
 import Metrics
 import Orchestrator
+import Synchronization
 import Workload
 
 /// One run of a scenario: the DNS balancer, interval counter, control loop and the core's
 /// baseline instance in this process, the edges and users where the site puts them, and the
 /// pattern's users replayed against it all, one round per counting interval.
-struct ReplayRun {
-    let scenario: Scenario
-    let run: Scenario.Run
-    let configuration: AugurConfiguration
-    let site: any ReplaySite
-    let dnsEndpoint: SocketEndpoint
-    let directory: URL
-    let payloads: URL
-    let logger: Logger
-    let progress: @Sendable (String) -> Void
+public struct ReplayRun: Sendable {
+    public let scenario: Scenario
+    public let run: Scenario.Run
+    /// Which repeat of the run this is (from 1).
+    public let repetition: Int
+    public let configuration: AugurConfiguration
+    public let site: any ReplaySite
+    public let dnsEndpoint: SocketEndpoint
+    public let directory: URL
+    public let payloads: URL
+    public let logger: Logger
+    public let progress: @Sendable (String) -> Void
 
-    func execute() async throws -> RunRecords {
+    public init(
+        scenario: Scenario, run: Scenario.Run, repetition: Int = 1, configuration: AugurConfiguration, site: any ReplaySite, dnsEndpoint: SocketEndpoint,
+        directory: URL, payloads: URL, logger: Logger, progress: @escaping @Sendable (String) -> Void
+    ) {
+        self.scenario = scenario
+        self.run = run
+        self.repetition = repetition
+        self.configuration = configuration
+        self.site = site
+        self.dnsEndpoint = dnsEndpoint
+        self.directory = directory
+        self.payloads = payloads
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// The run's name as its lines show it (with the repeat when there are several).
+    var label: String { scenario.repeats > 1 ? "\(run.name) #\(repetition)" : run.name }
+
+    public func execute() async throws -> RunRecords {
         let topology = configuration.topology
         let content = scenario.pattern.content
-        guard let item = configuration.catalog.item(named: content) else { throw ValidationError("pattern content '\(content)' is not in the catalog") }
+        guard let item = configuration.catalog.item(named: content) else { throw ReplayError("pattern content '\(content)' is not in the catalog") }
         let flavors = try run.edgeFlavors.map { name in
-            guard let flavor = configuration.flavors[name] else { throw ValidationError("unknown edge flavor '\(name)'") }
+            guard let flavor = configuration.flavors[name] else { throw ReplayError("unknown edge flavor '\(name)'") }
             return flavor
         }
-        guard !flavors.isEmpty else { throw ValidationError("run '\(run.name)' names no edge flavor") }
+        guard !flavors.isEmpty else { throw ReplayError("run '\(run.name)' names no edge flavor") }
         guard let baselineSpot = topology.core.staticInstances.first(where: { $0.content == content }) else {
-            throw ValidationError("the core has no static instance of '\(content)' to serve as the baseline")
+            throw ReplayError("the core has no static instance of '\(content)' to serve as the baseline")
         }
         let edges = try await site.edges(for: run, directory: directory)
         var evicted = ImageEviction()
         for runtime in Set(flavors.map(\.runtime)) { evicted = evicted + (try await Self.clear(edges.connections, runtime: runtime)) }
         let flavorNames = flavors.map(\.name).joined(separator: ", ")
-        progress("[\(run.name)] edges empty, \(evicted.images) image(s) of \(flavorNames) evicted (\(evicted.bytes >> 20) MiB)\(run.edgeBandwidth.map { ", edge links at \($0)" } ?? "")")
+        progress("[\(label)] edges empty, \(evicted.images) image(s) of \(flavorNames) evicted (\(evicted.bytes >> 20) MiB)\(run.edgeBandwidth.map { ", edge links at \($0)" } ?? "")")
 
         let roundSeconds = Double(scenario.roundMilliseconds) / 1_000
         let pools = try DNSPools(settings: ZoneSettings(topology), contents: ContentPools.staticPools(configuration))
@@ -47,8 +68,8 @@ struct ReplayRun {
         let loopSnapshots = counter.subscribe()
         let rounds = counter.subscribe()
         let settings = LoopSettings(
-            intervalSeconds: roundSeconds, trainingIntervals: scenario.pattern.users.count,
-            dnsGraceSeconds: min(Double(topology.dns.ttl), roundSeconds / 2), drainSeconds: roundSeconds, edgeFlavors: run.edgeFlavors)
+            intervalSeconds: roundSeconds, trainingIntervals: scenario.trainingRounds,
+            dnsGraceSeconds: min(Double(topology.dns.ttl), roundSeconds / 2), drainSeconds: roundSeconds, edgeFlavors: run.edgeFlavors, scaling: run.policy)
         let loop = ControlLoop(
             configuration: configuration, settings: settings, models: [content: try ModelChoice(parsing: run.model)],
             edges: edges.connections, pools: pools, store: try StateStore.open(directory: directory.appendingPathComponent("data")),
@@ -80,7 +101,7 @@ struct ReplayRun {
         do {
             handle = try await baselineDriver.boot(baseline)
             _ = try await ReadinessProbe().waitUntilReady(baseline, timeout: .seconds(30))
-            let records = try await replay(loop: loop, counter: counter, loopSnapshots: loopSnapshots, rounds: rounds, edges: edges, item: item)
+            let records = try await replay(loop: loop, counter: counter, loopSnapshots: loopSnapshots, rounds: rounds, edges: edges, item: item, pools: pools)
             await cleanUp()
             return records
         } catch {
@@ -94,7 +115,7 @@ struct ReplayRun {
     private static func clear(_ edges: [any EdgeConnection], runtime: RuntimeKind) async throws -> ImageEviction {
         let failures = await removeEverything(edges)
         guard failures.isEmpty else {
-            throw ValidationError("the edges cannot be emptied before the run: \(failures.joined(separator: "; "))")
+            throw ReplayError("the edges cannot be emptied before the run: \(failures.joined(separator: "; "))")
         }
         var total = ImageEviction()
         for edge in edges { total = total + (try await edge.evictImages(runtime: runtime)) }
@@ -103,7 +124,7 @@ struct ReplayRun {
 
     /// Nothing outlives a run: every edge instance is removed. Returns what could not be
     /// listed or removed (every edge is tried).
-    static func removeEverything(_ edges: [any EdgeConnection]) async -> [String] {
+    public static func removeEverything(_ edges: [any EdgeConnection]) async -> [String] {
         var failures: [String] = []
         for edge in edges {
             let instances: [EdgeInstance]
@@ -120,18 +141,23 @@ struct ReplayRun {
         return failures
     }
 
-    /// The rounds: users arrive, are served and timed; the system's state is sampled.
+    /// The rounds: users arrive, are served and timed; the system's state is sampled, and
+    /// the instances DNS answers are followed so that each user's lookup is set against
+    /// what was ready at its moment.
     private func replay(
         loop: ControlLoop, counter: IntervalCounter<ContinuousClock>, loopSnapshots: AsyncStream<IntervalSnapshot>, rounds: AsyncStream<IntervalSnapshot>,
-        edges: ReplayEdges, item: ContentItem
+        edges: ReplayEdges, item: ContentItem, pools: DNSPools
     ) async throws -> RunRecords {
         let content = item.name
-        let (site, name, trainingRounds, progress) = (site, run.name, scenario.pattern.users.count, progress)
-        // Users arrive a fifth into the round (at most 2 s): what the tick at the round's start
-        // deployed has that long to be ready, as the paper's users arrived after its deploys.
+        let (site, name, repetition, trainingRounds, progress) = (site, run.name, repetition, scenario.trainingRounds, progress)
+        let label = label
+        // Burst users arrive a fifth into the round (at most 2 s): what the tick at the round's
+        // start deployed has that long to be ready, as the paper's users arrived after its
+        // deploys. Uniform users spread over the round from its start.
         // Rounds keep the intervals' time: a round's users arrive on schedule even while the
         // last round's are still downloading, so each interval counts its own round's lookups.
-        let arrival = Duration.milliseconds(min(2_000, scenario.roundMilliseconds / 5))
+        let delay = scenario.arrival == .burst ? Duration.milliseconds(min(2_000, scenario.roundMilliseconds / 5)) : .zero
+        let timeline = CapacitySampler()
         var records: [RoundRecord] = []
         var deployed: [String: EdgeInstance] = [:]
         func noteDeploys(_ members: [Fleet.Member]) {
@@ -141,11 +167,12 @@ struct ReplayRun {
             group.addTask { try await counter.run() }
             group.addTask { await loop.run(snapshots: loopSnapshots) }
             group.addTask { await edges.watch() }
+            group.addTask { await timeline.follow(pools, content: content) }
             records = try await withThrowingTaskGroup(of: RoundRecord.self) { running in
                 var closed = rounds.makeAsyncIterator()
                 for round in 0..<scenario.rounds {
-                    try await Task.sleep(for: arrival)
-                    let users = scenario.pattern.users(inRound: round)
+                    if delay > .zero { try await Task.sleep(for: delay) }
+                    let users = RoundUsers(count: scenario.pattern.users(inRound: round), arrival: scenario.arrival, roundMilliseconds: scenario.roundMilliseconds)
                     let members = await loop.members()
                     noteDeploys(members)
                     let answered = Dictionary(grouping: members.filter(\.answered), by: \.instance.spec.edge).mapValues(\.count)
@@ -157,10 +184,10 @@ struct ReplayRun {
                         let live = Dictionary(grouping: after, by: \.instance.spec.edge).mapValues(\.count)
                         let edgeCPU = after.compactMap(\.instance.usage?.cpuPercent).reduce(0, +)
                         let record = RoundRecord(
-                            run: name, round: round, training: round < trainingRounds, users: users, results: results,
+                            run: name, repetition: repetition, round: round, training: round < trainingRounds, users: users.count, results: results,
                             answeredPerEdge: answered, answeredTruth: answeredTruth, livePerEdge: live, forecast: forecast, capacity: item.capacity, baseline: 1,
-                            machineCPU: await edges.machineCPU(), edgeCPU: edgeCPU)
-                        progress(Self.line(record))
+                            machineCPU: await edges.machineCPU(), edgeCPU: edgeCPU, timeline: timeline.timeline)
+                        progress(Self.line(record, label: label))
                         return record
                     }
                     _ = await closed.next()
@@ -172,16 +199,35 @@ struct ReplayRun {
             }
             group.cancelAll()
         }
-        let deploys = deployed.values.compactMap { DeployRecord(run: run.name, $0) }.sorted { $0.instance < $1.instance }
+        let deploys = deployed.values.compactMap { DeployRecord(run: run.name, repetition: repetition, $0) }.sorted { $0.instance < $1.instance }
         return RunRecords(rounds: records, deploys: deploys)
     }
 
-    static func line(_ record: RoundRecord) -> String {
+    public static func line(_ record: RoundRecord, label: String? = nil) -> String {
         let edges = record.answeredPerEdge.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let total = record.meanTotal.map { String(format: "%.3f s", $0) } ?? "-"
         let forecast = record.forecast.map { String(format: "%.0f", $0) } ?? "-"
         let failed = record.failures.values.reduce(0, +)
         let truth = record.answeredTruth.isEmpty ? "" : " (\(InstanceTruth.tally(record.answeredTruth).replacingOccurrences(of: ";", with: " ")))"
-        return "[\(record.run)] round \(record.round)\(record.training ? " (training)" : ""): \(record.users) users, forecast \(forecast), serving \(record.serving)/\(record.needed) [\(edges.isEmpty ? "core only" : edges)\(truth)], delivery \(total), failed \(failed)"
+        let over = record.usersOverCapacity > 0 ? ", \(record.usersOverCapacity) over capacity" : ""
+        return "[\(label ?? record.run)] round \(record.round)\(record.training ? " (training)" : ""): \(record.users) users, forecast \(forecast), serving \(record.serving)/\(record.needed) [\(edges.isEmpty ? "core only" : edges)\(truth)]\(over), delivery \(total), failed \(failed)"
+    }
+}
+
+/// Follows, during a run, how many instances DNS answers for the replayed content.
+final class CapacitySampler: Sendable {
+    private let state = Mutex(CapacityTimeline())
+    /// How often the pools are read: well below a user's time to resolve and download.
+    static let period = Duration.milliseconds(20)
+
+    var timeline: CapacityTimeline { state.withLock { $0 } }
+
+    /// Samples until cancelled.
+    func follow(_ pools: DNSPools, content: String) async {
+        while !Task.isCancelled {
+            let ready = pools.contents.first { $0.content == content }?.allAddresses.count ?? 0
+            state.withLock { $0.record(ready, at: Date()) }
+            do { try await Task.sleep(for: Self.period) } catch { return }
+        }
     }
 }

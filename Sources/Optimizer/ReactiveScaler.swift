@@ -1,0 +1,93 @@
+import Foundation
+
+/// Meets, within an interval, demand that no forecast provisioned for: a flash crowd, the
+/// first cycle, a pattern that changed. When a content's demand estimate for the interval
+/// exceeds its ready capacity by the margin, it deploys what the estimate needs beyond the
+/// instances that serve or are on their way, each where it will be ready soonest (a node
+/// that has the image first, else the pull at the node's link rate, plus the flavor's
+/// measured boot). It never removes: scale-in stays with the interval's plan. Pure.
+public struct ReactiveScaler: Sendable {
+    /// The fraction by which the estimate must exceed ready capacity before it deploys.
+    public var margin: Double
+
+    public init(margin: Double = 0.25) {
+        self.margin = max(0, margin)
+    }
+
+    /// One content's demand within the open interval.
+    public struct Demand: Sendable, Hashable {
+        public var content: String
+        /// Lookups counted so far in the interval.
+        public var lookups: Int
+        /// The interval's lookups as the recent rate carries them to its end.
+        public var projected: Double
+
+        public init(content: String, lookups: Int, projected: Double) {
+            self.content = content
+            self.lookups = lookups
+            self.projected = projected
+        }
+    }
+
+    /// The deploys that meet `demand` now, with their reasons.
+    public func plan(_ input: PlanInput, demand: [Demand]) -> Plan {
+        var plan = Plan()
+        var nodes = NodeOccupancy(input)
+        let byContent = Dictionary(grouping: input.fleet.filter(\.serves), by: \.content)
+        for item in demand.sorted(by: { $0.content < $1.content }) {
+            guard let profile = input.contents[item.content], profile.capacityPerInstance > 0 else { continue }
+            let capacity = Double(profile.capacityPerInstance)
+            let serving = byContent[item.content] ?? []
+            let ready = serving.filter { $0.phase == .ready }.count
+            let estimate = max(Double(item.lookups), item.projected)
+            guard estimate > Double(ready) * capacity * (1 + margin) else { continue }
+            let want = Int((estimate / capacity).rounded(.up))
+            let coming = serving.count - ready
+            for placed in 0..<max(0, want - serving.count) {
+                guard let choice = soonest(item.content, profile: profile, input: input, nodes: nodes) else {
+                    plan.unmet.append(UnmetDemand(
+                        content: item.content, missingInstances: want - serving.count - placed, reason: "no reachable node with room offers a flavor of \(item.content)"))
+                    break
+                }
+                nodes.place(on: choice.node)
+                plan.actions.append(.deploy(
+                    content: item.content, flavor: choice.flavor, node: choice.node,
+                    reason: String(format: "reactive: %d lookups so far, ~%.0f this interval need %d instance(s), %d ready, %d on the way; %@ ready in ~%.1f s",
+                                   item.lookups, estimate, want, ready, coming + placed, choice.flavor, choice.seconds)))
+            }
+        }
+        return plan
+    }
+
+    /// Per content, the lookups in an interval beyond which a reaction would deploy: the
+    /// capacity of what serves or is on its way, plus the margin. The DNS counters watch it,
+    /// so that the lookup that crosses it starts a check at once.
+    public func thresholds(_ input: PlanInput) -> [String: Int] {
+        let serving = Dictionary(grouping: input.fleet.filter(\.serves), by: \.content).mapValues(\.count)
+        return Dictionary(uniqueKeysWithValues: input.contents.map { content, profile in
+            (content, Int((Double((serving[content] ?? 0) * profile.capacityPerInstance) * (1 + margin)).rounded(.down)))
+        })
+    }
+
+    private struct Choice {
+        let node: String
+        let flavor: String
+        let seconds: Double
+    }
+
+    /// Over every node with room, each flavor of the content it runs: the one ready soonest;
+    /// ties go to the node with fewer instances, then the content's preferred flavor.
+    private func soonest(_ content: String, profile: ContentProfile, input: PlanInput, nodes: NodeOccupancy) -> Choice? {
+        let timings = profile.flavors.compactMap { input.flavors[$0] }
+        var best: (choice: Choice, rank: (Double, Int, String, Int))?
+        for node in input.nodes where nodes.takes(node, timings) {
+            for (preference, flavor) in profile.flavors.enumerated() {
+                guard let timing = input.flavors[flavor], node.runs(timing) else { continue }
+                let seconds = timing.secondsToReady(content: content, on: node, flavor: flavor)
+                let rank = (seconds, nodes.serving[node.name] ?? 0, node.name, preference)
+                if best.map({ rank < $0.rank }) ?? true { best = (Choice(node: node.name, flavor: flavor, seconds: seconds), rank) }
+            }
+        }
+        return best?.choice
+    }
+}

@@ -1,0 +1,39 @@
+/// The reacting contents' lookups as read within the open interval: each periodic read
+/// carries the recent rate to the interval's end. The rate carried is the lower of the last
+/// two windows', so a burst that has already arrived (one busy window after a quiet one) is
+/// not taken for a rate that lasts, while users arriving steadily are. Pure.
+struct DemandWindow: Sendable {
+    private var last: [String: Int] = [:]
+    private var previousRate: [String: Double] = [:]
+    private var projected: [String: Double] = [:]
+    /// Seconds of the interval the periodic reads have covered.
+    private var elapsed = 0.0
+
+    /// A new interval: its counters start from zero.
+    mutating func startInterval() {
+        last = [:]
+        projected = [:]
+        elapsed = 0
+    }
+
+    /// A periodic read, `windowSeconds` after the last: each content's interval projected.
+    mutating func read(_ counts: [String: Int], windowSeconds: Double, intervalSeconds: Double) -> [String: Double] {
+        elapsed += windowSeconds
+        let remaining = max(0, intervalSeconds - elapsed)
+        for (content, count) in counts {
+            // Fewer than at the last read: the interval closed in between, so all of it is new.
+            let delta = count >= (last[content] ?? 0) ? count - (last[content] ?? 0) : count
+            let rate = Double(delta) / max(windowSeconds, 1e-3)
+            let sustained = min(rate, previousRate[content] ?? 0)
+            projected[content] = Double(count) + sustained * remaining
+            last[content] = count
+            previousRate[content] = rate
+        }
+        return projected
+    }
+
+    /// Between periodic reads (a lookup crossed a threshold): the counts, or the last projection where higher.
+    func current(_ counts: [String: Int]) -> [String: Double] {
+        counts.mapValues(Double.init).merging(projected) { max($0, $1) }
+    }
+}

@@ -1,0 +1,58 @@
+import AugurModel
+import Foundation
+import Logging
+import Workload
+
+/// A whole scenario replayed: every run, as many times as it repeats, one after the other
+/// against the same site; each repeat starts from empty edges and keeps its state in its
+/// own folder. Cancelling it stops the run in progress, which removes what it started.
+public struct ScenarioReplay: Sendable {
+    public let scenario: Scenario
+    /// The scenario's name (its file's), as `summary.json` gives it.
+    public let name: String
+    public let configuration: AugurConfiguration
+    public let site: any ReplaySite
+    public let dnsEndpoint: SocketEndpoint
+    public let directory: URL
+    public let payloads: URL
+    public let logger: Logger
+    public let progress: @Sendable (String) -> Void
+
+    public init(
+        scenario: Scenario, name: String, configuration: AugurConfiguration, site: any ReplaySite, dnsEndpoint: SocketEndpoint, directory: URL, payloads: URL,
+        logger: Logger, progress: @escaping @Sendable (String) -> Void
+    ) {
+        self.scenario = scenario
+        self.name = name
+        self.configuration = configuration
+        self.site = site
+        self.dnsEndpoint = dnsEndpoint
+        self.directory = directory
+        self.payloads = payloads
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// The line that opens a replay's output.
+    public var headline: String {
+        let repeats = scenario.repeats > 1 ? ", each \(scenario.repeats) times" : ""
+        return "\(scenario.title): \(scenario.runs.count) run(s)\(repeats) of \(scenario.rounds) rounds of \(Double(scenario.roundMilliseconds) / 1_000) s (the first \(scenario.trainingRounds) train, users arrive \(scenario.arrival.rawValue))"
+    }
+
+    public func run() async throws -> ReplayReport {
+        var runs: [(run: Scenario.Run, repeats: [RunRecords])] = []
+        for run in scenario.runs {
+            var repeats: [RunRecords] = []
+            for repetition in 1...scenario.repeats {
+                let folder = directory.appendingPathComponent(run.name)
+                let replay = ReplayRun(
+                    scenario: scenario, run: run, repetition: repetition, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint,
+                    directory: scenario.repeats > 1 ? folder.appendingPathComponent("repeat-\(repetition)") : folder, payloads: payloads, logger: logger,
+                    progress: progress)
+                repeats.append(try await replay.execute())
+            }
+            runs.append((run, repeats))
+        }
+        return ReplayReport(scenario: scenario, name: name, runs: runs)
+    }
+}
