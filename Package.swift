@@ -112,7 +112,13 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "forecast-bench", dependencies: ["Forecast"]),
-        .executableTarget(name: "loop-bench", dependencies: ["AugurModel", "EdgeOperator", "Orchestrator"]),
+        .executableTarget(
+            name: "loop-bench",
+            dependencies: [
+                "AugurModel", "DNSBalancer", "EdgeOperator", "Orchestrator",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "Workload",
             dependencies: [
@@ -158,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [
-                "Orchestrator", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer", "TestSupport",
+                "Orchestrator", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer", "Replay", "TestSupport", "Workload",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

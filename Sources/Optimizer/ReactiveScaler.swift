@@ -3,9 +3,10 @@ import Foundation
 /// Meets, within an interval, demand that no forecast provisioned for: a flash crowd, the
 /// first cycle, a pattern that changed. When a content's demand estimate for the interval
 /// exceeds its ready capacity by the margin, it deploys what the estimate needs beyond the
-/// instances that serve or are on their way, each where it will be ready soonest (a node
-/// that has the image first, else the pull at the node's link rate, plus the flavor's
-/// measured boot). It never removes: scale-in stays with the interval's plan. Pure.
+/// instances that serve or are on their way: spread over the edges as the plan spreads them,
+/// and on each edge the flavor that will be ready soonest (an image the edge has first, else
+/// the pull at its link's rate, plus the flavor's measured boot). It never removes: scale-in
+/// stays with the interval's plan. Pure.
 public struct ReactiveScaler: Sendable {
     /// The fraction by which the estimate must exceed ready capacity before it deploys.
     public var margin: Double
@@ -75,18 +76,20 @@ public struct ReactiveScaler: Sendable {
         let seconds: Double
     }
 
-    /// Over every node with room, each flavor of the content it runs: the one ready soonest;
-    /// ties go to the node with fewer instances, then the content's preferred flavor.
+    /// The node with the fewest instances that can take one (spreading a crowd over the
+    /// edges' links; ties go to the node ready soonest), and on it the flavor ready soonest
+    /// (ties go to the content's preferred flavor).
     private func soonest(_ content: String, profile: ContentProfile, input: PlanInput, nodes: NodeOccupancy) -> Choice? {
         let timings = profile.flavors.compactMap { input.flavors[$0] }
-        var best: (choice: Choice, rank: (Double, Int, String, Int))?
+        var best: (choice: Choice, rank: (Int, Double, String))?
         for node in input.nodes where nodes.takes(node, timings) {
-            for (preference, flavor) in profile.flavors.enumerated() {
-                guard let timing = input.flavors[flavor], node.runs(timing) else { continue }
-                let seconds = timing.secondsToReady(content: content, on: node, flavor: flavor)
-                let rank = (seconds, nodes.serving[node.name] ?? 0, node.name, preference)
-                if best.map({ rank < $0.rank }) ?? true { best = (Choice(node: node.name, flavor: flavor, seconds: seconds), rank) }
+            let options = profile.flavors.compactMap { flavor -> Choice? in
+                guard let timing = input.flavors[flavor], node.runs(timing) else { return nil }
+                return Choice(node: node.name, flavor: flavor, seconds: timing.secondsToReady(content: content, on: node, flavor: flavor))
             }
+            guard let fastest = options.min(by: { $0.seconds < $1.seconds }) else { continue }
+            let rank = (nodes.serving[node.name] ?? 0, fastest.seconds, node.name)
+            if best.map({ rank < $0.rank }) ?? true { best = (fastest, rank) }
         }
         return best?.choice
     }

@@ -57,6 +57,8 @@ public actor ControlLoop {
     /// The reacting contents' lookups read within the open interval, and the reactions it had.
     private var demandWindow = DemandWindow()
     private var reactions = 0
+    /// Deploys made by reactions since the loop started.
+    public private(set) var reactiveDeploys = 0
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
 
@@ -116,8 +118,9 @@ public actor ControlLoop {
     }
 
     /// Deploys, within the interval, what the reacting contents' demand so far needs beyond
-    /// what serves or is on its way.
-    func react(crossing: Bool) async {
+    /// what serves or is on its way. `crossing`: a lookup passed a threshold (the counts are
+    /// taken as they are); else a periodic read, `reactEvery` after the last.
+    public func react(crossing: Bool) async {
         let reacting = planner.reacting
         guard !reacting.isEmpty else { return }
         let counts = pools.counters.peek().filter { reacting.contains($0.key) }
@@ -130,6 +133,7 @@ public actor ControlLoop {
             requested: Array(requested.values), earlier: reactions)
         guard !actions.isEmpty else { return }
         reactions += actions.count
+        reactiveDeploys += actions.count
         for action in actions {
             do { try store.recordAction(action) } catch {
                 logger.error("cannot store a reactive action", metadata: ["action.id": "\(action.id ?? 0)", "error": "\(error)"])

@@ -1,10 +1,13 @@
 /// The reacting contents' lookups as read within the open interval: each periodic read
-/// carries the recent rate to the interval's end. The rate carried is the lower of the last
-/// two windows', so a burst that has already arrived (one busy window after a quiet one) is
-/// not taken for a rate that lasts, while users arriving steadily are. Pure.
+/// carries the recent rate to the interval's end. The rate carried is the lowest of the last
+/// `sustainedWindows` windows', so a burst that has already arrived (busy windows among
+/// quiet ones, even one split across a window's edge) is not taken for a rate that lasts,
+/// while users arriving steadily are. Pure.
 struct DemandWindow: Sendable {
+    /// Windows a rate must last to be carried forward.
+    static let sustainedWindows = 3
     private var last: [String: Int] = [:]
-    private var previousRate: [String: Double] = [:]
+    private var rates: [String: [Double]] = [:]
     private var projected: [String: Double] = [:]
     /// Seconds of the interval the periodic reads have covered.
     private var elapsed = 0.0
@@ -23,11 +26,11 @@ struct DemandWindow: Sendable {
         for (content, count) in counts {
             // Fewer than at the last read: the interval closed in between, so all of it is new.
             let delta = count >= (last[content] ?? 0) ? count - (last[content] ?? 0) : count
-            let rate = Double(delta) / max(windowSeconds, 1e-3)
-            let sustained = min(rate, previousRate[content] ?? 0)
+            let recent = (rates[content] ?? []).suffix(Self.sustainedWindows - 1) + [Double(delta) / max(windowSeconds, 1e-3)]
+            let sustained = recent.count == Self.sustainedWindows ? recent.min() ?? 0 : 0
             projected[content] = Double(count) + sustained * remaining
             last[content] = count
-            previousRate[content] = rate
+            rates[content] = Array(recent)
         }
         return projected
     }

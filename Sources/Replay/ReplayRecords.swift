@@ -161,14 +161,17 @@ public struct DeployRecord: Sendable {
     }
 }
 
-/// What one repeat of a run produced: its rounds and the edge instances it deployed.
+/// What one repeat of a run produced: its rounds, the edge instances it deployed, and how
+/// many of those deploys reactions made after training.
 public struct RunRecords: Sendable {
     public var rounds: [RoundRecord]
     public var deploys: [DeployRecord]
+    public var reactiveDeploys: Int
 
-    public init(rounds: [RoundRecord], deploys: [DeployRecord]) {
+    public init(rounds: [RoundRecord], deploys: [DeployRecord], reactiveDeploys: Int = 0) {
         self.rounds = rounds
         self.deploys = deploys
+        self.reactiveDeploys = reactiveDeploys
     }
 }
 

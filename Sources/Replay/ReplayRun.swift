@@ -160,6 +160,7 @@ public struct ReplayRun: Sendable {
         let timeline = CapacitySampler()
         var records: [RoundRecord] = []
         var deployed: [String: EdgeInstance] = [:]
+        var reactedInTraining = 0
         func noteDeploys(_ members: [Fleet.Member]) {
             for member in members { deployed[member.instance.spec.id] = member.instance }
         }
@@ -171,6 +172,7 @@ public struct ReplayRun: Sendable {
             records = try await withThrowingTaskGroup(of: RoundRecord.self) { running in
                 var closed = rounds.makeAsyncIterator()
                 for round in 0..<scenario.rounds {
+                    if round == trainingRounds { reactedInTraining = await loop.reactiveDeploys }
                     if delay > .zero { try await Task.sleep(for: delay) }
                     let users = RoundUsers(count: scenario.pattern.users(inRound: round), arrival: scenario.arrival, roundMilliseconds: scenario.roundMilliseconds)
                     let members = await loop.members()
@@ -200,7 +202,7 @@ public struct ReplayRun: Sendable {
             group.cancelAll()
         }
         let deploys = deployed.values.compactMap { DeployRecord(run: run.name, repetition: repetition, $0) }.sorted { $0.instance < $1.instance }
-        return RunRecords(rounds: records, deploys: deploys)
+        return RunRecords(rounds: records, deploys: deploys, reactiveDeploys: await loop.reactiveDeploys - reactedInTraining)
     }
 
     public static func line(_ record: RoundRecord, label: String? = nil) -> String {

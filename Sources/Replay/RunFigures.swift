@@ -18,6 +18,8 @@ public struct RunFigures: Sendable, Hashable, Codable {
     /// Edge instances deployed (training included), emulated and real.
     public var emulatedInstances: Double
     public var realInstances: Double
+    /// Deploys that reactions made after training (within a round, not planned).
+    public var reactiveDeploys: Double
 
     enum CodingKeys: String, CodingKey {
         case usersOverCapacity = "users_over_capacity"
@@ -28,11 +30,12 @@ public struct RunFigures: Sendable, Hashable, Codable {
         case failed, requests
         case emulatedInstances = "emulated_instances"
         case realInstances = "real_instances"
+        case reactiveDeploys = "reactive_deploys"
     }
 
     public init(
         usersOverCapacity: Double, underProvisionedRounds: Double, surplusInstanceSeconds: Double, meanDeliverySeconds: Double?, p95DeliverySeconds: Double?,
-        failed: Double, requests: Double, emulatedInstances: Double = 0, realInstances: Double = 0
+        failed: Double, requests: Double, emulatedInstances: Double = 0, realInstances: Double = 0, reactiveDeploys: Double = 0
     ) {
         self.usersOverCapacity = usersOverCapacity
         self.underProvisionedRounds = underProvisionedRounds
@@ -43,6 +46,7 @@ public struct RunFigures: Sendable, Hashable, Codable {
         self.requests = requests
         self.emulatedInstances = emulatedInstances
         self.realInstances = realInstances
+        self.reactiveDeploys = reactiveDeploys
     }
 
     /// One repeat's figures from its records.
@@ -56,7 +60,7 @@ public struct RunFigures: Sendable, Hashable, Codable {
             surplusInstanceSeconds: acting.reduce(0) { $0 + Double($1.surplus) * roundSeconds },
             meanDeliverySeconds: Replay.mean(totals), p95DeliverySeconds: percentile95(totals),
             failed: Double(acting.reduce(0) { $0 + $1.failures.values.reduce(0, +) }), requests: Double(acting.reduce(0) { $0 + $1.users }),
-            emulatedInstances: Double(emulated), realInstances: Double(records.deploys.count - emulated))
+            emulatedInstances: Double(emulated), realInstances: Double(records.deploys.count - emulated), reactiveDeploys: Double(records.reactiveDeploys))
     }
 
     /// The mean of each figure over `repeats` (nil where no repeat has it).
@@ -66,7 +70,7 @@ public struct RunFigures: Sendable, Hashable, Codable {
             usersOverCapacity: average(\.usersOverCapacity), underProvisionedRounds: average(\.underProvisionedRounds),
             surplusInstanceSeconds: average(\.surplusInstanceSeconds), meanDeliverySeconds: Replay.mean(repeats.compactMap(\.meanDeliverySeconds)),
             p95DeliverySeconds: Replay.mean(repeats.compactMap(\.p95DeliverySeconds)), failed: average(\.failed), requests: average(\.requests),
-            emulatedInstances: average(\.emulatedInstances), realInstances: average(\.realInstances))
+            emulatedInstances: average(\.emulatedInstances), realInstances: average(\.realInstances), reactiveDeploys: average(\.reactiveDeploys))
     }
 }
 

@@ -15,6 +15,17 @@ public struct UserResult: Sendable, Hashable, Codable {
     public var bytes: Int
     public var failure: WorkloadFailure?
 
+    public init(
+        address: String? = nil, resolvedAt: Date? = nil, responseSeconds: Double? = nil, downloadSeconds: Double? = nil, bytes: Int = 0, failure: WorkloadFailure? = nil
+    ) {
+        self.address = address
+        self.resolvedAt = resolvedAt
+        self.responseSeconds = responseSeconds
+        self.downloadSeconds = downloadSeconds
+        self.bytes = bytes
+        self.failure = failure
+    }
+
     /// Response plus download: the paper's total delivery time.
     public var totalSeconds: Double? {
         guard let responseSeconds, let downloadSeconds else { return nil }

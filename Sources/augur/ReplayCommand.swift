@@ -52,7 +52,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: output ?? "replay-results/\(name)")
         try ReplayOutput(directory: directory).prepare(runs: scenario.runs.map(\.name))
         let payloads = URL(fileURLWithPath: runtimes.payloads)
-        try await prepare(scenario, configuration: configuration, payloads: payloads)
+        try await ReplayPreparation(scenario: scenario, configuration: configuration, payloads: payloads).prepare(dockerEdges: !testbed)
         let dnsEndpoint = dnsListen.flatMap(SocketEndpoint.init) ?? (testbed ? configuration.topology.dns.listen[0] : SocketEndpoint(address: .v4(0x7f00_0001), port: 5390))
         let site = try makeSite(configuration: configuration, dnsEndpoint: dnsEndpoint, logger: logger)
         let replay = ScenarioReplay(
@@ -109,37 +109,5 @@ struct ReplayCommand: AsyncParsableCommand {
             configuration: configuration, network: TestbedNetwork(plan: plan, logger: logger), token: try OperatorToken.load(configuration.topology.tokenFile),
             dnsEndpoint: dnsEndpoint, executable: executable,
             configurationArguments: ["--topology", config.topology, "--content", config.content] + (config.flavors.map { ["--flavors", $0] } ?? []))
-    }
-
-    /// The pattern's payload and, for unikernel edge flavors, its stand-in artifact in the registry.
-    private func prepare(_ scenario: Scenario, configuration: AugurConfiguration, payloads: URL) async throws {
-        guard let item = configuration.catalog.item(named: scenario.pattern.content), let generated = GeneratedPayload(item) else {
-            throw ValidationError("pattern content '\(scenario.pattern.content)' is not a generated item of \(config.content)")
-        }
-        let file = payloads.appendingPathComponent(item.name)
-        if (try? file.resourceValues(forKeys: [.fileSizeKey]).fileSize) != item.sizeBytes {
-            try FileManager.default.createDirectory(at: payloads, withIntermediateDirectories: true)
-            try Data(generated.bytes()).write(to: file)
-        }
-        let registry = configuration.topology.registry
-        do {
-            try await RegistryClient(registry: registry.description).checkAnswers()
-        } catch {
-            throw ValidationError("the registry at \(registry) does not answer (\(error)): Scripts/registry start")
-        }
-        for flavorName in Set(scenario.runs.flatMap(\.edgeFlavors)) {
-            guard let flavor = configuration.flavors[flavorName] else { throw ValidationError("unknown edge flavor '\(flavorName)'") }
-            guard item.flavors.contains(flavorName) else { throw ValidationError("'\(item.name)' is not served by \(flavorName)") }
-            if flavor.kind == .unikernel { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }
-            if flavor.runtime == .docker && !testbed {
-                for node in configuration.topology.edges {
-                    do {
-                        try await DockerDriver(socketPath: node.operatorSettings.dockerSocket, edge: node.name).checkAnswers()
-                    } catch {
-                        throw ValidationError("\(flavorName) runs on docker, and \(node.name)'s dockerd does not answer (\(error)): Scripts/edge-dockerd start \(node.name)")
-                    }
-                }
-            }
-        }
     }
 }

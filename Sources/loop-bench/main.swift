@@ -1,12 +1,17 @@
-// Times the control loop's own work per interval for Scripts/bench-loop: counts in → predictors
-// → plan → actions out (the same IntervalPlanner the live loop runs), then the interval's
-// SQLite transaction, on a synthetic catalog with Zipf-like demand in the paper's 10-interval
-// cycle. Actions take effect at once (no boot time). Prints one JSON object per scale. The
-// live loop starts the actions before that transaction, so it is reported beside the plan.
-// Ticks 20 and later are measured. Usage: loop-bench CONTENTS EDGES [TICKS (at least 21)] [MODEL]
+// Times the whole tick of the live control loop for Scripts/bench-loop, as `ControlLoop`
+// runs it: reconcile with every edge's report (in-memory edges, `MemoryEdge`), counts into
+// the predictors, plan, actions started, the interval's SQLite transaction; and, between
+// ticks, the reactive check (the DNS counters read, the demand projected, the scaler run
+// over every content). A synthetic catalog with Zipf-like demand in the paper's
+// 10-interval cycle; deploys are ready at once, removals have no DNS grace, and the tick
+// after waits until the edges have done what the last one asked. Prints one JSON object per
+// scale. Ticks 20 and later are measured. Usage: loop-bench CONTENTS EDGES [TICKS (at least 21)] [MODEL]
 import AugurModel
+import DNSBalancer
 import EdgeOperator
 import Foundation
+import Logging
+import Metrics
 import Orchestrator
 
 func milliseconds(_ duration: Duration) -> Double {
@@ -47,66 +52,70 @@ else {
     exit(2)
 }
 let ticks = max(21, arguments.count > 3 ? Int(arguments[3]) ?? 30 : 30)
-let settings = LoopSettings(intervalSeconds: 30, trainingIntervals: 10)
-let planner = IntervalPlanner(configuration: configuration, settings: settings)
-var book = DemandBook(choices: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, model) }))
-var progress = LoopProgress()
-var fleet = Fleet()
-let operated = Set(configuration.topology.edges.map(\.name))
+// Hybrid: the tick plans on the forecasts, and the reactive check runs over every content.
+let settings = LoopSettings(intervalSeconds: 30, trainingIntervals: 10, dnsGraceSeconds: 0, drainSeconds: 0, edgeTimeout: .seconds(60), scaling: .hybrid)
+var logger = Logger(label: "augur.loop-bench")
+logger.logLevel = .error
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("augur-loop-bench-\(UUID().uuidString.prefix(8))")
 defer { try? FileManager.default.removeItem(at: directory) }
-let store = try StateStore.open(directory: directory)
+let memoryEdges = configuration.topology.edges.map { MemoryEdge(node: $0, flavors: configuration.flavors) }
+let pools = try DNSPools(settings: ZoneSettings(configuration.topology), contents: ContentPools.staticPools(configuration))
+let loop = ControlLoop(
+    configuration: configuration, settings: settings, models: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, model) }),
+    edges: memoryEdges, pools: pools, store: try StateStore.open(directory: directory), metricsFactory: NOOPMetricsHandler.instance, logger: logger)
+// The loop runs its jobs (deploys, removals, fits); its ticks are driven here, one at a time.
+let (feed, _) = AsyncStream.makeStream(of: IntervalSnapshot.self)
+let running = Task { await loop.run(snapshots: feed) }
+
 var generator = SystemRandomNumberGenerator()
 /// Zipf-like popularity: content k peaks at 2,000 lookups / (k + 1)^0.8, a fifth of it off-peak.
 let peaks = (0..<contents).map { 2_000 / pow(Double($0 + 1), 0.8) }
 
+/// Until the edges have done what the tick asked (every live instance ready and none leaving), at most a minute.
+func settle() async {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline {
+        let members = await loop.members()
+        if members.allSatisfy({ $0.instance.phase == .ready && !$0.removing }) { return }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+}
+
+var tickMilliseconds: [Double] = []
 var planMilliseconds: [Double] = []
-var storeMilliseconds: [Double] = []
+var reactMilliseconds: [Double] = []
 var actions = 0
-var instanceCount = 0
 let clock = ContinuousClock()
 for tick in 0..<ticks {
     let high = tick % 10 < 8
-    var lookups: [String: Int] = [:]
-    lookups.reserveCapacity(contents)
+    var demand: [String: ContentDemand] = [:]
+    demand.reserveCapacity(contents)
     for (index, peak) in peaks.enumerated() {
         let noise = Double.random(in: 0.9...1.1, using: &generator)
-        lookups["c\(index)"] = Int((high ? peak : peak / 5) * noise)
+        demand["c\(index)"] = ContentDemand(total: Int((high ? peak : peak / 5) * noise))
     }
     let start = Date(timeIntervalSince1970: Double(tick) * 30)
+    let snapshot = IntervalSnapshot(index: tick, start: start, end: start + 30, counts: DemandCounts(contents: demand))
     let begun = clock.now
-    let record = planner.close(lookups: lookups, start: start, end: start + 30, book: &book, progress: &progress, fleet: fleet, operated: operated)
-    let planned = clock.now
-    try store.recordInterval(record, progress: progress)
-    let stored = clock.now
+    let record = await loop.tick(snapshot)
+    let ticked = clock.now
+    await settle()
+    let checked = clock.now
+    await loop.react(crossing: false)
+    let reacted = clock.now
     // Measured once the models have had their first fits (two seasons in): the steady state.
     if tick >= 20 {
-        planMilliseconds.append(milliseconds(planned - begun))
-        storeMilliseconds.append(milliseconds(stored - planned))
+        tickMilliseconds.append(milliseconds(ticked - begun))
+        planMilliseconds.append(record.tickMilliseconds)
+        reactMilliseconds.append(milliseconds(reacted - checked))
         actions += record.actions.count
     }
-    // The actions take effect at once: deployed instances are ready, drained ones gone.
-    for action in record.actions {
-        switch action.kind {
-        case .deploy:
-            instanceCount += 1
-            let id = "i\(instanceCount)"
-            var instance = EdgeInstance(
-                spec: InstanceSpec(id: id, edge: action.edge ?? "", content: action.content, flavor: action.flavor ?? "", runtime: .xen, image: "r/x:y", address: "11.0.0.\(instanceCount & 0xFF)", port: 8080),
-                requested: start, emulated: false)
-            instance.phase = .ready
-            _ = fleet.observe(instance)
-        case .drain:
-            guard let id = action.instance, var instance = fleet.members[id]?.instance else { continue }
-            instance.phase = .gone
-            _ = fleet.observe(instance)
-        }
-    }
 }
+running.cancel()
 let summary: [String: Any] = [
-    "contents": contents, "edges": edges, "model": model.description, "ticks": planMilliseconds.count,
-    "plan_ms_median": median(planMilliseconds), "plan_ms_max": planMilliseconds.max() ?? 0,
-    "store_ms_median": median(storeMilliseconds), "tick_ms_median": median(zip(planMilliseconds, storeMilliseconds).map { $0 + $1 }),
-    "actions": actions, "instances_live": fleet.live.count,
+    "contents": contents, "edges": edges, "model": model.description, "ticks": tickMilliseconds.count,
+    "tick_ms_median": median(tickMilliseconds), "tick_ms_max": tickMilliseconds.max() ?? 0,
+    "reconcile_plan_ms_median": median(planMilliseconds), "react_ms_median": median(reactMilliseconds), "react_ms_max": reactMilliseconds.max() ?? 0,
+    "actions": actions, "instances_live": await loop.members().count,
 ]
 print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))

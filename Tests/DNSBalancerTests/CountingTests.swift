@@ -49,4 +49,38 @@ import Testing
         #expect(counts.contents["video1"] == ContentDemand(total: 10, byFlavor: ["clickos": 10, "nginx": 0]))
         #expect(balancer.pools.counters.drain().contents["video1"]?.total == 0)
     }
+
+    /// The lookup that takes a content past its watched threshold is announced once per
+    /// interval, and the counts so far can be read without draining them.
+    @Test func theLookupPastAThresholdIsAnnouncedOnceAndCountsArePeekedWithoutDraining() async throws {
+        let balancer = try await TestBalancer.start()
+        defer { Task { await balancer.server.stop() } }
+        let client = try UDPClient(port: balancer.port)
+        let counters = balancer.pools.counters
+        _ = counters.drain()
+        actor Seen {
+            var contents: [String] = []
+            func append(_ content: String) { contents.append(content) }
+        }
+        let seen = Seen()
+        let collector = Task { for await content in counters.crossings { await seen.append(content) } }
+        defer { collector.cancel() }
+        func announced(_ count: Int) async throws -> Bool {
+            for _ in 0..<50 where await seen.contents.count < count { try await Task.sleep(for: .milliseconds(10)) }
+            return await seen.contents == Array(repeating: "video1", count: count)
+        }
+        counters.watch(["video1": 3])
+        for _ in 0..<6 { _ = client.exchange(Wire.query("video1.cdn.example")) }
+        #expect(try await announced(1))
+        #expect(counters.peek()["video1"] == 6)
+        #expect(counters.drain().contents["video1"]?.total == 6, "peeking left the count in place")
+        // A new interval: the fourth lookup crosses again.
+        for _ in 0..<4 { _ = client.exchange(Wire.query("video1.cdn.example")) }
+        #expect(try await announced(2))
+        // Raised: twenty more lookups stay below it.
+        counters.watch(["video1": 100])
+        for _ in 0..<20 { _ = client.exchange(Wire.query("video1.cdn.example")) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await seen.contents.count == 2 && counters.peek()["video1"] == 24)
+    }
 }

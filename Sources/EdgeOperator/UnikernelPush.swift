@@ -1,11 +1,10 @@
 import AugurModel
-import EdgeOperator
 import Foundation
 
 /// Pushes a unikernel kernel for a flavor and content under the tag operators pull by default
-/// (`REGISTRY/augur/FLAVOR:CONTENT`): shared by `augur image push-unikernel` and `augur replay`.
-enum UnikernelPush {
-    static func push(
+/// (`REGISTRY/augur/FLAVOR:CONTENT`): shared by `augur image push-unikernel` and the replay.
+public enum UnikernelPush {
+    public static func push(
         _ kernel: Data, ramdisk: Data? = nil, flavor: Flavor, item: ContentItem, registry: SocketEndpoint, tag: String? = nil
     ) async throws -> (ImageReference, String) {
         guard let reference = ImageReference("\(registry)/augur/\(flavor.name):\(tag ?? item.name)") else {
@@ -16,13 +15,14 @@ enum UnikernelPush {
     }
 
     /// The stand-in of the paper's size (payload plus filler) for `item` on `flavor`.
-    static func pushStandIn(flavor: Flavor, item: ContentItem, payloads: URL, registry: SocketEndpoint) async throws -> (ImageReference, String) {
+    public static func pushStandIn(flavor: Flavor, item: ContentItem, payloads: URL, registry: SocketEndpoint) async throws -> (ImageReference, String) {
         let payload = try Data(contentsOf: payloads.appendingPathComponent(item.name))
         return try await push(UnikernelArtifact.standIn(payload: payload, flavor: flavor, contentBytes: item.sizeBytes), flavor: flavor, item: item, registry: registry)
     }
 }
 
-struct UnikernelPushError: Error, CustomStringConvertible {
-    var reason: String
-    var description: String { reason }
+/// A kernel that cannot be named in the registry.
+public struct UnikernelPushError: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
 }

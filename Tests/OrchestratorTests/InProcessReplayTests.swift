@@ -1,0 +1,69 @@
+import AugurModel
+import EdgeOperator
+import Foundation
+import Optimizer
+import Replay
+import TestSupport
+import Testing
+import Workload
+
+extension LoopServices {
+    /// Shipped patterns replayed in this process through the replay library (short rounds):
+    /// real DNS lookups and HTTP downloads against emulated ClickOS edges, predictive against
+    /// hybrid with the paper's SARIMA model.
+    @Suite(.enabled(if: Testbed.runsAsRoot, "needs root: the registry and the edges' nginx processes"))
+    struct InProcessReplayTests {
+        static let model = "sarima:0,1,0,0,1,0,10"
+
+        /// The shipped scenario at 2 s rounds, once, predictive against hybrid.
+        static func replay(_ file: String, port: Int) async throws -> ReplayReport {
+            var scenario = try Scenario.load(Testbed.root.appendingPathComponent("Scripts/scenarios/\(file)").path)
+            scenario.roundMilliseconds = 2_000
+            scenario.repeats = 1
+            scenario.runs = [
+                Scenario.Run(name: "predictive", model: model, edgeFlavor: "clickos", policy: .predictive),
+                Scenario.Run(name: "hybrid", model: model, edgeFlavor: "clickos", policy: .hybrid),
+            ]
+            let configuration = try LoopBed.configuration()
+            try await Testbed.script("registry", ["start", Testbed.registry])
+            let output = Testbed.temporaryDirectory("replay-\(file)")
+            let payloads = output.appendingPathComponent("payloads")
+            try await ReplayPreparation(scenario: scenario, configuration: configuration, payloads: payloads).prepare(dockerEdges: false)
+            let dns = SocketEndpoint(address: .v4(0x7f00_0001), port: port)
+            let site = InProcessSite(configuration: configuration, dnsEndpoint: dns) { node, state in
+                var node = node
+                node.operatorSettings = OperatorSettings(stateDirectory: state, nodeName: node.name)
+                let driver = EmulatedDriver(flavors: configuration.flavors, payloads: payloads, stateDirectory: URL(fileURLWithPath: state))
+                return EdgeOperator(settings: EdgeOperator.Settings(configuration: configuration, node: node), drivers: [driver], logger: LoopBed.logger)
+            }
+            let replay = ScenarioReplay(
+                scenario: scenario, name: file, configuration: configuration, site: site, dnsEndpoint: dns, directory: output, payloads: payloads,
+                logger: LoopBed.logger, progress: { _ in })
+            let report = try await replay.run()
+            try report.write(to: output)
+            return report
+        }
+
+        /// A crowd no forecast saw: hybrid meets it within the round, predictive a round late.
+        @Test func onTheFlashCrowdHybridHasFewerUsersOverCapacityAndNoFailure() async throws {
+            let report = try await Self.replay("flash-crowd.yaml", port: 5393)
+            let runs = Dictionary(uniqueKeysWithValues: report.summaries.map { ($0.name, $0.figures) })
+            let (predictive, hybrid) = (try #require(runs["predictive"]), try #require(runs["hybrid"]))
+            #expect(hybrid.usersOverCapacity < predictive.usersOverCapacity, "\(report.summary)")
+            #expect(hybrid.failed == 0 && hybrid.reactiveDeploys > 0, "\(report.summary)")
+            #expect(report.verdict.lines.last?.hasPrefix("reacting ahead of predictive: yes") == true, "\(report.verdict.lines)")
+        }
+
+        /// On the pattern SARIMA forecasts, reacting adds nothing beyond what its own deploys
+        /// keep for the stabilization window.
+        @Test func onThePapersPatternHybridKeepsSarimasResult() async throws {
+            let report = try await Self.replay("paper-policies.yaml", port: 5394)
+            let runs = Dictionary(uniqueKeysWithValues: report.summaries.map { ($0.name, $0.figures) })
+            let (predictive, hybrid) = (try #require(runs["predictive"]), try #require(runs["hybrid"]))
+            let window = Double(PlanPolicy.paper.stabilizationIntervals + 1) * 2
+            #expect(hybrid.underProvisionedRounds <= predictive.underProvisionedRounds, "\(report.summary)")
+            #expect(hybrid.surplusInstanceSeconds <= predictive.surplusInstanceSeconds + hybrid.reactiveDeploys * window, "\(report.summary)")
+            #expect(hybrid.failed == 0, "\(report.summary)")
+        }
+    }
+}
