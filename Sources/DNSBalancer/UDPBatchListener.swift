@@ -10,9 +10,13 @@ import Glibc
 /// One UDP socket answered by a thread of its own: up to 64 queries per `recvmmsg`, every
 /// reply of the burst in one `sendmmsg`, no allocation per query. Measured faster than
 /// NIO's datagram channel on the hot path (README, Scripts/bench-dns); Linux only.
+/// It is also where lookups are held (`HoldGate`): a held query is kept with its sender and
+/// answered on its own once its gate moves or its bound ends.
 final class UDPBatchListener: Sendable {
     static let batchSize: UInt32 = 64
     static let queryBufferSize = 4_096
+    /// At most this many queries held at once; past it, lookups are answered at once.
+    static let heldLimit = 4_096
 
     let port: Int
     private let socket: Int32
@@ -75,8 +79,27 @@ final class UDPBatchListener: Sendable {
         }
     }
 
+    /// A query held at its content's gate, with whom to answer.
+    private struct HeldQuery {
+        var query: [UInt8]
+        var peer: sockaddr_storage
+        var gate: HoldGate
+        var generation: UInt64
+        var until: UInt64
+    }
+
     private func serve(responder: DNSResponder, limited: Bool, logger: Logger) {
+        var held: [HeldQuery] = []
+        var reply = [UInt8](repeating: 0, count: batch.replySize)
         while !stopping.load(ordering: .relaxed) {
+            // With queries held, wait at most a millisecond for new ones: the held are answered on time.
+            if !held.isEmpty {
+                var ready = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                if poll(&ready, 1, 1) <= 0 {
+                    release(&held, responder: responder, reply: &reply)
+                    continue
+                }
+            }
             let received = batch.receive(from: socket)
             if received < 0 {
                 let code = -received
@@ -87,9 +110,34 @@ final class UDPBatchListener: Sendable {
             let second = limited ? ResponseRateLimiter.currentSecond() : 0
             for index in 0..<UInt32(received) {
                 let source = limited ? batch.sourcePrefix(index) : 0
-                batch.answer(index) { query, reply in responder.respond(to: query, over: .udp, source: source, second: second, into: reply) }
+                batch.answer(index) { query, reply in
+                    let written = responder.respond(to: query, over: .udp, source: source, second: second, into: reply, holding: held.count < Self.heldLimit)
+                    if let hold = responder.held, let peer = batch.peer(index) {
+                        held.append(HeldQuery(query: Array(query), peer: peer, gate: hold.gate, generation: hold.generation, until: hold.until))
+                    }
+                    return written
+                }
             }
             batch.send(on: socket)
+            if !held.isEmpty { release(&held, responder: responder, reply: &reply) }
+        }
+    }
+
+    /// Answers every held query whose gate moved or whose bound ended.
+    private func release(_ held: inout [HeldQuery], responder: DNSResponder, reply: inout [UInt8]) {
+        let now = HoldGate.now()
+        held.removeAll { query in
+            guard now >= query.until || query.gate.generation != query.generation else { return false }
+            let written = query.query.withUnsafeBytes { raw in
+                reply.withUnsafeMutableBytes { out in responder.answerHeld(raw, into: out) }
+            }
+            guard written > 0 else { return true }
+            var peer = query.peer
+            let length = socklen_t(peer.ss_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
+            _ = reply.withUnsafeBytes { bytes in
+                withUnsafePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(socket, bytes.baseAddress, written, 0, $0, length) } }
+            }
+            return true
         }
     }
 }
@@ -98,10 +146,12 @@ final class UDPBatchListener: Sendable {
 /// its thread, which is why it may cross to that thread.
 final class DatagramBatch: @unchecked Sendable {
     private let batch: OpaquePointer
+    let replySize: Int
 
     init?(capacity: UInt32, querySize: Int, replySize: Int) {
         guard let batch = augur_udp_batch_create(capacity, querySize, replySize) else { return nil }
         self.batch = batch
+        self.replySize = replySize
     }
 
     deinit { augur_udp_batch_destroy(batch) }
@@ -119,6 +169,11 @@ final class DatagramBatch: @unchecked Sendable {
               let reply = augur_udp_batch_reply(batch, index, &replyCapacity) else { return }
         let written = respond(UnsafeRawBufferPointer(start: query, count: queryLength), UnsafeMutableRawBufferPointer(start: reply, count: replyCapacity))
         augur_udp_batch_set_reply_length(batch, index, written)
+    }
+
+    /// The address datagram `index` came from.
+    func peer(_ index: UInt32) -> sockaddr_storage? {
+        augur_udp_batch_peer(batch, index).map { $0.load(as: sockaddr_storage.self) }
     }
 
     /// The `SourcePrefix` key of the address datagram `index` came from (0 if unknown).

@@ -139,7 +139,7 @@ public struct FlavorTiming: Sendable, Hashable {
     }
 
     /// Pull (if `node` lacks the image, at its link's rate) plus boot.
-    func secondsToReady(content: String, on node: NodeCapacity, flavor: String) -> Double {
+    public func secondsToReady(content: String, on node: NodeCapacity, flavor: String) -> Double {
         let cached = node.cachedImages.contains("\(flavor)/\(content)")
         let pull = cached ? 0 : (imageMegabytes[content] ?? 0) * 8 * 1_048_576 / max(1, node.linkBitsPerSecond)
         return pull + bootSeconds

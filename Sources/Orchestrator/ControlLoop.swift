@@ -59,6 +59,13 @@ public actor ControlLoop {
     private var reactions = 0
     /// Deploys made by reactions since the loop started.
     public private(set) var reactiveDeploys = 0
+    /// Deploys on their way, per content: when each is expected ready, by action id (the
+    /// hold gates open only while one is).
+    private var expected: [String: [Int64: ContinuousClock.Instant]] = [:]
+    /// Contents whose DNS hold gate the loop has set.
+    private var gated: Set<String> = []
+    /// The core's static instances per content: they serve from the start.
+    private let staticInstances: [String: Int]
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobSink: AsyncStream<@Sendable () async -> Void>.Continuation
 
@@ -76,6 +83,7 @@ public actor ControlLoop {
         metrics = LoopMetrics(factory: metricsFactory)
         self.logger = logger
         book = DemandBook(choices: models, defersWork: true)
+        staticInstances = Dictionary(grouping: configuration.topology.core.staticInstances, by: \.content).mapValues(\.count)
         (jobs, jobSink) = AsyncStream.makeStream()
     }
 
@@ -274,7 +282,12 @@ public actor ControlLoop {
                 outcome(action.id, .failed, kind: .deploy, detail: "no operator for \(action.edge ?? "?")")
                 return
             }
-            if let id = action.id { requested[id] = action }
+            if let id = action.id {
+                requested[id] = action
+                let seconds = planner.builder.secondsToReady(content: action.content, flavor: flavor, edge: name, fleet: fleet) ?? 0
+                expected[action.content, default: [:]][id] = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
+                refreshGate(action.content)
+            }
             jobSink.yield { await self.deploy(action, edge: edge, flavor: flavor) }
         case .drain:
             guard let id = action.instance else { return }
@@ -300,7 +313,27 @@ public actor ControlLoop {
             outcome(action.id, .failed, kind: .deploy, detail: "\(error)")
             event("deploy", action.content, "deploy of \(flavor) on \(edge.edge) failed: \(error)")
         }
+        if let id = action.id { expected[action.content]?[id] = nil }
+        refreshGate(action.content)
         flush()
+    }
+
+    /// Tells DNS whether lookups of `content` past what its ready instances serve may be held:
+    /// only while a deploy is on its way and expected ready within the content's hold bound.
+    private func refreshGate(_ content: String) {
+        let bound = planner.policies[content].flatMap(settings.holdBound)
+        guard bound != nil || gated.contains(content), let gate = pools.counters.gate(content) else { return }
+        guard let bound else {
+            gated.remove(content)
+            gate.update(readyLookups: .max, readyIn: nil, bound: nil)
+            return
+        }
+        gated.insert(content)
+        let capacity = planner.builder.profiles[content]?.capacityPerInstance ?? 0
+        let ready = fleet.answeredByContent[content, default: 0] + staticInstances[content, default: 0]
+        let now = ContinuousClock.now
+        let readyIn = expected[content]?.values.min().map { now.duration(to: $0) }.flatMap { $0 > .zero ? $0 : nil }
+        gate.update(readyLookups: ready * capacity, readyIn: readyIn, bound: bound)
     }
 
     /// Follows an instance on its way up (a restart picks up the ones it finds booting).
@@ -486,6 +519,7 @@ public actor ControlLoop {
         }
         if let policy = change.policy {
             planner.policies[name] = policy
+            refreshGate(name)
         }
         if let text = change.model {
             let choice: ModelChoice

@@ -34,6 +34,8 @@ public struct Fleet: Sendable {
     /// Counts observations: an edge's list, requested at one generation, says nothing of a
     /// member observed after it (a job's newer answer came in while the list was on its way).
     public private(set) var generation: UInt64 = 0
+    /// How many instances DNS answers, per content.
+    public private(set) var answeredByContent: [String: Int] = [:]
     /// Instances that ended (gone or failed), with their edge and the generation they ended
     /// at: a list requested before that still shows them, and must not bring them back.
     private var departed: [String: (edge: String, at: UInt64)] = [:]
@@ -137,6 +139,7 @@ public struct Fleet: Sendable {
         guard should != member.answered else { return [] }
         member.answered = should
         members[id] = member
+        answeredByContent[spec.content, default: 0] += should ? 1 : -1
         return [should
             ? .add(instance: id, content: spec.content, flavor: spec.flavor, address: spec.address)
             : .remove(instance: id, content: spec.content, flavor: spec.flavor, address: spec.address)]

@@ -28,11 +28,15 @@ public struct LoopSettings: Sendable {
     public var reactEvery: Duration
     /// How far a reacting content's demand estimate must exceed its ready capacity.
     public var reactionMargin: Double
+    /// How long DNS may hold a lookup past ready capacity while an instance is on its way
+    /// (`HoldGate`): for every content when set (zero: never), else 300 ms for hybrid ones.
+    public var hold: Duration?
 
     public init(
         intervalSeconds: Double, trainingIntervals: Int = 10, policy: PlanPolicy = .paper, horizon: Int = 1,
         dnsGraceSeconds: Double = 5, drainSeconds: Double = 30, edgeTimeout: Duration = .seconds(5), edgeFlavors: [String]? = nil,
-        scaling: ScalingPolicy = .predictive, scalingByContent: [String: ScalingPolicy] = [:], reactEvery: Duration? = nil, reactionMargin: Double = 0.25
+        scaling: ScalingPolicy = .predictive, scalingByContent: [String: ScalingPolicy] = [:], reactEvery: Duration? = nil, reactionMargin: Double = 0.25,
+        hold: Duration? = nil
     ) {
         self.intervalSeconds = intervalSeconds
         self.trainingIntervals = trainingIntervals
@@ -46,5 +50,12 @@ public struct LoopSettings: Sendable {
         self.scalingByContent = scalingByContent
         self.reactEvery = reactEvery ?? .milliseconds(Int64((intervalSeconds * 1_000 / 15).rounded()))
         self.reactionMargin = reactionMargin
+        self.hold = hold
+    }
+
+    /// The longest hold for a content with `policy` (nil: never held).
+    public func holdBound(_ policy: ScalingPolicy) -> Duration? {
+        let bound = hold ?? (policy == .hybrid ? .milliseconds(300) : nil)
+        return bound.flatMap { $0 > .zero ? $0 : nil }
     }
 }

@@ -45,20 +45,31 @@ public struct PlanInputBuilder: Sendable {
             guard let node = action.edge, let flavor = action.flavor else { continue }
             instances.append(FleetInstance(id: "requested:\(action.id ?? 0)", content: action.content, flavor: flavor, node: node, phase: .pulling))
         }
-        let nodes = topology.nodes.map { node in
-            NodeCapacity(
-                name: node.name, acceptsDeploys: node.role == .edge, instanceLimit: node.instanceLimit,
-                runtimes: Set(node.pools.keys.map(\.rawValue)), linkBitsPerSecond: Double(node.link?.bitsPerSecond ?? 1_000_000_000),
-                cachedImages: fleet.cachedImages[node.name] ?? [],
-                reachable: node.role == .core || (operated.contains(node.name) && !fleet.unreachable.contains(node.name)),
-                realRuntimes: fleet.realRuntimes[node.name] ?? [])
-        }
-        let flavors = configuration.flavors.mapValues { flavor in
-            FlavorTiming(
-                runtime: flavor.runtime.rawValue,
-                bootSeconds: fleet.measuredBoot[flavor.name] ?? Double(flavor.timing.bootMilliseconds) / 1_000,
-                imageMegabytes: imageMegabytes[flavor.name] ?? [:], emulable: flavor.emulable, standIn: flavor.standIn)
-        }
+        let nodes = topology.nodes.map { capacity($0, fleet: fleet, operated: operated) }
+        let flavors = configuration.flavors.mapValues { timing($0, fleet: fleet) }
         return PlanInput(intervalSeconds: intervalSeconds, demand: demand, fleet: instances, nodes: nodes, contents: profiles, flavors: flavors)
+    }
+
+    /// Seconds until a deploy of `content` as `flavor` on `edge` is expected ready: the pull
+    /// (if the edge lacks the image) at its link's rate, plus the flavor's latest measured boot.
+    public func secondsToReady(content: String, flavor name: String, edge: String, fleet: Fleet) -> Double? {
+        guard let flavor = configuration.flavors[name], let node = configuration.topology.node(named: edge) else { return nil }
+        return timing(flavor, fleet: fleet).secondsToReady(content: content, on: capacity(node, fleet: fleet, operated: [edge]), flavor: name)
+    }
+
+    private func timing(_ flavor: Flavor, fleet: Fleet) -> FlavorTiming {
+        FlavorTiming(
+            runtime: flavor.runtime.rawValue,
+            bootSeconds: fleet.measuredBoot[flavor.name] ?? Double(flavor.timing.bootMilliseconds) / 1_000,
+            imageMegabytes: imageMegabytes[flavor.name] ?? [:], emulable: flavor.emulable, standIn: flavor.standIn)
+    }
+
+    private func capacity(_ node: Node, fleet: Fleet, operated: Set<String>) -> NodeCapacity {
+        NodeCapacity(
+            name: node.name, acceptsDeploys: node.role == .edge, instanceLimit: node.instanceLimit,
+            runtimes: Set(node.pools.keys.map(\.rawValue)), linkBitsPerSecond: Double(node.link?.bitsPerSecond ?? 1_000_000_000),
+            cachedImages: fleet.cachedImages[node.name] ?? [],
+            reachable: node.role == .core || (operated.contains(node.name) && !fleet.unreachable.contains(node.name)),
+            realRuntimes: fleet.realRuntimes[node.name] ?? [])
     }
 }

@@ -12,6 +12,9 @@ public final class DNSResponder {
     private let limiter: ResponseRateLimiter?
     private var cachedVersion: UInt64
     private var table: ZoneTable
+    /// Set by `respond(…, holding: true)` when it held the query instead of answering: the
+    /// gate, its generation then, and until when (monotonic ns). Answer it with `answerHeld`.
+    public private(set) var held: (gate: HoldGate, generation: UInt64, until: UInt64)?
 
     /// `limiter` rate-limits UDP responses per source prefix (nil: none).
     public init(pools: DNSPools, limiter: ResponseRateLimiter? = nil) {
@@ -23,10 +26,14 @@ public final class DNSResponder {
     /// Writes the response to `raw` into `out` and returns its length; 0 means send nothing.
     /// `out` should hold 65,535 bytes for TCP and the server's maximum UDP payload for UDP.
     /// Over UDP, `source` (a `SourcePrefix` key) at `second` is checked against the rate
-    /// limit first: a held-back query is neither counted nor answered in full.
+    /// limit first: a held-back query is neither counted nor answered in full. With
+    /// `holding`, an address lookup its content's gate holds is counted and not answered:
+    /// `held` says so, and `answerHeld` answers it later.
     public func respond(
-        to raw: UnsafeRawBufferPointer, over transport: Transport, source: UInt64 = 0, second: UInt32 = 0, into out: UnsafeMutableRawBufferPointer
+        to raw: UnsafeRawBufferPointer, over transport: Transport, source: UInt64 = 0, second: UInt32 = 0, into out: UnsafeMutableRawBufferPointer,
+        holding: Bool = false
     ) -> Int {
+        held = nil
         if transport == .udp, let limiter {
             switch limiter.verdict(for: source, second: second) {
             case .answer: break
@@ -64,11 +71,28 @@ public final class DNSResponder {
             }
         case .query(let query, let packet):
             let limit = transport == .tcp ? 65_535 : query.udpLimit(serverMaximum: table.settings.maxUDPPayload)
-            return answer(query, packet, raw: raw, limit: limit, into: out)
+            return answer(query, packet, raw: raw, limit: limit, into: out, counting: true, holding: holding)
         }
     }
 
-    private func answer(_ query: DNSQuery, _ packet: borrowing LDNSPacket, raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+    /// Answers, over UDP, a query `respond` held (it was counted then): with the pools as they are now.
+    public func answerHeld(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+        held = nil
+        if pools.publishedVersion != cachedVersion {
+            (cachedVersion, table) = pools.current()
+        }
+        let parse = QueryParse(raw)
+        switch consume parse {
+        case .query(let query, let packet):
+            return answer(query, packet, raw: raw, limit: query.udpLimit(serverMaximum: table.settings.maxUDPPayload), into: out, counting: false, holding: false)
+        default:
+            return 0
+        }
+    }
+
+    private func answer(
+        _ query: DNSQuery, _ packet: borrowing LDNSPacket, raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer, counting: Bool, holding: Bool
+    ) -> Int {
         if let edns = query.edns, edns.version != 0 {
             return respondSlow(query, packet, rcode: DNSNumbers.rcodeBadVers, limit: limit, into: out)
         }
@@ -82,7 +106,14 @@ public final class DNSResponder {
             pools.counters.unknown.bump()
             return respondSlow(query, packet, rcode: DNSNumbers.rcodeNXDomain, authority: [table.soa], limit: limit, into: out)
         case .found(let entry):
-            for cell in entry.counters { cell.bump() }
+            if counting { for cell in entry.counters { cell.bump() } }
+            if holding, query.type == DNSNumbers.typeA || query.type == DNSNumbers.typeAAAA, let total = entry.counters.first, let gate = total.gate {
+                let generation = gate.generation
+                if let until = gate.holdUntil(count: total.read(), now: HoldGate.now()) {
+                    held = (gate, generation, until)
+                    return 0
+                }
+            }
             switch query.type {
             case DNSNumbers.typeA where entry.a != nil:
                 return entry.a?.write(query, from: raw, limit: limit, into: out) ?? 0

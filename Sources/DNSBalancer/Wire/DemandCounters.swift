@@ -1,15 +1,17 @@
 import Synchronization
 
 /// One lock-free counter; increments land in exactly one interval because draining swaps it
-/// with zero. A content's total may watch a threshold: the lookup that takes the count past
-/// it calls `crossed` (once per interval and threshold).
+/// with zero. A content's total may watch a threshold (the lookup that takes the count past
+/// it calls `crossed`, once per interval and threshold) and carries the content's hold gate.
 final class CounterCell: Sendable {
     private let value = Atomic<Int>(0)
     private let threshold = Atomic<Int>(Int.max)
     private let crossed: (@Sendable () -> Void)?
+    let gate: HoldGate?
 
-    init(crossed: (@Sendable () -> Void)? = nil) {
+    init(crossed: (@Sendable () -> Void)? = nil, gate: HoldGate? = nil) {
         self.crossed = crossed
+        self.gate = gate
     }
 
     func bump() {
@@ -88,6 +90,15 @@ public final class DemandCounters: Sendable {
         }
     }
 
+    /// The hold gate of `content` (made on first use, kept for the content's lifetime).
+    public func gate(_ content: String) -> HoldGate? {
+        cells.withLock { table in
+            let entry = table[content] ?? makeCells(content)
+            table[content] = entry
+            return entry.total.gate
+        }
+    }
+
     /// Every content's lookups so far in the open interval, without draining them.
     public func peek() -> [String: Int] {
         cells.withLock { table in table.mapValues { $0.total.read() } }
@@ -95,7 +106,7 @@ public final class DemandCounters: Sendable {
 
     private func makeCells(_ content: String) -> ContentCells {
         let crossing = crossing
-        return ContentCells(total: CounterCell { crossing.yield(content) })
+        return ContentCells(total: CounterCell(crossed: { crossing.yield(content) }, gate: HoldGate()))
     }
 
     /// The cells a query for `content` (and `flavor`, if it named one) bumps, created on first use.
