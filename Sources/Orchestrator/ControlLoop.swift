@@ -183,6 +183,8 @@ public actor ControlLoop {
         }
         scheduleModelWork()
         await reconcile()
+        armThresholds()
+        for content in planner.reacting { refreshGate(content) }
         flush()
     }
 
