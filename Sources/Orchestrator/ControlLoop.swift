@@ -59,6 +59,8 @@ public actor ControlLoop {
     private var reactions = 0
     /// Deploys made by reactions since the loop started.
     public private(set) var reactiveDeploys = 0
+    /// The loop has resumed from the store and reconciled: it plans, reacts and holds from now on.
+    public private(set) var resumed = false
     /// Deploys on their way, per content: when each is expected ready, by action id (the
     /// hold gates open only while one is).
     private var expected: [String: [Int64: ContinuousClock.Instant]] = [:]
@@ -186,6 +188,7 @@ public actor ControlLoop {
         armThresholds()
         for content in planner.reacting { refreshGate(content) }
         flush()
+        resumed = true
     }
 
     /// Handles one closed interval and returns its record.

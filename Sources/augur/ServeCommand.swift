@@ -75,6 +75,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between leaving DNS and deletion (default: the zone's TTL).")
     var dnsGrace: Double?
 
+    @Option(help: "How capacity follows demand: predictive (the forecast), reactive (within the interval, no forecast) or hybrid (both).")
+    var policy: ScalingPolicy = .hybrid
+
+    @Option(help: "A content's own policy, CONTENT=POLICY (repeatable).")
+    var policyFor: [String] = []
+
+    @Option(help: "Milliseconds between reads of a reacting content's lookups within an interval (default: a fifteenth of the interval).")
+    var reactEveryMs: Int?
+
+    @Option(help: "How far a reacting content's demand must exceed its ready capacity before it deploys (0.25: 25 %).")
+    var reactionMargin: Double = 0.25
+
+    @Option(help: "Milliseconds DNS may hold a lookup past ready capacity while an instance is on its way (default: 300 for hybrid contents; 0: never).")
+    var holdMs: Int?
+
     func validate() throws {
         guard SocketEndpoint(api) != nil else { throw ValidationError("--api '\(api)' is not ADDRESS:PORT") }
         guard Units.seconds(retain) != nil else { throw ValidationError("--retain '\(retain)' is not a duration such as 7d, 12h, 30m or a number of seconds") }
@@ -83,7 +98,25 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--horizon must be at least 1; --cooldown, --removal-margin, --drain and --dns-grace cannot be negative")
         }
         if let training, training < 0 { throw ValidationError("--training cannot be negative") }
+        guard (reactEveryMs ?? 1) > 0, reactionMargin >= 0, (holdMs ?? 0) >= 0 else {
+            throw ValidationError("--react-every-ms must be positive; --reaction-margin and --hold-ms cannot be negative")
+        }
         _ = try models(for: [])
+        _ = try policies(for: [])
+    }
+
+    /// Each content's own policy, from `--policy-for`.
+    func policies(for contents: [String]) throws -> [String: ScalingPolicy] {
+        var policies: [String: ScalingPolicy] = [:]
+        for text in policyFor {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let policy = ScalingPolicy(rawValue: parts[1]) else {
+                throw ValidationError("--policy-for '\(text)' is not CONTENT=POLICY (predictive, reactive or hybrid)")
+            }
+            if !contents.isEmpty, !contents.contains(parts[0]) { throw ValidationError("--policy-for: unknown content '\(parts[0])'") }
+            policies[parts[0]] = policy
+        }
+        return policies
     }
 
     /// The model of every content, from `--model` and `--model-for`.
@@ -135,7 +168,9 @@ struct ServeCommand: AsyncParsableCommand {
             intervalSeconds: Double(milliseconds) / 1_000, trainingIntervals: training ?? defaultTraining,
             policy: PlanPolicy(quantile: quantile, lookahead: lookahead, removalMargin: removalMargin, cooldownIntervals: cooldown),
             horizon: lookahead ? horizon : 1, dnsGraceSeconds: dnsGrace ?? Double(topology.dns.ttl), drainSeconds: drain,
-            edgeFlavors: edgeFlavors.map { $0.split(separator: ",").map(String.init) })
+            edgeFlavors: edgeFlavors.map { $0.split(separator: ",").map(String.init) }, scaling: policy,
+            scalingByContent: try policies(for: configuration.catalog.contents.map(\.name)), reactEvery: reactEveryMs.map { .milliseconds($0) },
+            reactionMargin: reactionMargin, hold: holdMs.map { .milliseconds($0) })
         let registry = PrometheusCollectorRegistry()
         let loop = ControlLoop(
             configuration: configuration, settings: settings, models: choices, edges: connections, pools: pools, store: store,
@@ -175,3 +210,5 @@ struct ServeCommand: AsyncParsableCommand {
         ]
     }
 }
+
+extension ScalingPolicy: ExpressibleByArgument {}

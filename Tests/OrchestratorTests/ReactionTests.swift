@@ -26,7 +26,7 @@ import Testing
         let (feed, input) = AsyncStream.makeStream(of: IntervalSnapshot.self)
         let running = Task { await loop.run(snapshots: feed) }
         defer { input.finish(); running.cancel() }
-        #expect(await LoopBed.eventually(5) { await loop.intervalsClosed() == 0 && pools.counters.gate("video1") != nil })
+        #expect(await LoopBed.eventually(5) { await loop.resumed })
 
         // The core's baseline serves 20 lookups; with the 25 % margin the 26th crosses.
         let names = Array(repeating: "video1.cdn.example", count: 26)
