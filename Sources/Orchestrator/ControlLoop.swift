@@ -61,6 +61,8 @@ public actor ControlLoop {
     public private(set) var reactiveDeploys = 0
     /// The loop has resumed from the store and reconciled: it plans, reacts and holds from now on.
     public private(set) var resumed = false
+    /// Deploy, removal and model jobs started and not yet ended.
+    public private(set) var jobsInFlight = 0
     /// Deploys on their way, per content: when each is expected ready, by action id (the
     /// hold gates open only while one is).
     private var expected: [String: [Int64: ContinuousClock.Instant]] = [:]
@@ -164,6 +166,19 @@ public actor ControlLoop {
         jobSink.finish()
     }
 
+    /// Runs `job` as a child of `run`, counted in `jobsInFlight` until it ends.
+    private func enqueue(_ job: @escaping @Sendable () async -> Void) {
+        jobsInFlight += 1
+        jobSink.yield {
+            await job()
+            await self.jobEnded()
+        }
+    }
+
+    private func jobEnded() {
+        jobsInFlight -= 1
+    }
+
     /// Reloads the progress, content changes and fleet a previous run stored, rebuilds the
     /// predictors from the stored counts, then reconciles.
     public func resume() async {
@@ -214,6 +229,8 @@ public actor ControlLoop {
         latest = record
         // Act first, then store: the jobs reach this actor (and the action rows) only after
         // this tick returns, so the transaction is not on the counts → actions path.
+        // The drains' addresses leave DNS together: one published table for the whole plan.
+        apply(record.actions.filter { $0.kind == .drain }.compactMap(\.instance).flatMap { fleet.beginRemoval($0) })
         for action in record.actions { start(action) }
         armThresholds()
         do {
@@ -293,7 +310,7 @@ public actor ControlLoop {
                 expected[action.content, default: [:]][id] = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
                 refreshGate(action.content)
             }
-            jobSink.yield { await self.deploy(action, edge: edge, flavor: flavor) }
+            enqueue { await self.deploy(action, edge: edge, flavor: flavor) }
         case .drain:
             guard let id = action.instance else { return }
             apply(fleet.beginRemoval(id))
@@ -345,7 +362,7 @@ public actor ControlLoop {
     private func follow(_ id: String, edge name: String, action: Int64?) {
         guard let edge = edges[name] else { return }
         watched.insert(id)
-        jobSink.yield { await self.settle(id, edge: edge, action: action) }
+        enqueue { await self.settle(id, edge: edge, action: action) }
     }
 
     private func settle(_ id: String, edge: any EdgeConnection, action: Int64?) async {
@@ -376,7 +393,7 @@ public actor ControlLoop {
         watched.insert(id)
         let grace = settings.dnsGraceSeconds
         let drain = settings.drainSeconds
-        jobSink.yield { await self.remove(id, edge: edge, grace: grace, drain: drain) }
+        enqueue { await self.remove(id, edge: edge, grace: grace, drain: drain) }
     }
 
     private func remove(_ id: String, edge: any EdgeConnection, grace: Double, drain: Double) async {
@@ -405,7 +422,7 @@ public actor ControlLoop {
     /// Starts, off this actor, the searches and fits the predictors wait for (one per content at a time).
     private func scheduleModelWork() {
         for work in book.work() where modelWork.insert(work.content).inserted {
-            jobSink.yield {
+            enqueue {
                 let result = work.perform()
                 await self.finishModelWork(result, content: work.content)
             }
@@ -449,23 +466,24 @@ public actor ControlLoop {
         }
     }
 
-    /// Makes the DNS pools follow the fleet.
+    /// Makes the DNS pools follow the fleet, with one published table for all of `changes`.
     private func apply(_ changes: [PoolChange]) {
+        guard !changes.isEmpty else { return }
+        var batch: [AddressChange] = []
         for change in changes {
-            do {
-                switch change {
-                case .add(let id, let content, let flavor, let address):
-                    guard let ip = IPAddress(address) else { throw DNSPoolError.badAddress(count: 0) }
-                    try pools.add(ip, content: content, flavor: flavor)
-                    logger.info("answered", metadata: ["instance.id": "\(id)", "instance.address": "\(address)"])
-                case .remove(let id, let content, let flavor, let address):
-                    guard let ip = IPAddress(address) else { throw DNSPoolError.badAddress(count: 0) }
-                    try pools.remove(ip, content: content, flavor: flavor)
-                    logger.info("no longer answered", metadata: ["instance.id": "\(id)", "instance.address": "\(address)"])
-                }
-            } catch {
-                logger.error("cannot change the DNS pools", metadata: ["change": "\(change)", "error": "\(error)"])
+            let (id, content, flavor, address, answered) = switch change {
+            case .add(let id, let content, let flavor, let address): (id, content, flavor, address, true)
+            case .remove(let id, let content, let flavor, let address): (id, content, flavor, address, false)
             }
+            guard let ip = IPAddress(address) else {
+                logger.error("cannot change the DNS pools", metadata: ["change": "\(change)", "error": "\(DNSPoolError.badAddress(count: 0))"])
+                continue
+            }
+            batch.append(AddressChange(address: ip.bytes, content: content, flavor: flavor, answered: answered))
+            logger.info(answered ? "answered" : "no longer answered", metadata: ["instance.id": "\(id)", "instance.address": "\(address)"])
+        }
+        for failure in pools.apply(batch) {
+            logger.error("cannot change the DNS pools", metadata: ["change": "\(failure.change)", "error": "\(failure.error)"])
         }
     }
 

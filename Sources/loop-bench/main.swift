@@ -3,8 +3,8 @@
 // the predictors, plan, actions started, the interval's SQLite transaction; and, between
 // ticks, the reactive check (the DNS counters read, the demand projected, the scaler run
 // over every content). A synthetic catalog with Zipf-like demand in the paper's
-// 10-interval cycle; deploys are ready at once, removals have no DNS grace, and the tick
-// after waits until the edges have done what the last one asked. Prints one JSON object per
+// 10-interval cycle; deploys are ready at once, removals have no DNS grace, and the next
+// tick waits until the loop's jobs (deploys, removals, fits) have ended. Prints one JSON object per
 // scale. Ticks 20 and later are measured. Usage: loop-bench CONTENTS EDGES [TICKS (at least 21)] [MODEL]
 import AugurModel
 import DNSBalancer
@@ -71,13 +71,11 @@ var generator = SystemRandomNumberGenerator()
 /// Zipf-like popularity: content k peaks at 2,000 lookups / (k + 1)^0.8, a fifth of it off-peak.
 let peaks = (0..<contents).map { 2_000 / pow(Double($0 + 1), 0.8) }
 
-/// Until the edges have done what the tick asked (every live instance ready and none leaving), at most a minute.
+/// Until the loop's jobs are done (what the tick asked of the edges, and the model work), at most two minutes.
 func settle() async {
-    let deadline = ContinuousClock.now + .seconds(60)
-    while ContinuousClock.now < deadline {
-        let members = await loop.members()
-        if members.allSatisfy({ $0.instance.phase == .ready && !$0.removing }) { return }
-        try? await Task.sleep(for: .milliseconds(5))
+    let deadline = ContinuousClock.now + .seconds(120)
+    while ContinuousClock.now < deadline, await loop.jobsInFlight > 0 {
+        try? await Task.sleep(for: .milliseconds(2))
     }
 }
 
@@ -103,6 +101,8 @@ for tick in 0..<ticks {
     let checked = clock.now
     await loop.react(crossing: false)
     let reacted = clock.now
+    // What the reaction started is done before the next tick, which is timed alone.
+    await settle()
     // Measured once the models have had their first fits (two seasons in): the steady state.
     if tick >= 20 {
         tickMilliseconds.append(milliseconds(ticked - begun))

@@ -19,6 +19,22 @@ public enum DNSPoolError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// One address to answer, or to stop answering, for a content's flavor.
+public struct AddressChange: Sendable, Hashable {
+    public var address: [UInt8]
+    public var content: String
+    public var flavor: String
+    /// True: start answering it; false: stop.
+    public var answered: Bool
+
+    public init(address: [UInt8], content: String, flavor: String, answered: Bool) {
+        self.address = address
+        self.content = content
+        self.flavor = flavor
+        self.answered = answered
+    }
+}
+
 /// Which addresses the balancer answers for each content and flavor. The orchestrator is
 /// its single writer; DNS workers read it on every query. A change returns only once the new
 /// table is published, so no query that starts after `remove` returns sees the old address.
@@ -51,16 +67,56 @@ public final class DNSPools: Sendable {
 
     /// Starts answering `address` for `content` with `flavor` (no-op if already answered).
     public func add(_ address: [UInt8], content: String, flavor: String) throws(DNSPoolError) {
-        try change(content: content, flavor: flavor, address: address) { addresses in
-            if !addresses.contains(address) { addresses.append(address) }
-        }
+        if let failure = apply([AddressChange(address: address, content: content, flavor: flavor, answered: true)]).first { throw failure.error }
     }
 
     /// Stops answering `address` for `content` with `flavor` (no-op if not answered).
     public func remove(_ address: [UInt8], content: String, flavor: String) throws(DNSPoolError) {
-        try change(content: content, flavor: flavor, address: address) { addresses in
-            addresses.removeAll { $0 == address }
+        if let failure = apply([AddressChange(address: address, content: content, flavor: flavor, answered: false)]).first { throw failure.error }
+    }
+
+    /// Makes every change, then publishes one table: a batch costs one rebuild, however many
+    /// addresses it moves. A change naming an unknown content or flavor, or a bad address, is
+    /// left out and returned with why; the others are made.
+    @discardableResult
+    public func apply(_ changes: [AddressChange]) -> [(change: AddressChange, error: DNSPoolError)] {
+        var failures: [(change: AddressChange, error: DNSPoolError)] = []
+        state.withLock { state in
+            var pools = state.pools
+            var index: [String: Int] = [:]
+            for change in changes {
+                guard change.address.count == 4 || change.address.count == 16 else {
+                    failures.append((change, .badAddress(count: change.address.count)))
+                    continue
+                }
+                if index.isEmpty { index = Dictionary(uniqueKeysWithValues: pools.enumerated().map { ($1.content, $0) }) }
+                guard let contentIndex = index[change.content] else {
+                    failures.append((change, .unknownContent(change.content)))
+                    continue
+                }
+                guard let flavorIndex = pools[contentIndex].flavors.firstIndex(where: { $0.flavor == change.flavor }) else {
+                    failures.append((change, .unknownFlavor(content: change.content, flavor: change.flavor)))
+                    continue
+                }
+                var addresses = pools[contentIndex].flavors[flavorIndex].addresses
+                if change.answered {
+                    if !addresses.contains(change.address) { addresses.append(change.address) }
+                } else {
+                    addresses.removeAll { $0 == change.address }
+                }
+                pools[contentIndex].flavors[flavorIndex].addresses = addresses
+            }
+            guard pools != state.pools else { return }
+            do throws(DNSPoolError) {
+                state.table = try Self.build(settings, pools, counters, serial: state.table.serial &+ 1, previous: state.table)
+            } catch {
+                failures += changes.map { (change: $0, error: error) }
+                return
+            }
+            state.pools = pools
+            version.wrappingAdd(1, ordering: .releasing)
         }
+        return failures
     }
 
     /// The table and its version, for a worker's cache.
@@ -71,24 +127,6 @@ public final class DNSPools: Sendable {
     /// The version of the published table; a worker compares it with its cached one per query.
     var publishedVersion: UInt64 {
         version.load(ordering: .acquiring)
-    }
-
-    private func change(content: String, flavor: String, address: [UInt8], _ edit: (inout [[UInt8]]) -> Void) throws(DNSPoolError) {
-        guard address.count == 4 || address.count == 16 else { throw DNSPoolError.badAddress(count: address.count) }
-        try state.withLock { (state: inout State) throws(DNSPoolError) in
-            guard let contentIndex = state.pools.firstIndex(where: { $0.content == content }) else {
-                throw DNSPoolError.unknownContent(content)
-            }
-            guard let flavorIndex = state.pools[contentIndex].flavors.firstIndex(where: { $0.flavor == flavor }) else {
-                throw DNSPoolError.unknownFlavor(content: content, flavor: flavor)
-            }
-            var pools = state.pools
-            edit(&pools[contentIndex].flavors[flavorIndex].addresses)
-            guard pools != state.pools else { return }
-            state.table = try Self.build(settings, pools, counters, serial: state.table.serial &+ 1, previous: state.table)
-            state.pools = pools
-            version.wrappingAdd(1, ordering: .releasing)
-        }
     }
 
     private static func checkAddresses(_ contents: [ContentPools]) throws(DNSPoolError) {
