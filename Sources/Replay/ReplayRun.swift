@@ -16,29 +16,24 @@ public struct ReplayRun: Sendable {
     public let run: Scenario.Run
     /// Which repeat of the run this is (from 1).
     public let repetition: Int
-    public let configuration: AugurConfiguration
-    public let site: any ReplaySite
-    public let dnsEndpoint: SocketEndpoint
+    /// Where this repeat keeps its state (the loop's store, the edges' and the core's).
     public let directory: URL
-    public let payloads: URL
-    public let logger: Logger
-    public let progress: @Sendable (String) -> Void
+    public let environment: ReplayEnvironment
 
-    public init(
-        scenario: Scenario, run: Scenario.Run, repetition: Int = 1, configuration: AugurConfiguration, site: any ReplaySite, dnsEndpoint: SocketEndpoint,
-        directory: URL, payloads: URL, logger: Logger, progress: @escaping @Sendable (String) -> Void
-    ) {
+    public init(scenario: Scenario, run: Scenario.Run, repetition: Int = 1, directory: URL, environment: ReplayEnvironment) {
         self.scenario = scenario
         self.run = run
         self.repetition = repetition
-        self.configuration = configuration
-        self.site = site
-        self.dnsEndpoint = dnsEndpoint
         self.directory = directory
-        self.payloads = payloads
-        self.logger = logger
-        self.progress = progress
+        self.environment = environment
     }
+
+    private var configuration: AugurConfiguration { environment.configuration }
+    private var site: any ReplaySite { environment.site }
+    private var dnsEndpoint: SocketEndpoint { environment.dnsEndpoint }
+    private var payloads: URL { environment.payloads }
+    private var logger: Logger { environment.logger }
+    private var progress: @Sendable (String) -> Void { environment.progress }
 
     /// The run's name as its lines show it (with the repeat when there are several).
     var label: String { scenario.repeats > 1 ? "\(run.name) #\(repetition)" : run.name }

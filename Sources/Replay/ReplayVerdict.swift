@@ -42,26 +42,33 @@ public struct ReplayVerdict: Sendable {
         a.edgeFlavor == b.edgeFlavor && a.edgeBandwidth == b.edgeBandwidth
     }
 
+    /// One judgement of a pair of runs: its figures, and why the first is not ahead (empty: it is).
+    private typealias Judgement = (figures: String, reasons: [String])
+
+    /// `question: yes (figures)` when every pair passed, else `no (reasons; figures)`.
+    private static func line(_ question: String, _ judgements: [Judgement]) -> String {
+        let detail = judgements.map(\.figures).joined(separator: "; ")
+        let reasons = judgements.flatMap(\.reasons)
+        return reasons.isEmpty ? "\(question): yes (\(detail))" : "\(question): no (\(reasons.joined(separator: "; ")); \(detail))"
+    }
+
     var paperVerdict: String? {
         let pairs = pairs
         guard !pairs.isEmpty else { return nil }
-        var reasons: [String] = []
-        var figures: [String] = []
-        for (sarima, ema) in pairs {
+        return Self.line("paper result reproduced", pairs.map { sarima, ema in
             let label = "\(sarima.name) vs \(ema.name)"
             let (s, e) = (sarima.figures, ema.figures)
             let under = "under-provisioned rounds \(Self.format(s.underProvisionedRounds)) vs \(Self.format(e.underProvisionedRounds))"
             let surplus = "surplus \(Self.format(s.surplusInstanceSeconds)) vs \(Self.format(e.surplusInstanceSeconds)) instance·s"
             let delivery = "failed \(Self.format(s.failed)) vs \(Self.format(e.failed)), p95 \(Self.seconds(s.p95DeliverySeconds)) vs \(Self.seconds(e.p95DeliverySeconds)) s"
-            figures.append("\(label): \(under), \(surplus), \(delivery)")
+            var reasons: [String] = []
             let notWorse = s.underProvisionedRounds <= e.underProvisionedRounds && s.surplusInstanceSeconds <= e.surplusInstanceSeconds
             let better = s.underProvisionedRounds < e.underProvisionedRounds || s.surplusInstanceSeconds < e.surplusInstanceSeconds
             if !(notWorse && better) { reasons.append("\(label): SARIMA is not ahead on under-provisioning and surplus") }
             if let worse = Self.worse(sarima, than: ema, on: \.failed, named: "failures") { reasons.append("\(label): \(worse)") }
             if let worse = Self.worse(sarima, than: ema, on: \.p95DeliverySeconds, named: "p95 delivery") { reasons.append("\(label): \(worse)") }
-        }
-        let detail = figures.joined(separator: "; ")
-        return reasons.isEmpty ? "paper result reproduced: yes (\(detail))" : "paper result reproduced: no (\(reasons.joined(separator: "; ")); \(detail))"
+            return ("\(label): \(under), \(surplus), \(delivery)", reasons)
+        })
     }
 
     /// Each reacting policy's run against the predictive run of the same model, flavor and bandwidth.
@@ -73,19 +80,16 @@ public struct ReplayVerdict: Sendable {
             }
         }
         guard !comparisons.isEmpty else { return nil }
-        var reasons: [String] = []
-        var figures: [String] = []
-        for (reacting, predictive) in comparisons {
+        return Self.line("reacting ahead of predictive", comparisons.map { reacting, predictive in
             let label = "\(reacting.name) vs \(predictive.name)"
             let (r, p) = (reacting.figures, predictive.figures)
             let over = "users over capacity \(Self.format(r.usersOverCapacity)) vs \(Self.format(p.usersOverCapacity))"
             let rest = "failed \(Self.format(r.failed)) vs \(Self.format(p.failed)), surplus \(Self.format(r.surplusInstanceSeconds)) vs \(Self.format(p.surplusInstanceSeconds)) instance·s"
-            figures.append("\(label): \(over), \(rest)")
+            var reasons: [String] = []
             if r.usersOverCapacity >= p.usersOverCapacity { reasons.append("\(label): \(reacting.policy.rawValue) does not have fewer users over capacity") }
             if let worse = Self.worse(reacting, than: predictive, on: \.failed, named: "failures") { reasons.append("\(label): \(worse)") }
-        }
-        let detail = figures.joined(separator: "; ")
-        return reasons.isEmpty ? "reacting ahead of predictive: yes (\(detail))" : "reacting ahead of predictive: no (\(reasons.joined(separator: "; ")); \(detail))"
+            return ("\(label): \(over), \(rest)", reasons)
+        })
     }
 
     /// Why `run` is worse than `peer` on a figure beyond the tolerance, or nil: the larger

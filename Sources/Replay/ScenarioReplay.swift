@@ -1,6 +1,4 @@
-import AugurModel
 import Foundation
-import Logging
 import Workload
 
 /// A whole scenario replayed: every run, as many times as it repeats, one after the other
@@ -10,27 +8,15 @@ public struct ScenarioReplay: Sendable {
     public let scenario: Scenario
     /// The scenario's name (its file's), as `summary.json` gives it.
     public let name: String
-    public let configuration: AugurConfiguration
-    public let site: any ReplaySite
-    public let dnsEndpoint: SocketEndpoint
+    /// The output folder; each run keeps its state in a folder of its own below it.
     public let directory: URL
-    public let payloads: URL
-    public let logger: Logger
-    public let progress: @Sendable (String) -> Void
+    public let environment: ReplayEnvironment
 
-    public init(
-        scenario: Scenario, name: String, configuration: AugurConfiguration, site: any ReplaySite, dnsEndpoint: SocketEndpoint, directory: URL, payloads: URL,
-        logger: Logger, progress: @escaping @Sendable (String) -> Void
-    ) {
+    public init(scenario: Scenario, name: String, directory: URL, environment: ReplayEnvironment) {
         self.scenario = scenario
         self.name = name
-        self.configuration = configuration
-        self.site = site
-        self.dnsEndpoint = dnsEndpoint
         self.directory = directory
-        self.payloads = payloads
-        self.logger = logger
-        self.progress = progress
+        self.environment = environment
     }
 
     /// The line that opens a replay's output.
@@ -46,9 +32,8 @@ public struct ScenarioReplay: Sendable {
             for repetition in 1...scenario.repeats {
                 let folder = directory.appendingPathComponent(run.name)
                 let replay = ReplayRun(
-                    scenario: scenario, run: run, repetition: repetition, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint,
-                    directory: scenario.repeats > 1 ? folder.appendingPathComponent("repeat-\(repetition)") : folder, payloads: payloads, logger: logger,
-                    progress: progress)
+                    scenario: scenario, run: run, repetition: repetition,
+                    directory: scenario.repeats > 1 ? folder.appendingPathComponent("repeat-\(repetition)") : folder, environment: environment)
                 repeats.append(try await replay.execute())
             }
             runs.append((run, repeats))

@@ -55,9 +55,8 @@ struct ReplayCommand: AsyncParsableCommand {
         try await ReplayPreparation(scenario: scenario, configuration: configuration, payloads: payloads).prepare(dockerEdges: !testbed)
         let dnsEndpoint = dnsListen.flatMap(SocketEndpoint.init) ?? (testbed ? configuration.topology.dns.listen[0] : SocketEndpoint(address: .v4(0x7f00_0001), port: 5390))
         let site = try makeSite(configuration: configuration, dnsEndpoint: dnsEndpoint, logger: logger)
-        let replay = ScenarioReplay(
-            scenario: scenario, name: name, configuration: configuration, site: site, dnsEndpoint: dnsEndpoint, directory: directory, payloads: payloads,
-            logger: logger, progress: Self.emit)
+        let environment = ReplayEnvironment(configuration: configuration, site: site, dnsEndpoint: dnsEndpoint, payloads: payloads, logger: logger, progress: Self.emit)
+        let replay = ScenarioReplay(scenario: scenario, name: name, directory: directory, environment: environment)
         Self.emit(replay.headline + (testbed ? " on the namespace testbed" : ""))
 
         // SIGINT and SIGTERM cancel the runs; each run then removes what it started (its edge

@@ -105,31 +105,31 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try policies(for: [])
     }
 
-    /// Each content's own policy, from `--policy-for`.
-    func policies(for contents: [String]) throws -> [String: ScalingPolicy] {
-        var policies: [String: ScalingPolicy] = [:]
-        for text in policyFor {
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let policy = ScalingPolicy(rawValue: parts[1]) else {
-                throw ValidationError("--policy-for '\(text)' is not CONTENT=POLICY (predictive, reactive or hybrid)")
-            }
-            if !contents.isEmpty, !contents.contains(parts[0]) { throw ValidationError("--policy-for: unknown content '\(parts[0])'") }
-            policies[parts[0]] = policy
-        }
-        return policies
-    }
-
     /// The model of every content, from `--model` and `--model-for`.
     func models(for contents: [String]) throws -> [String: ModelChoice] {
         let fallback = try ModelChoice(parsing: model)
-        var choices = Dictionary(uniqueKeysWithValues: contents.map { ($0, fallback) })
-        for text in modelFor {
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--model-for '\(text)' is not CONTENT=MODEL") }
-            if !contents.isEmpty, choices[parts[0]] == nil { throw ValidationError("--model-for: unknown content '\(parts[0])'") }
-            choices[parts[0]] = try ModelChoice(parsing: parts[1])
+        let chosen = try Self.perContent(modelFor, option: "--model-for", value: "MODEL", contents: contents) { try ModelChoice(parsing: $0) }
+        return Dictionary(uniqueKeysWithValues: contents.map { ($0, fallback) }).merging(chosen) { $1 }
+    }
+
+    /// Each content's own policy, from `--policy-for`.
+    func policies(for contents: [String]) throws -> [String: ScalingPolicy] {
+        try Self.perContent(policyFor, option: "--policy-for", value: "POLICY (predictive, reactive or hybrid)", contents: contents) { text in
+            guard let policy = ScalingPolicy(rawValue: text) else { throw ValidationError("--policy-for: '\(text)' is not predictive, reactive or hybrid") }
+            return policy
         }
-        return choices
+    }
+
+    /// `CONTENT=VALUE` options by content, each value parsed; a content must be in `contents` (when known).
+    static func perContent<T>(_ texts: [String], option: String, value: String, contents: [String], parse: (String) throws -> T) throws -> [String: T] {
+        var chosen: [String: T] = [:]
+        for text in texts {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("\(option) '\(text)' is not CONTENT=\(value)") }
+            if !contents.isEmpty, !contents.contains(parts[0]) { throw ValidationError("\(option): unknown content '\(parts[0])'") }
+            chosen[parts[0]] = try parse(parts[1])
+        }
+        return chosen
     }
 
     func run() async throws {

@@ -36,9 +36,8 @@ extension LoopServices {
                 let driver = EmulatedDriver(flavors: configuration.flavors, payloads: payloads, stateDirectory: URL(fileURLWithPath: state))
                 return EdgeOperator(settings: EdgeOperator.Settings(configuration: configuration, node: node), drivers: [driver], logger: LoopBed.logger)
             }
-            let replay = ScenarioReplay(
-                scenario: scenario, name: file, configuration: configuration, site: site, dnsEndpoint: dns, directory: output, payloads: payloads,
-                logger: LoopBed.logger, progress: { _ in })
+            let environment = ReplayEnvironment(configuration: configuration, site: site, dnsEndpoint: dns, payloads: payloads, logger: LoopBed.logger) { _ in }
+            let replay = ScenarioReplay(scenario: scenario, name: file, directory: output, environment: environment)
             let report = try await replay.run()
             try report.write(to: output)
             return report
