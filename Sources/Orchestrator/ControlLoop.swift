@@ -269,9 +269,13 @@ public actor ControlLoop {
             case .success(let (instances, state)):
                 fleet.learn(state)
                 if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
+                // The store keeps what changed: a report that repeats an instance's phase is not written again.
+                let known = Dictionary(uniqueKeysWithValues: instances.compactMap { reported in
+                    fleet.members[reported.spec.id].map { (reported.spec.id, ($0.instance.phase, $0.instance.failure)) }
+                })
                 let (changes, applied, vanished) = fleet.reconcile(edge: edge, report: instances, asOf: asOf)
                 apply(changes)
-                for instance in applied { persist(instance) }
+                for instance in applied where known[instance.spec.id].map({ $0 != (instance.phase, instance.failure) }) ?? true { persist(instance) }
                 for instance in vanished {
                     persist(instance)
                     event("gone", instance.spec.id, "\(edge) no longer has it")

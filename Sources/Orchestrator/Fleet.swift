@@ -92,6 +92,8 @@ public struct Fleet: Sendable {
         departed = departed.filter { $0.value.edge != edge || $0.value.at > asOf }
         var applied: [EdgeInstance] = []
         for instance in report where !newer.contains(instance.spec.id) && !endedSince.contains(instance.spec.id) {
+            // An ended instance the fleet does not know (an edge keeps its gone ones listed) says nothing new.
+            if instance.phase.isFinal && members[instance.spec.id] == nil { continue }
             changes += observe(instance)
             applied.append(instance)
         }

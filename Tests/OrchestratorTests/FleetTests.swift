@@ -96,6 +96,18 @@ import Testing
         #expect(fresh.changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "an edge that lists it now is believed")
     }
 
+    /// An edge that keeps its ended instances listed: once gone, they are not taken up again.
+    @Test func endedInstancesAnEdgeKeepsListingAreNotTakenUpAgain() {
+        var fleet = Fleet()
+        let gone = Self.instance("a", phase: .gone)
+        let first = fleet.reconcile(edge: "edge-1", report: [gone], asOf: fleet.generation)
+        #expect(first.applied.isEmpty && first.changes.isEmpty && fleet.members.isEmpty)
+        _ = fleet.observe(Self.instance("b", phase: .ready, address: "127.11.3.2"))
+        _ = fleet.observe(Self.instance("b", phase: .gone, address: "127.11.3.2"))
+        let next = fleet.reconcile(edge: "edge-1", report: [gone, Self.instance("b", phase: .gone, address: "127.11.3.2")], asOf: fleet.generation)
+        #expect(next.applied.isEmpty && fleet.live.isEmpty)
+    }
+
     @Test func aFailedInstanceIsDroppedAndNeverAnswered() {
         var fleet = Fleet()
         #expect(fleet.observe(Self.instance("a", phase: .failed)).isEmpty)
