@@ -15,10 +15,11 @@ import Optimizer
 /// for one, and a result that comes late is used from the next interval.
 /// Within an interval, a content whose policy reacts has its lookups read every
 /// `reactEvery`, and at once when a lookup passes what its instances serve: a surge no
-/// forecast provisioned for gets instances where they are ready soonest.
-/// The first season only trains (reactions serve it already). Everything is stored, so a restarted loop resumes: it
-/// rebuilds the predictors from the stored counts, reloads the fleet, and answers nothing
-/// until the edges confirm it.
+/// forecast provisioned for gets instances where they are ready soonest, and DNS may hold
+/// its lookups until they are (`HoldGate`).
+/// The first season only trains (reactions serve it already). Everything is stored, so a
+/// restarted loop resumes: it rebuilds the predictors from the stored counts, reloads the
+/// fleet, and answers nothing until the edges confirm it.
 public actor ControlLoop {
     public let settings: LoopSettings
     let configuration: AugurConfiguration
