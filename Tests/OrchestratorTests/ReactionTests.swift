@@ -15,9 +15,10 @@ import Testing
         let pools = try LoopBed.pools(configuration)
         let edge = MemoryEdge(node: try #require(configuration.topology.node(named: "edge-1")), flavors: configuration.flavors)
         await edge.setOutcome(.hold, for: "clickos")
-        // A long interval: only a lookup past capacity can start the reaction this test sees.
+        // A long interval: only a lookup past capacity can start the reaction this test sees; a
+        // long hold: the test's own steps may be slow on a busy machine.
         let settings = LoopSettings(
-            intervalSeconds: 300, trainingIntervals: 1, edgeFlavors: ["clickos"], scaling: .hybrid, reactEvery: .seconds(60), hold: .seconds(3))
+            intervalSeconds: 300, trainingIntervals: 1, edgeFlavors: ["clickos"], scaling: .hybrid, reactEvery: .seconds(60), hold: .seconds(10))
         let store = try StateStore.inMemory()
         let loop = LoopBed.loop(configuration, settings: settings, models: ["video1": .ema(span: 1)], edges: [edge], pools: pools, store: store)
         let server = try await DNSServer.start(pools: pools, listen: [try #require(SocketEndpoint("127.0.0.1:0"))], workers: 1, udpIO: .batch)
@@ -26,23 +27,23 @@ import Testing
         let (feed, input) = AsyncStream.makeStream(of: IntervalSnapshot.self)
         let running = Task { await loop.run(snapshots: feed) }
         defer { input.finish(); running.cancel() }
-        #expect(await LoopBed.eventually(5) { await loop.resumed })
+        #expect(await LoopBed.eventually(30) { await loop.resumed })
 
         // The core's baseline serves 20 lookups; with the 25 % margin the 26th crosses.
         let names = Array(repeating: "video1.cdn.example", count: 26)
         _ = try await Testbed.tool("dig", ["@127.0.0.1", "-p", "\(port)", "+short", "+tries=1", "+time=2"] + names, failOnExit: false)
-        #expect(await LoopBed.eventually(5) { await !edge.calls.filter { $0.hasPrefix("create video1/clickos") }.isEmpty }, "a reactive deploy, within the interval")
+        #expect(await LoopBed.eventually(30) { await !edge.calls.filter { $0.hasPrefix("create video1/clickos") }.isEmpty }, "a reactive deploy, within the interval")
         let booting = try #require(try await edge.instances().first)
         #expect(await loop.reactiveDeploys >= 1)
 
         // Asked while it boots: held; released when the edge says it is ready.
-        let asked = Task { try await Testbed.tool("dig", ["@127.0.0.1", "-p", "\(port)", "+tries=1", "+time=5", "video1.cdn.example", "A"], failOnExit: false) }
+        let asked = Task { try await Testbed.tool("dig", ["@127.0.0.1", "-p", "\(port)", "+tries=1", "+time=15", "video1.cdn.example", "A"], failOnExit: false) }
         try await Task.sleep(for: .milliseconds(400))
         await edge.release(booting.spec.id, to: .ready)
         let answer = try await asked.value
         #expect(answer.contains(booting.spec.address), "answered with the instance that became ready: \(answer)")
         let time = answer.split(separator: "\n").first { $0.contains("Query time:") }.flatMap { $0.split(separator: " ").compactMap { Int($0) }.first }
-        #expect((time ?? .max) < 3_000, "never past the bound: \(answer)")
+        #expect((time ?? .max) < 10_000, "never past the bound: \(answer)")
         #expect(pools.counters.peek()["video1"] == 27, "the held lookup was counted once")
     }
 }

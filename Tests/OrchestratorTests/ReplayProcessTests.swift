@@ -1,4 +1,5 @@
 import Foundation
+import Replay
 import TestSupport
 import Testing
 
@@ -21,9 +22,12 @@ extension LoopServices {
             #expect(lines.last?.hasPrefix("paper result reproduced: yes") == true, "\(text)")
             let csv = try String(contentsOf: output.appendingPathComponent("rounds.csv"), encoding: .utf8).split(separator: "\n")
             #expect(csv.count == 1 + 2 * 30, "a header and 30 rounds per run")
-            let failed = csv.dropFirst().compactMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(5).first.flatMap { Int($0) } }
+            let column = try #require(csv.first?.split(separator: ",").firstIndex(of: "failed"))
+            let failed = csv.dropFirst().compactMap { Int($0.split(separator: ",", omittingEmptySubsequences: false)[column]) }
             #expect(failed.count == 60 && failed.allSatisfy { $0 == 0 }, "no user failed: \(failed)")
-            for figure in ["delivery.svg", "instances.svg", "cpu.svg"] {
+            let summary = try JSONDecoder().decode(ReplaySummaryFile.self, from: Data(contentsOf: output.appendingPathComponent("summary.json")))
+            #expect(summary.runs.map(\.name) == ["sarima", "ema"] && summary.runs.allSatisfy { $0.figures.failed == 0 && $0.repeats == 1 })
+            for figure in ["delivery.svg", "instances.svg", "over-capacity.svg", "cpu.svg"] {
                 let svg = try String(contentsOf: output.appendingPathComponent(figure), encoding: .utf8)
                 #expect(svg.hasPrefix("<svg") && svg.contains("<polyline"), "\(figure) is a chart")
             }
