@@ -92,6 +92,7 @@ let package = Package(
             name: "augur",
             dependencies: [
                 "AugurModel",
+                "Dashboard",
                 "DNSBalancer",
                 "EdgeOperator",
                 "Forecast",
@@ -110,6 +111,11 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
+        ),
+        .target(
+            name: "Dashboard",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.embedInCode("Assets/dashboard.html"), .embedInCode("Assets/dashboard.js"), .embedInCode("Assets/dashboard.css")]
         ),
         .executableTarget(name: "forecast-bench", dependencies: ["Forecast"]),
         .executableTarget(

@@ -4,31 +4,35 @@ import NIOCore
 import Synchronization
 
 /// Who may call an API, and how many at once. Every call needs `Authorization: Bearer
-/// <token>` (compared in constant time), except `/healthz` and `/metrics`, and, with
-/// `publicRead`, every `GET` and `HEAD`. Calls in flight are capped, and streams and long
-/// polls (`/…/events`, `?wait=`) have a smaller cap of their own, held until their body is
+/// <token>` (compared in constant time), except `/healthz`, `/metrics` and the API's other
+/// open paths (a dashboard's page shell), and, with `publicRead`, every `GET` and `HEAD`.
+/// Calls in flight are capped, and streams and long polls (`/…/events`, `/…/stream`,
+/// `?wait=`) have a smaller cap of their own, held until their body is
 /// written: over a cap the answer is 503 with `Retry-After`, so a flood of readers cannot
 /// exhaust the process the loop and DNS run in.
 public struct APIAccess<Context: RequestContext>: RouterMiddleware {
-    /// Paths anyone may read: liveness and the Prometheus export.
+    /// Paths anyone may read on every API: liveness and the Prometheus export.
     public static var openPaths: Set<String> { ["/healthz", "/metrics"] }
 
     let token: [UInt8]
     let publicRead: Bool
     let admission: APIAdmission
+    let open: Set<String>
 
-    public init(token: String, publicRead: Bool = false, admission: APIAdmission = APIAdmission()) {
+    /// `openPaths`: more paths anyone may read (with `GET` or `HEAD`) besides `/healthz` and `/metrics`.
+    public init(token: String, publicRead: Bool = false, admission: APIAdmission = APIAdmission(), openPaths: Set<String> = []) {
         self.token = Array(token.utf8)
         self.publicRead = publicRead
         self.admission = admission
+        open = openPaths
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if Self.openPaths.contains(path) { return try await next(request, context) }
         let reads = request.method == .get || request.method == .head
+        if Self.openPaths.contains(path) || (reads && open.contains(path)) { return try await next(request, context) }
         if !(publicRead && reads) { try authorize(request) }
-        let stream = path.hasSuffix("/events") || request.uri.queryParameters.get("wait") != nil
+        let stream = path.hasSuffix("/events") || path.hasSuffix("/stream") || request.uri.queryParameters.get("wait") != nil
         guard let ticket = admission.admit(stream: stream) else {
             let what = stream ? "streams and long polls (\(admission.limits.streams))" : "calls in flight (\(admission.limits.requests))"
             throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "1"], message: "too many \(what); retry later")

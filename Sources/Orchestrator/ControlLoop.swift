@@ -22,6 +22,8 @@ import Optimizer
 /// fleet, and answers nothing until the edges confirm it.
 public actor ControlLoop {
     public let settings: LoopSettings
+    /// The loop's news as it happens, for the API's event stream.
+    public nonisolated let feed = LoopFeed()
     let configuration: AugurConfiguration
     private(set) var planner: IntervalPlanner
     let edges: [String: any EdgeConnection]
@@ -212,6 +214,11 @@ public actor ControlLoop {
     public func tick(_ snapshot: IntervalSnapshot) async -> IntervalRecord {
         let started = ContinuousClock.now
         await reconcile()
+        // What serves each content as the next interval begins, stored with it (the dashboard's ready capacity).
+        let ready = configuration.catalog.contents.reduce(into: [String: ReadyCapacity]()) { ready, item in
+            let capacity = readyCapacity(item.name)
+            if capacity.instances > 0 { ready[item.name] = capacity }
+        }
         let lookups = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, snapshot.counts.contents[$0.name]?.total ?? 0) })
         var record = planner.close(
             lookups: lookups, start: snapshot.start, end: snapshot.end, book: &book, progress: &progress, fleet: fleet, operated: Set(edges.keys),
@@ -235,12 +242,13 @@ public actor ControlLoop {
         for action in record.actions { start(action) }
         armThresholds()
         do {
-            try store.recordInterval(record, progress: progress, pending: pending)
+            try store.recordInterval(record, progress: progress, pending: pending, readyNext: ready)
             pending = PendingWrites()
         } catch {
             logger.error("cannot store the interval", metadata: ["loop.interval": "\(interval)", "error": "\(error)"])
         }
         report(record)
+        feed.publish(.interval(interval))
         return record
     }
 
@@ -356,11 +364,16 @@ public actor ControlLoop {
             return
         }
         gated.insert(content)
-        let capacity = planner.builder.profiles[content]?.capacityPerInstance ?? 0
-        let ready = fleet.answeredByContent[content, default: 0] + staticInstances[content, default: 0]
         let now = ContinuousClock.now
         let readyIn = expected[content]?.values.min().map { now.duration(to: $0) }.flatMap { $0 > .zero ? $0 : nil }
-        gate.update(readyLookups: ready * capacity, readyIn: readyIn, bound: bound)
+        gate.update(readyLookups: readyCapacity(content).lookups, readyIn: readyIn, bound: bound)
+    }
+
+    /// What serves `content` now: its answered instances and the core's static ones, and the
+    /// lookups per interval they serve.
+    private func readyCapacity(_ content: String) -> ReadyCapacity {
+        let instances = fleet.answeredByContent[content, default: 0] + staticInstances[content, default: 0]
+        return ReadyCapacity(instances: instances, lookups: instances * (planner.builder.profiles[content]?.capacityPerInstance ?? 0))
     }
 
     /// Follows an instance on its way up (a restart picks up the ones it finds booting).
@@ -454,6 +467,7 @@ public actor ControlLoop {
 
     private func persist(_ instance: EdgeInstance) {
         pending.record(instance, removing: fleet.members[instance.spec.id]?.removing ?? false, at: Date())
+        feed.publish(.fleet)
     }
 
     /// Stores what is pending in one transaction. When the store fails, the instance rows
@@ -494,6 +508,7 @@ public actor ControlLoop {
 
     private func outcome(_ id: Int64?, _ outcome: ActionRecord.Outcome, kind: ActionRecord.Kind, instance: String? = nil, detail: String? = nil) {
         metrics.action(kind: kind, outcome: outcome)
+        feed.publish(.action)
         guard let id else { return }
         do {
             try store.updateAction(id, outcome: outcome, instance: instance, detail: detail)
@@ -504,7 +519,9 @@ public actor ControlLoop {
 
     private func event(_ kind: String, _ subject: String, _ message: String) {
         logger.info("\(message)", metadata: ["event.kind": "\(kind)", "event.subject": "\(subject)"])
-        pending.append(.init(at: Date(), kind: kind, subject: subject, message: message))
+        let now = Date()
+        pending.append(.init(at: now, kind: kind, subject: subject, message: message))
+        feed.publish(.event(EventView(at: now, kind: kind, subject: subject, message: message)))
     }
 
     private func report(_ record: IntervalRecord) {
@@ -595,6 +612,27 @@ public actor ControlLoop {
     public func intervalsClosed() -> Int { progress.intervals }
 
     public func edgeNames() -> [String] { Array(edges.keys) }
+
+    /// What the dashboard's overview reads of the loop, in one hop.
+    struct OverviewState: Sendable {
+        var contents: [ContentView]
+        var members: [Fleet.Member]
+        var unreachable: Set<String>
+        var reports: [String: NodeState]
+        var nodes: [Node]
+        var latest: IntervalRecord?
+        var intervalsClosed: Int
+        /// Deploys asked for and not yet created, per content.
+        var requested: [String: Int]
+        var ready: [String: ReadyCapacity]
+    }
+
+    func overviewState() -> OverviewState {
+        OverviewState(
+            contents: contents(), members: fleet.live, unreachable: fleet.unreachable, reports: fleet.nodes, nodes: configuration.topology.nodes, latest: latest,
+            intervalsClosed: progress.intervals, requested: Dictionary(grouping: requested.values, by: \.content).mapValues(\.count),
+            ready: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, readyCapacity($0.name)) }))
+    }
 
     static func bounded<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
         await Deadline.race(limit) {

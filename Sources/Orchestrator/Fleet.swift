@@ -31,6 +31,8 @@ public struct Fleet: Sendable {
     public private(set) var measuredBoot: [String: Double] = [:]
     /// Per edge, the runtimes its operator runs for real (not emulated), as it last said.
     public private(set) var realRuntimes: [String: Set<String>] = [:]
+    /// What each edge's operator last said of its node (runtimes, CPU and memory), by edge.
+    public private(set) var nodes: [String: NodeState] = [:]
     /// Counts observations: an edge's list, requested at one generation, says nothing of a
     /// member observed after it (a job's newer answer came in while the list was on its way).
     public private(set) var generation: UInt64 = 0
@@ -112,6 +114,7 @@ public struct Fleet: Sendable {
     /// Takes what an edge's operator says of its runtimes and, when it says, of the images
     /// it has: an eviction there is seen here, so the optimizer counts the pull again.
     public mutating func learn(_ state: NodeState) {
+        nodes[state.edge] = state
         realRuntimes[state.edge] = Set(state.runtimes).subtracting(state.emulatedRuntimes)
         guard let images = state.images else { return }
         // Augur tags an image REGISTRY/augur/FLAVOR:CONTENT; one named by digest is not counted.

@@ -13,14 +13,18 @@ import Prometheus
 /// - `GET /v1/counts?content=C&since=T&limit=N`, `GET /v1/forecasts?content=C&since=T&limit=N`: time series, newest N from T on
 /// - `GET /v1/plans?limit=N`: closed intervals with their actions and outcomes
 /// - `GET /v1/events?limit=N`, and `GET /metrics` in the Prometheus text format
-/// Every call needs the bearer token but `GET /healthz` and `GET /metrics` (see `APIAccess`).
+/// - `GET /v1/overview?limit=N&search=S&charts=C&points=P&instances=I&plans=L`: the dashboard's
+///   bounded view (`FleetOverview`)
+/// - `GET /v1/stream`: server-sent events as they happen (`FeedMessage`)
+/// Every call needs the bearer token but `GET /healthz`, `GET /metrics` and `openPaths`
+/// (see `APIAccess`).
 public enum OrchestratorAPI {
     public static func router(
         for loop: ControlLoop, store: StateStore, configuration: AugurConfiguration, registry: PrometheusCollectorRegistry, token: String,
-        publicRead: Bool = false, admission: APIAdmission = APIAdmission()
+        publicRead: Bool = false, admission: APIAdmission = APIAdmission(), meter: DNSTrafficMeter? = nil, openPaths: Set<String> = []
     ) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: APIAccess(token: token, publicRead: publicRead, admission: admission))
+        router.add(middleware: APIAccess(token: token, publicRead: publicRead, admission: admission, openPaths: openPaths))
         router.get("healthz") { _, _ in "ok\n" }
         router.get("metrics") { _, _ in
             var buffer: [UInt8] = []
@@ -62,6 +66,10 @@ public enum OrchestratorAPI {
         v1.get("events") { request, _ in
             JSONBody(try store.events(limit: limit(request, default: 100)).map { EventView(at: $0.at, kind: $0.kind, subject: $0.subject, message: $0.message) })
         }
+        v1.get("overview") { request, _ in
+            JSONBody(try await FleetOverview.make(loop, store: store, meter: meter, query: FleetOverview.Query(request)))
+        }
+        v1.get("stream") { _, _ in FeedStream(feed: loop.feed).response() }
         return router
     }
 
@@ -110,7 +118,7 @@ public struct SeriesPoint: Sendable, Codable {
 }
 
 /// An event of the log.
-public struct EventView: Sendable, Codable {
+public struct EventView: Sendable, Hashable, Codable {
     public var at: Date
     public var kind: String
     public var subject: String

@@ -7,8 +7,11 @@ extension StateStore {
     /// Stores a closed interval with its counts, forecasts, plan and actions (numbered by the
     /// loop), the loop's progress and its pending instance rows and events, all or nothing. The
     /// predictors are not stored: they are derived from the counts, and a restart rebuilds
-    /// them from those.
-    public func recordInterval(_ record: IntervalRecord, progress: LoopProgress, pending: PendingWrites = PendingWrites()) throws {
+    /// them from those. `readyNext`: what served each content as the next interval began
+    /// (contents with none are left out).
+    public func recordInterval(
+        _ record: IntervalRecord, progress: LoopProgress, pending: PendingWrites = PendingWrites(), readyNext: [String: ReadyCapacity] = [:]
+    ) throws {
         let encoder = Self.encoder
         try write { db in
             try Self.write(pending, in: db)
@@ -29,6 +32,10 @@ extension StateStore {
                 arguments: [record.interval, record.start, record.end, record.training, record.lookups.values.reduce(0, +),
                             String(decoding: try encoder.encode(record.unmet), as: UTF8.self), record.tickMilliseconds])
             for action in record.actions { try Self.insert(action, db) }
+            let ready = try db.cachedStatement(sql: "INSERT OR REPLACE INTO readyCapacity (content, interval, instances, lookups) VALUES (?, ?, ?, ?)")
+            for (content, capacity) in readyNext {
+                try ready.execute(arguments: [content, record.interval + 1, capacity.instances, capacity.lookups])
+            }
             try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES ('progress', ?)", arguments: [String(decoding: try encoder.encode(progress), as: UTF8.self)])
         }
     }
@@ -112,7 +119,7 @@ extension StateStore {
         }
     }
 
-    private static func actions(_ db: Database, sql: String, arguments: StatementArguments) throws -> [ActionRecord] {
+    static func actions(_ db: Database, sql: String, arguments: StatementArguments) throws -> [ActionRecord] {
         try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             ActionRecord(
                 id: row["id"], interval: row["interval"], kind: ActionRecord.Kind(rawValue: row["kind"]) ?? .deploy, content: row["content"],

@@ -37,6 +37,7 @@ extension StateStore {
             pruned.forecasts = db.changesCount
             try db.execute(sql: "DELETE FROM action WHERE interval IN (\(oldPlans))", arguments: [cutoff])
             pruned.actions = db.changesCount
+            try db.execute(sql: "DELETE FROM readyCapacity WHERE interval IN (\(oldPlans))", arguments: [cutoff])
             try db.execute(sql: "DELETE FROM plan WHERE start < ?", arguments: [cutoff])
             pruned.plans = db.changesCount
             try db.execute(sql: "DELETE FROM event WHERE at < ?", arguments: [cutoff])

@@ -101,6 +101,15 @@ public struct StateStore: Sendable {
                 table.column("loadedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3: ready capacity per content and interval") { db in
+            try db.create(table: "readyCapacity") { table in
+                table.column("content", .text).notNull()
+                table.column("interval", .integer).notNull()
+                table.column("instances", .integer).notNull()
+                table.column("lookups", .integer).notNull()
+                table.primaryKey(["content", "interval"])
+            }
+        }
         return migrator
     }
 

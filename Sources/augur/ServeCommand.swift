@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import AugurModel
+import Dashboard
 import DNSBalancer
 import EdgeOperator
 import Foundation
@@ -13,7 +14,8 @@ import Prometheus
 import ServiceLifecycle
 
 /// `augur serve`: the DNS balancer and the orchestrator in one process, with SQLite in a
-/// data directory, driving the edges' operators (remote, or run in this process).
+/// data directory, driving the edges' operators (remote, or run in this process), and the
+/// operator's dashboard at the API's `/`.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -177,9 +179,13 @@ struct ServeCommand: AsyncParsableCommand {
             metricsFactory: PrometheusMetricsFactory(registry: registry), logger: logger)
         let endpoint = SocketEndpoint(api)
         let admission = access.admission()
+        let meter = DNSTrafficMeter(responses: pools.counters.responses, feed: loop.feed)
+        let router = OrchestratorAPI.router(
+            for: loop, store: store, configuration: configuration, registry: registry, token: token, publicRead: access.publicRead, admission: admission,
+            meter: meter, openPaths: DashboardPage.paths)
+        DashboardPage.register(on: router)
         let application = Application(
-            router: OrchestratorAPI.router(
-                for: loop, store: store, configuration: configuration, registry: registry, token: token, publicRead: access.publicRead, admission: admission),
+            router: router,
             server: access.server(admission),
             configuration: .init(address: .hostname(endpoint?.address.description ?? "127.0.0.1", port: endpoint?.port ?? 7100), serverName: "augur"),
             logger: logger)
@@ -187,6 +193,7 @@ struct ServeCommand: AsyncParsableCommand {
             serving.service(pools, topology: topology, logger: logger),
             ControlLoopService(loop: loop, snapshots: counter.subscribe()),
             counter,
+            meter,
             application,
         ]
         if retention > 0 {

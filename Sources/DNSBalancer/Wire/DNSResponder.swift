@@ -39,9 +39,11 @@ public final class DNSResponder {
             case .answer: break
             case .slip:
                 pools.counters.limited.bump()
+                pools.counters.responses.countLimited()
                 return Self.truncatedEcho(raw, into: out)
             case .drop:
                 pools.counters.limited.bump()
+                pools.counters.responses.countLimited()
                 return 0
             }
         }
@@ -53,12 +55,14 @@ public final class DNSResponder {
         case .drop:
             return 0
         case .malformed(let id, let opcode, let recursionDesired):
+            pools.counters.responses.count(rcode: DNSNumbers.rcodeFormErr)
             do {
                 return Self.copy(try LDNSPacket(responseID: id, opcode: opcode, rcode: DNSNumbers.rcodeFormErr, authoritative: false, recursionDesired: recursionDesired, checkingDisabled: false).wire(), into: out)
             } catch {
                 return 0
             }
         case .notImplemented(let packet, let id, let opcode, let recursionDesired):
+            pools.counters.responses.count(rcode: DNSNumbers.rcodeNotImp)
             do {
                 let response = try LDNSPacket(responseID: id, opcode: opcode, rcode: DNSNumbers.rcodeNotImp, authoritative: false, recursionDesired: recursionDesired, checkingDisabled: false)
                 switch consume packet {
@@ -116,8 +120,10 @@ public final class DNSResponder {
             }
             switch query.type {
             case DNSNumbers.typeA where entry.a != nil:
+                pools.counters.responses.count(rcode: DNSNumbers.rcodeNoError)
                 return entry.a?.write(query, from: raw, limit: limit, into: out) ?? 0
             case DNSNumbers.typeAAAA where entry.aaaa != nil:
+                pools.counters.responses.count(rcode: DNSNumbers.rcodeNoError)
                 return entry.aaaa?.write(query, from: raw, limit: limit, into: out) ?? 0
             case DNSNumbers.typeSOA where entry.kind == .apex:
                 return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: [table.soa], authority: table.nameservers, limit: limit, into: out)
@@ -137,6 +143,7 @@ public final class DNSResponder {
         answers: [LDNSRecord] = [], authority: [LDNSRecord] = [], additional: [LDNSRecord] = [],
         limit: Int, into out: UnsafeMutableRawBufferPointer
     ) -> Int {
+        pools.counters.responses.count(rcode: rcode)
         let maxUDP = UInt16(table.settings.maxUDPPayload)
         func build(truncated: Bool) throws(LDNSError) -> [UInt8] {
             let response = try LDNSPacket(

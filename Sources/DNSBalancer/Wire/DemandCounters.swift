@@ -71,6 +71,8 @@ public final class DemandCounters: Sendable {
     private let cells = Mutex<[String: ContentCells]>([:])
     let unknown = CounterCell()
     let limited = CounterCell()
+    /// Every response sent, by response code (never drained).
+    public let responses = ResponseCodeCounters()
     private let crossing: AsyncStream<String>.Continuation
     /// Contents whose lookups in the interval just passed their watched threshold (`watch`).
     public let crossings: AsyncStream<String>

@@ -30,6 +30,7 @@ enum DNSNumbers {
     /// Response codes; BADVERS needs the 8 extended bits of EDNS (RFC 6891 §6.1.3).
     static let rcodeNoError = 0
     static let rcodeFormErr = 1
+    static let rcodeServFail = 2
     static let rcodeNXDomain = 3
     static let rcodeNotImp = 4
     static let rcodeRefused = 5
