@@ -4,7 +4,7 @@ import Workload
 
 /// The replay's results as files and text: the per-round and per-deploy CSV (every repeat),
 /// the figures (total delivery time, edge instances and CPU per round, from each run's first
-/// repeat), `summary.json`, the summary table, and the verdict.
+/// repeat), `summary.json`, the summary table, the verdict, and `report.html` with all of them.
 public struct ReplayReport: Sendable {
     public let scenario: Scenario
     public let name: String
@@ -34,7 +34,11 @@ public struct ReplayReport: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(ReplaySummaryFile(scenario: name, runs: summaries)).write(to: directory.appendingPathComponent("summary.json"))
         for (file, svg) in figures { try svg.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8) }
+        try page.write(to: directory.appendingPathComponent(Self.pageFile), atomically: true, encoding: .utf8)
     }
+
+    /// The one file that shows the whole run (`page`).
+    public static let pageFile = "report.html"
 
     /// The figures as SVG, by file name, from each run's first repeat.
     public var figures: [(file: String, svg: String)] {
@@ -63,8 +67,8 @@ public struct ReplayReport: Sendable {
         ]
     }
 
-    /// The summary table (means over repeats) and what served the runs.
-    public var summary: String {
+    /// The summary table's heading and rows (means over repeats), as text and the page show it.
+    var summaryTable: (header: [String], rows: [[String]]) {
         func seconds(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
         let header = ["run", "policy", "over-capacity users", "under-provisioned rounds", "surplus inst·s", "mean total s", "p95 total s", "failed/requests", "first pull s", "first ready s"]
         var rows: [[String]] = []
@@ -78,6 +82,27 @@ public struct ReplayReport: Sendable {
                 seconds(mean(firsts.compactMap(\.pullSeconds))), seconds(mean(firsts.map(\.readySeconds))),
             ])
         }
+        return (header, rows)
+    }
+
+    /// What deployed each run's edge instances (`real-container=2;emulated=9`), by run name; runs that deployed none are left out.
+    var deployedTruth: [(run: String, truth: String)] {
+        runs.compactMap { run, repeats in
+            let truth = InstanceTruth.tally(repeats.flatMap(\.deploys).map(\.truth))
+            return truth.isEmpty ? nil : (run.name, truth)
+        }
+    }
+
+    /// Why some instances' times are only functional (a nested Xen host).
+    var timingNotes: [String] {
+        Set(runs.flatMap { $0.repeats.flatMap(\.deploys).compactMap(\.timingNote) }).sorted()
+    }
+
+    static let paperReading = "The paper: with SARIMA the system is ready for the surge from the first high round it can forecast; EMA reacts a round or more later and over-provisions while it decays."
+
+    /// The summary table (means over repeats) and what served the runs.
+    public var summary: String {
+        let (header, rows) = summaryTable
         // Names left-aligned, figures right-aligned under their headings.
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
@@ -89,13 +114,10 @@ public struct ReplayReport: Sendable {
         var lines = ["", line(header)] + rows.map(line)
         if scenario.repeats > 1 { lines.append("(means over \(scenario.repeats) repeats; each repeat's figures are in summary.json)") }
         lines.append("(first pull/ready: the mean over each edge's deploys whose image crossed its link, request to ready)")
-        for (run, repeats) in runs {
-            let truth = InstanceTruth.tally(repeats.flatMap(\.deploys).map(\.truth))
-            if !truth.isEmpty { lines.append("\(run.name): deployed \(truth.replacingOccurrences(of: ";", with: ", "))") }
-        }
-        for note in Set(runs.flatMap { $0.repeats.flatMap(\.deploys).compactMap(\.timingNote) }).sorted() { lines.append("note: \(note)") }
+        for (run, truth) in deployedTruth { lines.append("\(run): deployed \(truth.replacingOccurrences(of: ";", with: ", "))") }
+        for note in timingNotes { lines.append("note: \(note)") }
         lines.append("")
-        lines.append("The paper: with SARIMA the system is ready for the surge from the first high round it can forecast; EMA reacts a round or more later and over-provisions while it decays.")
+        lines.append(Self.paperReading)
         return lines.joined(separator: "\n")
     }
 }

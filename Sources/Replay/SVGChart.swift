@@ -64,7 +64,7 @@ struct SVGChart {
         value >= 10 ? String(format: "%.0f", value) : String(format: "%.2g", value)
     }
 
-    private static func escape(_ text: String) -> String {
+    static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }

@@ -20,10 +20,7 @@ public struct ScenarioReplay: Sendable {
     }
 
     /// The line that opens a replay's output.
-    public var headline: String {
-        let repeats = scenario.repeats > 1 ? ", each \(scenario.repeats) times" : ""
-        return "\(scenario.title): \(scenario.runs.count) run(s)\(repeats) of \(scenario.rounds) rounds of \(Double(scenario.roundMilliseconds) / 1_000) s (the first \(scenario.trainingRounds) train, users arrive \(scenario.arrival.rawValue))"
-    }
+    public var headline: String { scenario.headline }
 
     public func run() async throws -> ReplayReport {
         var runs: [(run: Scenario.Run, repeats: [RunRecords])] = []

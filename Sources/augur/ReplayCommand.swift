@@ -81,7 +81,11 @@ struct ReplayCommand: AsyncParsableCommand {
         try report.write(to: directory)
         Self.emit(report.summary)
         Self.emit("CSV, summary and figures: \(directory.path)/ (\(ReplayOutput.results.joined(separator: ", ")))")
-        for line in report.verdict.lines { Self.emit(line) }
+        // The page's path comes last but one: the last line is the final verdict.
+        let verdict = report.verdict.lines
+        for line in verdict.dropLast() { Self.emit(line) }
+        Self.emit("report: \(directory.appendingPathComponent(ReplayReport.pageFile).path)")
+        if let last = verdict.last { Self.emit(last) }
     }
 
     /// Writes a line at once (unbuffered), so progress shows in a file or a pipe as it happens.

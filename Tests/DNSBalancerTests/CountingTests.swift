@@ -35,6 +35,11 @@ import Testing
         #expect(total.contents["video5"]?.total == passes)
         #expect(total.contents["video6"]?.total == 0)
         #expect(total.unknown == passes)
+        // Every response by its code, for the dashboard: the known names (video5 with no
+        // instance answers NOERROR and no address), the unknown one, the one outside the zone.
+        let responses = balancer.pools.counters.responses.totals()
+        #expect(responses["NOERROR"] == 3 * passes && responses["NXDOMAIN"] == passes && responses["REFUSED"] == passes, "\(responses)")
+        #expect(responses.filter { !["NOERROR", "NXDOMAIN", "REFUSED"].contains($0.key) }.values.allSatisfy { $0 == 0 }, "\(responses)")
     }
 
     @Test func drainingResetsAndKeepsCountsAcrossPoolChanges() async throws {

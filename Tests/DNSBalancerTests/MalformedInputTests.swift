@@ -37,11 +37,17 @@ import Testing
         let pools = try DNSPools(settings: TestBalancer.settings, contents: TestBalancer.standardContents)
         let responder = DNSResponder(pools: pools)
         var out = [UInt8](repeating: 0, count: 65_535)
+        var sent: [Int: Int] = [:]
         for name in try Self.cases() {
             let input = try [UInt8](Data(contentsOf: Self.corpus.appendingPathComponent(name)))
             let length = input.withUnsafeBytes { raw in out.withUnsafeMutableBytes { responder.respond(to: raw, over: .udp, into: $0) } }
             Self.check(name, input: input, reply: Array(out[0..<length]))
+            if let rcode = Wire.parse(Array(out[0..<length]))?.rcode { sent[rcode, default: 0] += 1 }
         }
+        // The dashboard's counts by response code are the replies really sent.
+        let totals = pools.counters.responses.totals()
+        #expect(totals["FORMERR"] == sent[1, default: 0] && totals["NOTIMP"] == sent[4, default: 0], "sent \(sent), counted \(totals)")
+        #expect(totals.values.reduce(0, +) == sent.values.reduce(0, +), "sent \(sent), counted \(totals)")
     }
 
     @Test(arguments: UDPIO.allCases)

@@ -8,7 +8,10 @@ extension LoopServices {
     /// downloads by 100 concurrent users per round against the whole system, SARIMA against
     /// EMA with emulated ClickOS edges. It must reproduce the paper's qualitative result.
     @Suite struct ReplayProcessTests {
-        @Test(.timeLimit(.minutes(5)), .enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func theQuickScenarioReproducesThePapersResult() async throws {
+        @Test(
+            .timeLimit(.minutes(5)), .enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons"),
+            .enabled(if: HeadlessBrowser.available, "reads report.html in Debian's chromium (Scripts/setup installs it)"))
+        func theQuickScenarioReproducesThePapersResult() async throws {
             let binary = try Testbed.augurBinary()
             try await Testbed.script("registry", ["start", Testbed.registry])
             let output = Testbed.temporaryDirectory("replay")
@@ -37,7 +40,56 @@ extension LoopServices {
                 let svg = try String(contentsOf: output.appendingPathComponent(figure), encoding: .utf8)
                 #expect(svg.hasPrefix("<svg") && svg.contains("<polyline"), "\(figure) is a chart")
             }
+
+            // report.html: its path is printed last but one, and in a real browser it shows the
+            // summary's figures, every figure inline, the verdict and what ran the instances.
+            let page = output.appendingPathComponent("report.html")
+            #expect(lines.dropLast().last == "report: \(page.path)", "\(text)")
+            let browser = try HeadlessBrowser()
+            try await browser.open(page.absoluteString)
+            let shown = try await browser.evaluate(Self.reportScript, as: ReportPage.self)
+            try await browser.screenshot("replay-report.png")
+            await browser.quit()
+            #expect(shown.figures == 4 && shown.charts == 4, "every figure inline: \(shown)")
+            #expect(shown.verdict.last == lines.last, "the verdict: \(shown.verdict)")
+            #expect(shown.instances > 0 && shown.emulated == shown.instances && shown.truth.contains("emulated"), "the emulated instances: \(shown)")
+            for run in summary.runs {
+                let row = try #require(shown.summary.first { $0.first == run.name }, "a summary row for \(run.name)")
+                let cells = Dictionary(uniqueKeysWithValues: zip(shown.header, row))
+                #expect(Double(cells["under-provisioned rounds"] ?? "") == run.figures.underProvisionedRounds, "\(run.name): \(cells)")
+                #expect(Double(cells["over-capacity users"] ?? "") == run.figures.usersOverCapacity, "\(run.name): \(cells)")
+                let mean = try #require(Double(cells["mean total s"] ?? ""))
+                #expect(abs(mean - (run.figures.meanDeliverySeconds ?? -1)) < 0.0005, "\(run.name): \(cells)")
+            }
         }
+
+        /// What a report page shows, read from the DOM.
+        struct ReportPage: Decodable {
+            var header: [String]
+            var summary: [[String]]
+            var figures: Int
+            var charts: Int
+            var verdict: [String]
+            var truth: String
+            var instances: Int
+            var emulated: Int
+        }
+
+        static let reportScript = """
+            (() => {
+              const cells = (row) => [...row.cells].map(c => c.textContent);
+              const rows = [...document.querySelectorAll('#summary tr')];
+              return {
+                header: cells(rows[0]), summary: rows.slice(1).map(cells),
+                figures: document.querySelectorAll('figure[data-figure]').length,
+                charts: [...document.querySelectorAll('figure[data-figure]')].filter(f => f.querySelector('svg polyline')).length,
+                verdict: [...document.querySelectorAll('#verdict li')].map(li => li.textContent),
+                truth: document.getElementById('truth').textContent,
+                instances: document.querySelectorAll('#instances tr').length - 1,
+                emulated: document.querySelectorAll('#instances tr.emulated').length,
+              };
+            })()
+            """
 
         /// SIGTERM mid-run: the replay removes what it started (the core's baseline nginx, the
         /// edges' instances) and exits 130, saying so.

@@ -57,7 +57,8 @@ extension LoopServices {
             return (directory, payloads)
         }
 
-        static func start(_ directory: URL, payloads: URL, run: Int, extraArguments: [String] = []) throws -> Process {
+        /// `augur serve` on `directory`'s topology; `publicRead` lets the tests' plain `curl` read the API.
+        static func start(_ directory: URL, payloads: URL, run: Int, publicRead: Bool = true, extraArguments: [String] = []) throws -> Process {
             let process = Process()
             process.executableURL = try Testbed.augurBinary()
             process.currentDirectoryURL = directory
@@ -66,8 +67,8 @@ extension LoopServices {
                 "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
                 "--flavors", Testbed.root.appendingPathComponent("Topology/flavors.yaml").path,
                 "--api", api, "--data", directory.appendingPathComponent("data").path, "--payloads", payloads.path,
-                "--model", "ema:1", "--training", "1", "--edge-flavors", "mirage", "--dns-grace", "0.5", "--drain", "1", "--workers", "1", "--public-read",
-            ] + extraArguments
+                "--model", "ema:1", "--training", "1", "--edge-flavors", "mirage", "--dns-grace", "0.5", "--drain", "1", "--workers", "1",
+            ] + (publicRead ? ["--public-read"] : []) + extraArguments
             let log = directory.appendingPathComponent("serve-\(run).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)

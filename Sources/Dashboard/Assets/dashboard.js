@@ -230,7 +230,7 @@
         el("thead", {}, el("tr", {}, ["action", "content", "flavor", "edge", "instance", "reason", "outcome"].map((h) => el("th", {}, h)))),
         el("tbody", {}, plan.actions.map((a) => el("tr", { "data-action": a.id },
           el("td", {}, a.kind), el("td", {}, a.content), el("td", {}, a.flavor || "–"), el("td", {}, a.edge || "–"), el("td", {}, a.instance || "–"),
-          el("td", {}, a.reason), el("td", { class: "outcome-" + a.outcome, title: a.detail || "" }, a.outcome + (a.detail ? ": " + a.detail : "")))))) : null,
+          el("td", { class: "reason" }, a.reason), el("td", { class: "outcome outcome-" + a.outcome, title: a.detail || "" }, a.outcome + (a.detail ? ": " + a.detail : "")))))) : null,
       plan.actionsTotal > plan.actions.length ? el("p", { class: "muted" }, `+${plan.actionsTotal - plan.actions.length} more actions`) : null))
       : [el("p", { class: "muted" }, "no interval has closed yet")]));
   }
