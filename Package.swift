@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "loop-bench",
             dependencies: [
-                "AugurModel", "DNSBalancer", "EdgeOperator", "Orchestrator",
+                "AugurModel", "DNSBalancer", "EdgeOperator", "Orchestrator", "TestSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -159,7 +159,7 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "TestSupport", dependencies: ["AugurModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [
-                "Orchestrator", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer", "Replay", "TestSupport", "Workload",
+                "Orchestrator", "Dashboard", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer", "Replay", "TestSupport", "Workload",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
