@@ -121,8 +121,9 @@ let package = Package(
         .executableTarget(
             name: "loop-bench",
             dependencies: [
-                "AugurModel", "DNSBalancer", "EdgeOperator", "Orchestrator", "TestSupport",
-                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                "AugurModel", "Dashboard", "DNSBalancer", "EdgeOperator", "Orchestrator", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(

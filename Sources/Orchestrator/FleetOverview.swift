@@ -7,7 +7,7 @@ import Hummingbird
 /// their series, every edge with its instances grouped, and the DNS rates.
 public struct FleetOverview: Sendable, Codable {
     /// How much one call returns, from its query (`limit`, `search`, `charts`, `points`,
-    /// `instances`, `plans`), each clamped to a bound.
+    /// `instances`, `plans`, `actions` per plan), each clamped to a bound.
     public struct Query: Sendable, Hashable {
         public var limit = 50
         public var search: String?
@@ -15,6 +15,7 @@ public struct FleetOverview: Sendable, Codable {
         public var points = 40
         public var instances = 12
         public var plans = 5
+        public var actions = 12
 
         public init() {}
 
@@ -28,6 +29,7 @@ public struct FleetOverview: Sendable, Codable {
             points = number("points", points, 2...240)
             instances = number("instances", instances, 0...100)
             plans = number("plans", plans, 0...50)
+            actions = number("actions", actions, 0...200)
             search = parameters.get("search").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         }
     }
@@ -157,6 +159,6 @@ public struct FleetOverview: Sendable, Codable {
         return FleetOverview(
             generatedAt: Date(), intervalSeconds: loop.settings.intervalSeconds, intervalsClosed: state.intervalsClosed,
             trainingIntervals: loop.settings.trainingIntervals, latestInterval: state.latest?.interval, contentsTotal: state.contents.count,
-            contentsMatched: matching.count, contents: rows, edges: edges, dns: dns, plans: try store.planSummaries(limit: query.plans, actions: 40))
+            contentsMatched: matching.count, contents: rows, edges: edges, dns: dns, plans: try store.planSummaries(limit: query.plans, actions: query.actions))
     }
 }

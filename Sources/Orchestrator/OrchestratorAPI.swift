@@ -13,7 +13,7 @@ import Prometheus
 /// - `GET /v1/counts?content=C&since=T&limit=N`, `GET /v1/forecasts?content=C&since=T&limit=N`: time series, newest N from T on
 /// - `GET /v1/plans?limit=N`: closed intervals with their actions and outcomes
 /// - `GET /v1/events?limit=N`, and `GET /metrics` in the Prometheus text format
-/// - `GET /v1/overview?limit=N&search=S&charts=C&points=P&instances=I&plans=L`: the dashboard's
+/// - `GET /v1/overview?limit=N&search=S&charts=C&points=P&instances=I&plans=L&actions=A`: the dashboard's
 ///   bounded view (`FleetOverview`)
 /// - `GET /v1/stream`: server-sent events as they happen (`FeedMessage`)
 /// Every call needs the bearer token but `GET /healthz`, `GET /metrics` and `openPaths`

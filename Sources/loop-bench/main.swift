@@ -6,13 +6,17 @@
 // 10-interval cycle; deploys are ready at once, removals have no DNS grace, and the next
 // tick waits until the loop's jobs (deploys, removals, fits) have ended. Prints one JSON object per
 // scale. Ticks 20 and later are measured. Usage: loop-bench CONTENTS EDGES [TICKS (at least 21)] [MODEL]
+// (LOOP_BENCH_SERVE=ADDRESS:PORT: then serve the fleet's dashboard, see below).
 import AugurModel
 import DNSBalancer
+import Dashboard
 import EdgeOperator
 import Foundation
+import Hummingbird
 import Logging
 import Metrics
 import Orchestrator
+import Prometheus
 import TestSupport
 
 func milliseconds(_ duration: Duration) -> Double {
@@ -39,11 +43,12 @@ var logger = Logger(label: "augur.loop-bench")
 logger.logLevel = .error
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("augur-loop-bench-\(UUID().uuidString.prefix(8))")
 defer { try? FileManager.default.removeItem(at: directory) }
+let store = try StateStore.open(directory: directory)
 let memoryEdges = configuration.topology.edges.map { MemoryEdge(node: $0, flavors: configuration.flavors) }
 let pools = try DNSPools(settings: ZoneSettings(configuration.topology), contents: ContentPools.staticPools(configuration))
 let loop = ControlLoop(
     configuration: configuration, settings: settings, models: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, model) }),
-    edges: memoryEdges, pools: pools, store: try StateStore.open(directory: directory), metricsFactory: NOOPMetricsHandler.instance, logger: logger)
+    edges: memoryEdges, pools: pools, store: store, metricsFactory: NOOPMetricsHandler.instance, logger: logger)
 // The loop runs its jobs (deploys, removals, fits); its ticks are driven here, one at a time.
 let (feed, _) = AsyncStream.makeStream(of: IntervalSnapshot.self)
 let running = Task { await loop.run(snapshots: feed) }
@@ -100,3 +105,15 @@ let summary: [String: Any] = [
     "actions": actions, "instances_live": await loop.members().count,
 ]
 print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+
+// With LOOP_BENCH_SERVE=ADDRESS:PORT the fleet it built stays up behind the API and the
+// dashboard (reads open, no token) until SIGTERM, for Scripts/bench-dashboard.
+if let listen = ProcessInfo.processInfo.environment["LOOP_BENCH_SERVE"], let endpoint = SocketEndpoint(listen) {
+    let router = OrchestratorAPI.router(
+        for: loop, store: store, configuration: configuration, registry: PrometheusCollectorRegistry(),
+        token: UUID().uuidString, publicRead: true, meter: DNSTrafficMeter(responses: pools.counters.responses, feed: loop.feed), openPaths: DashboardPage.paths)
+    DashboardPage.register(on: router)
+    let application = Application(router: router, configuration: .init(address: .hostname(endpoint.address.description, port: endpoint.port)), logger: logger)
+    FileHandle.standardError.write(Data("serving the fleet's API and dashboard at http://\(listen)/\n".utf8))
+    try await application.runService()
+}

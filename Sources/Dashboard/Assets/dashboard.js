@@ -7,9 +7,13 @@
   const state = {
     token: sessionStorage.getItem("augur.token") || "",
     search: "", limit: 50, overview: null, events: [], dns: [],
-    refreshing: false, again: false, timer: null, updates: 0,
+    refreshing: false, again: false, timer: null, updates: 0, lastRefresh: 0,
   };
-  window.augurDashboard = { loadedAt: Date.now(), get updates() { return state.updates; }, get overview() { return state.overview; } };
+  // What tests and benchmarks read: when the page loaded, how many renders, how long the last took.
+  window.augurDashboard = {
+    loadedAt: Date.now(), firstRenderAt: null, renderMs: null,
+    get updates() { return state.updates; }, get overview() { return state.overview; },
+  };
 
   // A token in the fragment (#token=…) is taken into the session and removed from the address.
   if (location.hash.startsWith("#token=")) {
@@ -33,6 +37,22 @@
     for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
     for (const child of children.flat()) if (child) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     return node;
+  }
+
+  // A card or chart whose data did not change since the last render is kept as it is: on a
+  // big fleet most of them, so a refresh rebuilds only what moved.
+  const built = new Map();
+  function reuse(kind, key, data, build) {
+    const signature = JSON.stringify(data);
+    const id = kind + "\u0000" + key;
+    const last = built.get(id);
+    if (last && last.signature === signature) { last.seen = true; return last.node; }
+    const node = build(data);
+    built.set(id, { signature, node, seen: true });
+    return node;
+  }
+  function forgetUnseen() {
+    for (const [id, entry] of built) { if (!entry.seen) built.delete(id); else entry.seen = false; }
   }
 
   const fixed = (value, digits = 1) => (value === null || value === undefined || !isFinite(value)) ? "–" : Number(value).toFixed(digits);
@@ -64,11 +84,11 @@
     start();
   });
 
-  $("search").addEventListener("input", () => { state.search = $("search").value; scheduleRefresh(150); });
-  $("limit").addEventListener("change", () => { state.limit = Number($("limit").value); scheduleRefresh(0); });
+  $("search").addEventListener("input", () => { state.search = $("search").value; scheduleRefresh(150, true); });
+  $("limit").addEventListener("change", () => { state.limit = Number($("limit").value); scheduleRefresh(0, true); });
 
   function overviewPath() {
-    const query = new URLSearchParams({ limit: state.limit, charts: 6, points: 40, instances: 12, plans: 5 });
+    const query = new URLSearchParams({ limit: state.limit, charts: 6, points: 40, instances: 6, plans: 5, actions: 12 });
     if (state.search.trim()) query.set("search", state.search.trim());
     return "/v1/overview?" + query;
   }
@@ -77,6 +97,7 @@
   async function refresh() {
     if (state.refreshing) { state.again = true; return; }
     state.refreshing = true;
+    state.lastRefresh = performance.now();
     try {
       state.overview = await api(overviewPath());
       if (state.overview.dns) state.dns = state.overview.dns.recent.slice();
@@ -85,16 +106,20 @@
       if (error instanceof Unauthorized) showLogin("the token was not accepted"); else $("status").textContent = "cannot read the API: " + error.message;
     } finally {
       state.refreshing = false;
-      if (state.again) { state.again = false; scheduleRefresh(250); }
+      if (state.again) { state.again = false; scheduleRefresh(0, true); }
     }
   }
 
-  function scheduleRefresh(delay) {
+  // News refreshes at most once a second (a busy fleet sends news all the time); what the
+  // operator asks for (a search, a page size) at once.
+  function scheduleRefresh(delay, asked = false) {
     clearTimeout(state.timer);
-    state.timer = setTimeout(refresh, delay);
+    const wait = asked ? delay : Math.max(delay, 1000 - (performance.now() - state.lastRefresh));
+    state.timer = setTimeout(refresh, wait);
   }
 
   function render() {
+    const began = performance.now();
     const overview = state.overview;
     state.updates += 1;
     document.body.dataset.updates = String(state.updates);
@@ -104,7 +129,10 @@
     renderEdges(overview);
     renderDNS();
     renderPlans(overview);
+    forgetUnseen();
     document.body.dataset.ready = "1";
+    window.augurDashboard.renderMs = performance.now() - began;
+    if (window.augurDashboard.firstRenderAt === null) window.augurDashboard.firstRenderAt = performance.now();
   }
 
   function renderContents(overview) {
@@ -122,7 +150,7 @@
         el("td", { class: "n on-the-way" }, row.onTheWay));
     });
     $("contents").tBodies[0].replaceChildren(...rows);
-    $("charts").replaceChildren(...overview.contents.filter((row) => row.series).map(contentChart));
+    $("charts").replaceChildren(...overview.contents.filter((row) => row.series).map((row) => reuse("chart", row.name, row, contentChart)));
   }
 
   // Lookups per closed interval against the forecast made for it (dashed, with its 95 %
@@ -173,25 +201,27 @@
   function renderEdges(overview) {
     const edges = overview.edges.slice().sort((a, b) => (a.role === "core") - (b.role === "core") || b.live - a.live || a.name.localeCompare(b.name));
     $("edges-count").textContent = `${edges.filter((e) => e.reachable).length} of ${edges.length} reachable`;
-    $("edges").replaceChildren(...edges.map((edge) => {
-      const usage = edge.cpuPercent === null || edge.cpuPercent === undefined ? el("p", { class: "muted" }, edge.role === "core" ? "core: static instances" : "no node state yet")
-        : el("div", {}, meter("CPU", edge.cpuPercent / 100, fixed(edge.cpuPercent) + " %"),
-          meter("memory", edge.memoryTotalBytes ? edge.memoryUsedBytes / edge.memoryTotalBytes : 0, `${bytes(edge.memoryUsedBytes)} of ${bytes(edge.memoryTotalBytes)}`));
-      const groups = edge.groups.map((g) => el("li", { "data-phase": g.phase, "data-flavor": g.flavor, "data-truth": g.truth },
-        `${g.count} × ${g.phase} · ${g.flavor} `, el("span", { class: "truth " + g.truth }, truthLabel[g.truth] || g.truth)));
-      const listed = edge.instances.map((i) => el("li", { "data-instance": i.id, "data-phase": i.phase },
-        el("code", {}, i.id), ` ${i.content} · ${i.flavor} · ${i.phase}${i.removing ? " (leaving)" : ""}${i.answered ? " · in DNS" : ""} `,
-        el("span", { class: "truth " + i.truth }, truthLabel[i.truth] || i.truth), i.failure ? el("span", { class: "error" }, " " + i.failure) : null));
-      const more = edge.live - edge.instances.length;
-      return el("article", { class: "edge" + (edge.reachable ? "" : " unreachable"), "data-edge": edge.name, "data-live": edge.live },
-        el("h3", {}, el("span", {}, edge.name, " ", el("small", { class: "muted" }, edge.role)),
-          el("span", { class: "badge" + (edge.reachable ? "" : " down") }, edge.reachable ? "reachable" : "unreachable")),
-        el("p", { class: "count" }, el("b", { class: "live-count" }, edge.live), ` live of ${edge.instanceLimit}`,
-          edge.emulatedRuntimes.length ? el("span", { class: "muted" }, ` · emulated runtimes: ${edge.emulatedRuntimes.join(", ")}`) : null),
-        usage,
-        groups.length ? el("ul", { class: "groups" }, groups) : null,
-        listed.length ? el("ul", { class: "instances" }, listed, more > 0 ? el("li", { class: "muted" }, `+${more} more`) : null) : null);
-    }));
+    $("edges").replaceChildren(...edges.map((edge) => reuse("edge", edge.name, edge, edgeCard)));
+  }
+
+  function edgeCard(edge) {
+    const usage = edge.cpuPercent === null || edge.cpuPercent === undefined ? el("p", { class: "muted" }, edge.role === "core" ? "core: static instances" : "no node state yet")
+      : el("div", {}, meter("CPU", edge.cpuPercent / 100, fixed(edge.cpuPercent) + " %"),
+        meter("memory", edge.memoryTotalBytes ? edge.memoryUsedBytes / edge.memoryTotalBytes : 0, `${bytes(edge.memoryUsedBytes)} of ${bytes(edge.memoryTotalBytes)}`));
+    const groups = edge.groups.map((g) => el("li", { "data-phase": g.phase, "data-flavor": g.flavor, "data-truth": g.truth },
+      `${g.count} × ${g.phase} · ${g.flavor} `, el("span", { class: "truth " + g.truth }, truthLabel[g.truth] || g.truth)));
+    const listed = edge.instances.map((i) => el("li", { "data-instance": i.id, "data-phase": i.phase },
+      el("code", {}, i.id), ` ${i.content} · ${i.flavor} · ${i.phase}${i.removing ? " (leaving)" : ""}${i.answered ? " · in DNS" : ""} `,
+      el("span", { class: "truth " + i.truth }, truthLabel[i.truth] || i.truth), i.failure ? el("span", { class: "error" }, " " + i.failure) : null));
+    const more = edge.live - edge.instances.length;
+    return el("article", { class: "edge" + (edge.reachable ? "" : " unreachable"), "data-edge": edge.name, "data-live": edge.live },
+      el("h3", {}, el("span", {}, edge.name, " ", el("small", { class: "muted" }, edge.role)),
+        el("span", { class: "badge" + (edge.reachable ? "" : " down") }, edge.reachable ? "reachable" : "unreachable")),
+      el("p", { class: "count" }, el("b", { class: "live-count" }, edge.live), ` live of ${edge.instanceLimit}`,
+        edge.emulatedRuntimes.length ? el("span", { class: "muted" }, ` · emulated runtimes: ${edge.emulatedRuntimes.join(", ")}`) : null),
+      usage,
+      groups.length ? el("ul", { class: "groups" }, groups) : null,
+      listed.length ? el("ul", { class: "instances" }, listed, more > 0 ? el("li", { class: "muted" }, `+${more} more`) : null) : null);
   }
 
   const dnsColors = { NOERROR: "#1f6feb", NXDOMAIN: "#b54708", REFUSED: "#b42318", FORMERR: "#6941c6", NOTIMP: "#c11574", SERVFAIL: "#000", BADVERS: "#667085", LIMITED: "#067647", OTHER: "#98a2b3" };
@@ -223,7 +253,11 @@
   }
 
   function renderPlans(overview) {
-    $("plans").replaceChildren(...(overview.plans.length ? overview.plans.map((plan) => el("div", { class: "plan", "data-interval": plan.interval },
+    $("plans").replaceChildren(...(overview.plans.length ? overview.plans.map((plan) => reuse("plan", plan.interval, plan, planCard)) : [el("p", { class: "muted" }, "no interval has closed yet")]));
+  }
+
+  function planCard(plan) {
+    return el("div", { class: "plan", "data-interval": plan.interval },
       el("h3", {}, `interval ${plan.interval} · ${time(plan.start)}–${time(plan.end)} · ${plan.lookups} lookups${plan.training ? " · training" : ""} · ${plan.actionsTotal} action${plan.actionsTotal === 1 ? "" : "s"}`),
       plan.unmet.length ? el("p", { class: "error" }, plan.unmet.map((u) => `${u.content}: ${u.missingInstances} missing (${u.reason})`).join("; ")) : null,
       plan.actions.length ? el("table", { class: "grid small" },
@@ -231,8 +265,7 @@
         el("tbody", {}, plan.actions.map((a) => el("tr", { "data-action": a.id },
           el("td", {}, a.kind), el("td", {}, a.content), el("td", {}, a.flavor || "–"), el("td", {}, a.edge || "–"), el("td", {}, a.instance || "–"),
           el("td", { class: "reason" }, a.reason), el("td", { class: "outcome outcome-" + a.outcome, title: a.detail || "" }, a.outcome + (a.detail ? ": " + a.detail : "")))))) : null,
-      plan.actionsTotal > plan.actions.length ? el("p", { class: "muted" }, `+${plan.actionsTotal - plan.actions.length} more actions`) : null))
-      : [el("p", { class: "muted" }, "no interval has closed yet")]));
+      plan.actionsTotal > plan.actions.length ? el("p", { class: "muted" }, `+${plan.actionsTotal - plan.actions.length} more actions`) : null);
   }
 
   function renderEvents() {
