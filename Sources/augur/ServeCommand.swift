@@ -19,7 +19,7 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the DNS balancer and the orchestrator: counts → forecasts → plans → edge operators → DNS pools."
+        abstract: "Run the DNS balancer and the orchestrator: counts → forecasts → plans → edge operators → DNS pools; the dashboard at the API's /."
     )
 
     enum EdgeMode: String, ExpressibleByArgument, CaseIterable {
@@ -201,7 +201,7 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(RetentionService(store: store, retention: .seconds(retention), keepingCounts: kept, logger: logger))
         }
         logger.info("augur serving", metadata: [
-            "api.listen": "\(api)", "dns.listen": "\(serving.endpoints(topology).map(\.description))", "edges": "\(edges.rawValue)",
+            "api.listen": "\(api)", "api.dashboard": "http://\(api)/", "dns.listen": "\(serving.endpoints(topology).map(\.description))", "edges": "\(edges.rawValue)",
             "loop.interval_ms": "\(milliseconds)", "loop.training": "\(settings.trainingIntervals)", "data": "\(data)",
         ])
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

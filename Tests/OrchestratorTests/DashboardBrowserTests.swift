@@ -73,7 +73,16 @@ extension LoopServices {
         func theDashboardShowsTheAPIsFiguresAndADeployWithoutAReload() async throws {
             let (directory, payloads) = try await ServeProcessTests.prepare("dashboard")
             let process = try ServeProcessTests.start(directory, payloads: payloads, run: 1, publicRead: false)
-            defer { if process.isRunning { process.terminate() } }
+            defer {
+                // On a failure, nothing the edges started may outlive the test.
+                if process.isRunning {
+                    process.terminate()
+                    let sweep = Process()
+                    sweep.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+                    sweep.arguments = ["-f", directory.path]
+                    try? sweep.run()
+                }
+            }
             let url = "http://\(ServeProcessTests.api)/"
             #expect(await LoopBed.eventually(30) { (try? await Testbed.tool("curl", ["-sf", "--max-time", "2", url])) != nil }, "augur serve answers at /")
             let token = try String(contentsOf: directory.appendingPathComponent("token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -119,9 +128,15 @@ extension LoopServices {
             #expect(((try? FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0) > 10_000, "a screenshot of the page at \(shot.path)")
             await browser.quit()
 
+            // Demand stops: the instances drain and are destroyed; then SIGTERM ends the
+            // process with its event streams, and nothing it started is left.
+            let drained = await LoopBed.eventually(30) { ((try? await Self.api("/v1/instances", token: token)) as? [Any])?.isEmpty == true }
+            #expect(drained, "the edge instances drained once demand stopped")
             process.terminate()
             process.waitUntilExit()
             #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops augur serve clean, its event streams included")
+            let leftovers = try await Testbed.tool("pgrep", ["-f", directory.path], failOnExit: false)
+            #expect(leftovers.isEmpty, "processes left: \(leftovers)")
         }
     }
 }
