@@ -132,9 +132,20 @@ extension LoopServices {
             // process with its event streams, and nothing it started is left.
             let drained = await LoopBed.eventually(30) { ((try? await Self.api("/v1/instances", token: token)) as? [Any])?.isEmpty == true }
             #expect(drained, "the edge instances drained once demand stopped")
+            // A reader of the event stream stays connected until the process shuts down.
+            let streamed = directory.appendingPathComponent("stream.txt")
+            FileManager.default.createFile(atPath: streamed.path, contents: nil)
+            let reader = Process()
+            reader.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            reader.arguments = ["-sN", "-H", "Authorization: Bearer \(token)", "http://\(ServeProcessTests.api)/v1/stream"]
+            reader.standardOutput = try FileHandle(forWritingTo: streamed)
+            try reader.run()
+            #expect(await LoopBed.eventually(10) { ((try? String(contentsOf: streamed, encoding: .utf8)) ?? "").contains("event: dns") }, "the stream brings news")
             process.terminate()
             process.waitUntilExit()
             #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops augur serve clean, its event streams included")
+            #expect(await LoopBed.eventually(5) { !reader.isRunning }, "the open stream ended with the process")
+            if reader.isRunning { reader.terminate() }
             let leftovers = try await Testbed.tool("pgrep", ["-f", directory.path], failOnExit: false)
             #expect(leftovers.isEmpty, "processes left: \(leftovers)")
         }
