@@ -23,13 +23,15 @@ public final class DNSTrafficMeter: Service, Sendable {
     }
 
     private let responses: ResponseCodeCounters
+    private let unknown: UnknownNames
     private let feed: LoopFeed
     private let period: Duration
     private let kept: Int
     private let state = Mutex(State())
 
-    public init(responses: ResponseCodeCounters, feed: LoopFeed, period: Duration = .seconds(1), kept: Int = 300) {
-        self.responses = responses
+    public init(counters: DemandCounters, feed: LoopFeed, period: Duration = .seconds(1), kept: Int = 300) {
+        responses = counters.responses
+        unknown = counters.unknownNames
         self.feed = feed
         self.period = period
         self.kept = kept
@@ -43,6 +45,11 @@ public final class DNSTrafficMeter: Service, Sendable {
     /// Every response since the DNS balancer started, by code name.
     public func totals() -> [String: Int] {
         responses.totals()
+    }
+
+    /// The unknown names most asked for since the start, most first.
+    public func unknownNames(_ limit: Int) -> [UnknownNames.Entry] {
+        unknown.top(limit)
     }
 
     /// Takes one sample now (the first read only sets the baseline and returns nil).

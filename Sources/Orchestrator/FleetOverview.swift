@@ -1,3 +1,4 @@
+import DNSBalancer
 import EdgeOperator
 import Foundation
 import Hummingbird
@@ -95,6 +96,8 @@ public struct FleetOverview: Sendable, Codable {
         public var totals: [String: Int]
         /// The last minute's samples, oldest first.
         public var recent: [DNSTrafficSample]
+        /// The unknown names in the zone most asked for since the start (at most 10).
+        public var unknownNames: [UnknownNames.Entry]
     }
 
     public var generatedAt: Date
@@ -155,7 +158,7 @@ public struct FleetOverview: Sendable, Codable {
                 cpuPercent: reported?.usage?.cpuPercent, memoryUsedBytes: reported?.usage?.memoryUsedBytes, memoryTotalBytes: reported?.usage?.memoryTotalBytes,
                 runtimes: reported?.runtimes ?? [], emulatedRuntimes: reported?.emulatedRuntimes ?? [], live: mine.count, groups: groups, instances: Array(listed))
         }
-        let dns = meter.map { DNSView(totals: $0.totals(), recent: Array($0.history().suffix(60))) }
+        let dns = meter.map { DNSView(totals: $0.totals(), recent: Array($0.history().suffix(60)), unknownNames: $0.unknownNames(10)) }
         return FleetOverview(
             generatedAt: Date(), intervalSeconds: loop.settings.intervalSeconds, intervalsClosed: state.intervalsClosed,
             trainingIntervals: loop.settings.trainingIntervals, latestInterval: state.latest?.interval, contentsTotal: state.contents.count,

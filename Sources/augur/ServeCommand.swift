@@ -179,7 +179,7 @@ struct ServeCommand: AsyncParsableCommand {
             metricsFactory: PrometheusMetricsFactory(registry: registry), logger: logger)
         let endpoint = SocketEndpoint(api)
         let admission = access.admission()
-        let meter = DNSTrafficMeter(responses: pools.counters.responses, feed: loop.feed)
+        let meter = DNSTrafficMeter(counters: pools.counters, feed: loop.feed)
         let router = OrchestratorAPI.router(
             for: loop, store: store, configuration: configuration, registry: registry, token: token, publicRead: access.publicRead, admission: admission,
             meter: meter, openPaths: DashboardPage.paths)

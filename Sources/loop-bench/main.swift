@@ -111,7 +111,7 @@ print(String(decoding: try JSONSerialization.data(withJSONObject: summary, optio
 if let listen = ProcessInfo.processInfo.environment["LOOP_BENCH_SERVE"], let endpoint = SocketEndpoint(listen) {
     let router = OrchestratorAPI.router(
         for: loop, store: store, configuration: configuration, registry: PrometheusCollectorRegistry(),
-        token: UUID().uuidString, publicRead: true, meter: DNSTrafficMeter(responses: pools.counters.responses, feed: loop.feed), openPaths: DashboardPage.paths)
+        token: UUID().uuidString, publicRead: true, meter: DNSTrafficMeter(counters: pools.counters, feed: loop.feed), openPaths: DashboardPage.paths)
     DashboardPage.register(on: router)
     let application = Application(router: router, configuration: .init(address: .hostname(endpoint.address.description, port: endpoint.port)), logger: logger)
     FileHandle.standardError.write(Data("serving the fleet's API and dashboard at http://\(listen)/\n".utf8))

@@ -40,6 +40,7 @@ import Testing
         let responses = balancer.pools.counters.responses.totals()
         #expect(responses["NOERROR"] == 3 * passes && responses["NXDOMAIN"] == passes && responses["REFUSED"] == passes, "\(responses)")
         #expect(responses.filter { !["NOERROR", "NXDOMAIN", "REFUSED"].contains($0.key) }.values.allSatisfy { $0 == 0 }, "\(responses)")
+        #expect(balancer.pools.counters.unknownNames.top(3) == [UnknownNames.Entry(name: "nope.cdn.example.", count: passes)], "only the unknown name in the zone")
     }
 
     @Test func drainingResetsAndKeepsCountsAcrossPoolChanges() async throws {
@@ -87,5 +88,35 @@ import Testing
         for _ in 0..<20 { _ = client.exchange(Wire.query("video1.cdn.example")) }
         try await Task.sleep(for: .milliseconds(100))
         #expect(await seen.contents.count == 2 && counters.peek()["video1"] == 24)
+    }
+}
+
+/// The unknown names a dashboard lists: exact while few, bounded under a flood of new ones,
+/// and written as dig writes them.
+@Suite struct UnknownNameTests {
+    static func wire(_ labels: [[UInt8]]) -> [UInt8] {
+        labels.flatMap { [UInt8($0.count)] + $0 } + [0]
+    }
+
+    static func record(_ names: UnknownNames, _ labels: [[UInt8]], times: Int = 1) {
+        let bytes = wire(labels)
+        for _ in 0..<times { bytes.withUnsafeBytes { names.record(wireName: $0) } }
+    }
+
+    @Test func theMostAskedComeFirstAndAFloodStaysBounded() {
+        let names = UnknownNames(capacity: 16)
+        Self.record(names, [Array("Typo".utf8), Array("cdn".utf8), Array("example".utf8)], times: 50)
+        Self.record(names, [Array("other".utf8), Array("cdn".utf8), Array("example".utf8)], times: 5)
+        #expect(names.top(2) == [.init(name: "typo.cdn.example.", count: 50), .init(name: "other.cdn.example.", count: 5)], "lowercased, counted exactly")
+        // 500 names asked once each: a name asked more than a sixteenth of all lookups is kept.
+        for index in 0..<500 { Self.record(names, [Array("random\(index)".utf8), Array("cdn".utf8)]) }
+        #expect(names.top(100).count == 16, "at most the capacity is followed")
+        #expect(names.top(1) == [.init(name: "typo.cdn.example.", count: 50)], "the most asked name survives a flood of new ones, its count exact")
+    }
+
+    @Test func bytesOutsideAHostnameAreEscapedAsDigDoes() {
+        let bytes = Self.wire([[0x61, 0x2E, 0x00, 0xFF], Array("cdn".utf8)])
+        let text = bytes.withUnsafeBytes { UnknownNames.text($0) }
+        #expect(text == "a\\046\\000\\255.cdn.")
     }
 }

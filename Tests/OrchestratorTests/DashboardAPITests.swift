@@ -164,7 +164,7 @@ import Testing
         let pools = try LoopBed.pools(configuration)
         let feed = LoopFeed()
         let news = feed.subscribe()
-        let meter = DNSTrafficMeter(responses: pools.counters.responses, feed: feed, kept: 2)
+        let meter = DNSTrafficMeter(counters: pools.counters, feed: feed, kept: 2)
         let responder = DNSResponder(pools: pools)
         func ask(_ name: String, times: Int) {
             var out = [UInt8](repeating: 0, count: 1_232)
@@ -178,6 +178,7 @@ import Testing
         let sample = try #require(meter.sample(now: start + .seconds(2)))
         #expect(sample.perSecond["NOERROR"] == 5 && sample.perSecond["NXDOMAIN"] == 2 && sample.answered == 7, "\(sample.perSecond)")
         #expect(meter.totals()["NOERROR"] == 10)
+        #expect(meter.unknownNames(5) == [UnknownNames.Entry(name: "nothing.cdn.example.", count: 4)], "the unknown name asked, as dig prints it")
         _ = meter.sample(now: start + .seconds(3))
         _ = meter.sample(now: start + .seconds(4))
         #expect(meter.history().count == 2, "it keeps the newest samples only")

@@ -121,6 +121,9 @@ extension LoopServices {
             #expect(after.loadedAt == before.loadedAt && after.navigations == 1, "the page was not reloaded")
             #expect(after.updates > before.updates, "the event stream brought the news")
             try await browser.wait(until: "document.querySelectorAll('#plans [data-action]').length > 0 && Number(document.querySelector('#dns-table tr[data-code=NOERROR] td:last-child').textContent) > 0", timeout: 15)
+            // A name in the zone that no content has is listed under DNS as it was asked.
+            for _ in 0..<3 { try await Testbed.tool("dig", ["+short", "+tries=1", "+time=2", "@127.0.0.1", "-p", "\(ServeProcessTests.dnsPort)", "Vide01.cdn.example", "A"]) }
+            try await browser.wait(until: "document.querySelector('#unknown-names [data-unknown=\"vide01.cdn.example.\"] td.n')?.textContent === '3'", timeout: 15)
             let busy = try await Self.agree(browser, token: token)
             #expect(busy.equal, "with instances: the page shows \(busy.page), the API says \(busy.api)")
             #expect(busy.page.edges.values.reduce(0, +) > 0)

@@ -103,11 +103,13 @@ public final class DNSResponder {
         guard query.klass == DNSNumbers.classIN else {
             return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, authoritative: false, limit: limit, into: out)
         }
-        switch table.lookup(UnsafeRawBufferPointer(rebasing: raw[12..<(12 + query.nameLength)])) {
+        let name = UnsafeRawBufferPointer(rebasing: raw[12..<(12 + query.nameLength)])
+        switch table.lookup(name) {
         case .outsideZone:
             return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, authoritative: false, limit: limit, into: out)
         case .unknownInZone:
             pools.counters.unknown.bump()
+            pools.counters.unknownNames.record(wireName: name)
             return respondSlow(query, packet, rcode: DNSNumbers.rcodeNXDomain, authority: [table.soa], limit: limit, into: out)
         case .found(let entry):
             if counting { for cell in entry.counters { cell.bump() } }

@@ -73,6 +73,8 @@ public final class DemandCounters: Sendable {
     let limited = CounterCell()
     /// Every response sent, by response code (never drained).
     public let responses = ResponseCodeCounters()
+    /// The unknown names in the zone most asked for (never drained).
+    public let unknownNames = UnknownNames()
     private let crossing: AsyncStream<String>.Continuation
     /// Contents whose lookups in the interval just passed their watched threshold (`watch`).
     public let crossings: AsyncStream<String>

@@ -128,6 +128,7 @@
     renderContents(overview);
     renderEdges(overview);
     renderDNS();
+    renderUnknownNames(overview);
     renderPlans(overview);
     forgetUnseen();
     document.body.dataset.ready = "1";
@@ -250,6 +251,14 @@
         el("td", { class: "n" }, Object.entries(totals).filter(([c]) => c !== "LIMITED").reduce((a, [, v]) => a + v, 0))),
       ...Object.keys(dnsColors).map((code) => el("tr", { "data-code": code }, el("td", {}, label[code] || code),
         el("td", { class: "n" }, fixed(latest ? latest.perSecond[code] || 0 : 0)), el("td", { class: "n" }, totals[code] || 0))));
+  }
+
+  // Names in the zone that no content has: a client's typo, or a content the catalog lacks.
+  function renderUnknownNames(overview) {
+    const names = overview.dns ? overview.dns.unknownNames : [];
+    $("unknown-names").tBodies[0].replaceChildren(...(names.length
+      ? names.map((entry) => el("tr", { "data-unknown": entry.name }, el("td", {}, el("code", {}, entry.name)), el("td", { class: "n" }, entry.count)))
+      : [el("tr", {}, el("td", { class: "muted", colspan: 2 }, "none asked"))]));
   }
 
   function renderPlans(overview) {
