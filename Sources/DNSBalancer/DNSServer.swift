@@ -63,22 +63,37 @@ public final class DNSServer: Sendable {
         var endpoints: [SocketEndpoint] = []
         do {
             for requested in listen {
-                let tcp = try await bindTCP(
-                    pools: pools, host: requested.address.description, port: requested.port, group: group, idle: tcpIdleTimeout, cap: tcpCap, endpoint: requested)
-                tcpChannels.append(tcp)
-                let port = tcp.localAddress?.port ?? requested.port
-                for _ in 0..<workers {
-                    switch udpIO {
-                    case .batch:
-                        let listener = try UDPBatchListener(endpoint: requested, port: port, replySize: pools.settings.maxUDPPayload)
-                        listeners.append(listener)
-                        listener.start(pools: pools, limiter: limiter, logger: logger)
-                    case .nio:
-                        udpChannels.append(
-                            try await bindUDP(pools: pools, limiter: limiter, host: requested.address.description, port: port, on: group.next(), endpoint: requested))
+                // Port 0: TCP picks a free port and UDP takes the same number, which a UDP
+                // socket elsewhere may hold; then another port is picked (a few times).
+                for attempt in 1... {
+                    let (tcpBefore, udpBefore, listenersBefore) = (tcpChannels.count, udpChannels.count, listeners.count)
+                    do {
+                        let tcp = try await bindTCP(
+                            pools: pools, host: requested.address.description, port: requested.port, group: group, idle: tcpIdleTimeout, cap: tcpCap, endpoint: requested)
+                        tcpChannels.append(tcp)
+                        let port = tcp.localAddress?.port ?? requested.port
+                        for _ in 0..<workers {
+                            switch udpIO {
+                            case .batch:
+                                let listener = try UDPBatchListener(endpoint: requested, port: port, replySize: pools.settings.maxUDPPayload)
+                                listeners.append(listener)
+                                listener.start(pools: pools, limiter: limiter, logger: logger)
+                            case .nio:
+                                udpChannels.append(
+                                    try await bindUDP(pools: pools, limiter: limiter, host: requested.address.description, port: port, on: group.next(), endpoint: requested))
+                            }
+                        }
+                        endpoints.append(SocketEndpoint(address: requested.address, port: port))
+                        break
+                    } catch where requested.port == 0 && attempt < 8 {
+                        for channel in udpChannels[udpBefore...] { try? await channel.close() }
+                        for listener in listeners[listenersBefore...] { await listener.stop() }
+                        for channel in tcpChannels[tcpBefore...] { try? await channel.close() }
+                        udpChannels.removeSubrange(udpBefore...)
+                        listeners.removeSubrange(listenersBefore...)
+                        tcpChannels.removeSubrange(tcpBefore...)
                     }
                 }
-                endpoints.append(SocketEndpoint(address: requested.address, port: port))
             }
         } catch {
             await DNSServer(endpoints: [], tcpChannels: tcpChannels, udpChannels: udpChannels, listeners: listeners, group: group).stop()
