@@ -35,6 +35,7 @@ public struct FleetOverview: Sendable, Codable {
         }
     }
 
+    /// One content as the page's table and charts show it.
     public struct ContentRow: Sendable, Codable {
         public var name: String
         public var policy: String
@@ -54,6 +55,7 @@ public struct FleetOverview: Sendable, Codable {
         public var series: [ContentIntervalPoint]?
     }
 
+    /// How many of an edge's instances share a phase, a flavor and what runs them.
     public struct InstanceGroup: Sendable, Codable, Hashable {
         public var phase: String
         public var flavor: String
@@ -62,6 +64,7 @@ public struct FleetOverview: Sendable, Codable {
         public var count: Int
     }
 
+    /// One instance of an edge's card.
     public struct InstanceRow: Sendable, Codable {
         public var id: String
         public var content: String
@@ -74,6 +77,7 @@ public struct FleetOverview: Sendable, Codable {
         public var failure: String?
     }
 
+    /// One node's card: reachability, CPU and memory, its instances.
     public struct EdgeRow: Sendable, Codable {
         public var name: String
         public var role: String
@@ -92,6 +96,7 @@ public struct FleetOverview: Sendable, Codable {
         public var instances: [InstanceRow]
     }
 
+    /// The DNS panel: responses by code, their recent rates, the unknown names asked.
     public struct DNSView: Sendable, Codable {
         public var totals: [String: Int]
         /// The last minute's samples, oldest first.
