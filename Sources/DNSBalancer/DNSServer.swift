@@ -57,49 +57,66 @@ public final class DNSServer: Sendable {
         let limiter = rateLimit.isOn ? ResponseRateLimiter(rateLimit) : nil
         let tcpCap = ConnectionCap(limit: max(1, tcpConnections))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: udpIO == .nio ? workers : 1)
-        var tcpChannels: [any Channel] = []
-        var udpChannels: [any Channel] = []
-        var listeners: [UDPBatchListener] = []
-        var endpoints: [SocketEndpoint] = []
+        var bound: [BoundAddress] = []
         do {
             for requested in listen {
                 // Port 0: TCP picks a free port and UDP takes the same number, which a UDP
                 // socket elsewhere may hold; then another port is picked (a few times).
                 for attempt in 1... {
-                    let (tcpBefore, udpBefore, listenersBefore) = (tcpChannels.count, udpChannels.count, listeners.count)
+                    var address = BoundAddress()
                     do {
                         let tcp = try await bindTCP(
                             pools: pools, host: requested.address.description, port: requested.port, group: group, idle: tcpIdleTimeout, cap: tcpCap, endpoint: requested)
-                        tcpChannels.append(tcp)
+                        address.tcp = tcp
                         let port = tcp.localAddress?.port ?? requested.port
                         for _ in 0..<workers {
                             switch udpIO {
                             case .batch:
                                 let listener = try UDPBatchListener(endpoint: requested, port: port, replySize: pools.settings.maxUDPPayload)
-                                listeners.append(listener)
+                                address.listeners.append(listener)
                                 listener.start(pools: pools, limiter: limiter, logger: logger)
                             case .nio:
-                                udpChannels.append(
+                                address.udp.append(
                                     try await bindUDP(pools: pools, limiter: limiter, host: requested.address.description, port: port, on: group.next(), endpoint: requested))
                             }
                         }
-                        endpoints.append(SocketEndpoint(address: requested.address, port: port))
+                        address.endpoint = SocketEndpoint(address: requested.address, port: port)
+                        bound.append(address)
                         break
                     } catch where requested.port == 0 && attempt < 8 {
-                        for channel in udpChannels[udpBefore...] { try? await channel.close() }
-                        for listener in listeners[listenersBefore...] { await listener.stop() }
-                        for channel in tcpChannels[tcpBefore...] { try? await channel.close() }
-                        udpChannels.removeSubrange(udpBefore...)
-                        listeners.removeSubrange(listenersBefore...)
-                        tcpChannels.removeSubrange(tcpBefore...)
+                        await address.close()
+                    } catch {
+                        await address.close()
+                        throw error
                     }
                 }
             }
         } catch {
-            await DNSServer(endpoints: [], tcpChannels: tcpChannels, udpChannels: udpChannels, listeners: listeners, group: group).stop()
+            await DNSServer(bound, group: group).stop()
             throw error
         }
-        return DNSServer(endpoints: endpoints, tcpChannels: tcpChannels, udpChannels: udpChannels, listeners: listeners, group: group)
+        return DNSServer(bound, group: group)
+    }
+
+    private convenience init(_ bound: [BoundAddress], group: MultiThreadedEventLoopGroup) {
+        self.init(
+            endpoints: bound.compactMap(\.endpoint), tcpChannels: bound.compactMap(\.tcp), udpChannels: bound.flatMap(\.udp), listeners: bound.flatMap(\.listeners),
+            group: group)
+    }
+
+    /// The sockets one listen address got: TCP and each worker's UDP.
+    private struct BoundAddress {
+        var tcp: (any Channel)?
+        var udp: [any Channel] = []
+        var listeners: [UDPBatchListener] = []
+        var endpoint: SocketEndpoint?
+
+        /// Closes what one attempt got, UDP before TCP (as `stop`), so another can be tried.
+        func close() async {
+            for channel in udp { try? await channel.close() }
+            for listener in listeners { await listener.stop() }
+            try? await tcp?.close()
+        }
     }
 
     /// Stops answering and releases the sockets and threads; the UDP sockets are closed

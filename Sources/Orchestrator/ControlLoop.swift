@@ -325,8 +325,8 @@ public actor ControlLoop {
             }
             enqueue { await self.deploy(action, edge: edge, flavor: flavor) }
         case .drain:
+            // Its address already left DNS with the plan's other drains (`tick`, one table).
             guard let id = action.instance else { return }
-            apply(fleet.beginRemoval(id))
             // Stored with the tick's records.
             if let instance = fleet.members[id]?.instance { persist(instance) }
             enqueueRemoval(id, action: action.id)
@@ -616,6 +616,7 @@ public actor ControlLoop {
     /// What the dashboard's overview reads of the loop, in one hop.
     struct OverviewState: Sendable {
         var contents: [ContentView]
+        /// The fleet's live members (not gone or failed).
         var members: [Fleet.Member]
         var unreachable: Set<String>
         var reports: [String: NodeState]

@@ -130,7 +130,7 @@ public struct FleetOverview: Sendable, Codable {
             let (sa, sb) = (soFar[a.name] ?? 0, soFar[b.name] ?? 0)
             return sa != sb ? sa > sb : a.name < b.name
         }
-        let live = state.members.filter { !$0.instance.phase.isFinal }
+        let live = state.members
         let onTheWay = Dictionary(grouping: live.filter { !$0.removing && ($0.instance.phase == .pulling || $0.instance.phase == .booting) }, by: \.instance.spec.content)
             .mapValues(\.count).merging(state.requested) { $0 + $1 }
         var rows: [ContentRow] = []

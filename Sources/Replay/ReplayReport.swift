@@ -33,11 +33,12 @@ public struct ReplayReport: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(ReplaySummaryFile(scenario: name, runs: summaries)).write(to: directory.appendingPathComponent("summary.json"))
+        let figures = figures
         for (file, svg) in figures { try svg.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8) }
-        try page.write(to: directory.appendingPathComponent(Self.pageFile), atomically: true, encoding: .utf8)
+        try page(figures: figures).write(to: directory.appendingPathComponent(Self.pageFile), atomically: true, encoding: .utf8)
     }
 
-    /// The one file that shows the whole run (`page`).
+    /// The one file that shows the whole run (`page(figures:)`).
     public static let pageFile = "report.html"
 
     /// The figures as SVG, by file name, from each run's first repeat.

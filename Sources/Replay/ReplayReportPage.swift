@@ -13,8 +13,9 @@ extension Scenario {
 extension ReplayReport {
     /// `report.html`: the whole run in one self-contained file (no script, nothing fetched):
     /// the scenario, the summary table, every figure inline, the verdict, and every edge
-    /// instance with what really ran it (emulated ones marked).
-    public var page: String {
+    /// instance with what really ran it (emulated ones marked). `figures`: this report's, as
+    /// `write` made their files.
+    func page(figures: [(file: String, svg: String)]) -> String {
         func text(_ value: String) -> String { SVGChart.escape(value).replacingOccurrences(of: "\"", with: "&quot;") }
         func row(_ cells: [String], header: Bool = false, numericFrom: Int = 0) -> String {
             let tag = header ? "th" : "td"

@@ -19,9 +19,6 @@ public struct ScenarioReplay: Sendable {
         self.environment = environment
     }
 
-    /// The line that opens a replay's output.
-    public var headline: String { scenario.headline }
-
     public func run() async throws -> ReplayReport {
         var runs: [(run: Scenario.Run, repeats: [RunRecords])] = []
         for run in scenario.runs {

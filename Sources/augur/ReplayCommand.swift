@@ -57,7 +57,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let site = try makeSite(configuration: configuration, dnsEndpoint: dnsEndpoint, logger: logger)
         let environment = ReplayEnvironment(configuration: configuration, site: site, dnsEndpoint: dnsEndpoint, payloads: payloads, logger: logger, progress: Self.emit)
         let replay = ScenarioReplay(scenario: scenario, name: name, directory: directory, environment: environment)
-        Self.emit(replay.headline + (testbed ? " on the namespace testbed" : ""))
+        Self.emit(scenario.headline + (testbed ? " on the namespace testbed" : ""))
 
         // SIGINT and SIGTERM cancel the runs; each run then removes what it started (its edge
         // instances, the core's baseline) before the command exits.

@@ -83,13 +83,12 @@ public final class DNSPools: Sendable {
         var failures: [(change: AddressChange, error: DNSPoolError)] = []
         state.withLock { state in
             var pools = state.pools
-            var index: [String: Int] = [:]
+            let index = Dictionary(uniqueKeysWithValues: pools.enumerated().map { ($1.content, $0) })
             for change in changes {
                 guard change.address.count == 4 || change.address.count == 16 else {
                     failures.append((change, .badAddress(count: change.address.count)))
                     continue
                 }
-                if index.isEmpty { index = Dictionary(uniqueKeysWithValues: pools.enumerated().map { ($1.content, $0) }) }
                 guard let contentIndex = index[change.content] else {
                     failures.append((change, .unknownContent(change.content)))
                     continue
