@@ -27,10 +27,14 @@ public struct Flavor: Sendable, Hashable {
     /// MirageOS: no toolchain builds them here). The planner then places it only where its
     /// runtime is emulated; an operator still boots a real kernel pushed under its name.
     public var standIn: Bool
+    /// The least guest memory in megabytes that serves content of each size in megabytes, as
+    /// measured for a real guest flavor (`augur-uk`, `xen-linux`); empty where the runtime
+    /// sizes it itself (containers) or nothing real was measured (stand-ins).
+    public var memoryMegabytes: [Int: Double]
 
     public init(
         name: String, runtime: RuntimeKind, kind: Kind, imageMegabytes: [Int: Double], timing: TimingProfile = TimingProfile(), emulable: Bool = true,
-        standIn: Bool = false
+        standIn: Bool = false, memoryMegabytes: [Int: Double] = [:]
     ) {
         self.name = name
         self.runtime = runtime
@@ -39,6 +43,7 @@ public struct Flavor: Sendable, Hashable {
         self.timing = timing
         self.emulable = emulable
         self.standIn = standIn
+        self.memoryMegabytes = memoryMegabytes
     }
 
     /// A flavor's boot and removal times in milliseconds.
@@ -55,7 +60,20 @@ public struct Flavor: Sendable, Hashable {
     /// The image size for content of `contentBytes`, interpolated linearly between the
     /// measured content sizes and extrapolated from the nearest two beyond them.
     public func imageMegabytes(forContentBytes contentBytes: Int) -> Double? {
-        let points = imageMegabytes.sorted { $0.key < $1.key }
+        Self.interpolate(imageMegabytes, atContentBytes: contentBytes)
+    }
+
+    /// The guest memory for content of `contentBytes`, rounded up to a whole megabyte:
+    /// interpolated as image sizes are, and for content smaller than any measured, the
+    /// smallest measurement (never extrapolated below what was seen to serve).
+    public func memoryMegabytes(forContentBytes contentBytes: Int) -> Int? {
+        guard let smallest = memoryMegabytes.min(by: { $0.key < $1.key }) else { return nil }
+        if Double(contentBytes) <= Double(smallest.key) * 1_048_576 { return Int(smallest.value.rounded(.up)) }
+        return Self.interpolate(memoryMegabytes, atContentBytes: contentBytes).map { Int($0.rounded(.up)) }
+    }
+
+    private static func interpolate(_ table: [Int: Double], atContentBytes contentBytes: Int) -> Double? {
+        let points = table.sorted { $0.key < $1.key }
         guard let first = points.first else { return nil }
         let x = Double(contentBytes) / 1_048_576
         guard points.count > 1 else { return first.value }

@@ -12,11 +12,13 @@ enum FlavorsFile {
         let removal: String?
         let emulable: Bool?
         let standIn: Bool?
+        let memoryMB: [String: Double]?
 
         enum CodingKeys: String, CodingKey {
             case runtime, kind, boot, removal, emulable
             case standIn = "stand_in"
             case imageMB = "image_mb"
+            case memoryMB = "memory_mb"
         }
     }
 
@@ -35,22 +37,32 @@ enum FlavorsFile {
             guard let kind = Flavor.Kind(rawValue: entry.kind) else {
                 throw document.error(path + [.key("kind")], "unknown kind '\(entry.kind)' (known: unikernel, container, microvm)")
             }
-            var sizes: [Int: Double] = [:]
-            for (content, megabytes) in entry.imageMB {
-                guard let contentMB = Int(content), contentMB > 0 else {
-                    throw document.error(path + [.key("image_mb"), .key(content)], "content size '\(content)' must be a whole number of megabytes")
-                }
-                guard megabytes > 0, megabytes.isFinite else {
-                    throw document.error(path + [.key("image_mb"), .key(content)], "image size must be a positive number of megabytes")
-                }
-                sizes[contentMB] = megabytes
-            }
+            let sizes = try bySize(entry.imageMB, key: "image_mb", what: "image size", at: path, in: document)
+            let memory = try bySize(entry.memoryMB ?? [:], key: "memory_mb", what: "guest memory", at: path, in: document)
             let timing = Flavor.TimingProfile(
                 bootMilliseconds: try duration(entry.boot, at: path + [.key("boot")], in: document),
                 removalMilliseconds: try duration(entry.removal, at: path + [.key("removal")], in: document))
-            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes, timing: timing, emulable: entry.emulable ?? true, standIn: entry.standIn ?? false)
+            flavors[name] = Flavor(name: name, runtime: runtime, kind: kind, imageMegabytes: sizes, timing: timing, emulable: entry.emulable ?? true, standIn: entry.standIn ?? false,
+                memoryMegabytes: memory)
         }
         return flavors
+    }
+
+    /// A table of megabytes by content size in megabytes (`image_mb`, `memory_mb`).
+    private static func bySize(
+        _ table: [String: Double], key: String, what: String, at path: [ConfigDocument.PathStep], in document: ConfigDocument
+    ) throws(ConfigError) -> [Int: Double] {
+        var sizes: [Int: Double] = [:]
+        for (content, megabytes) in table {
+            guard let contentMB = Int(content), contentMB > 0 else {
+                throw document.error(path + [.key(key), .key(content)], "content size '\(content)' must be a whole number of megabytes")
+            }
+            guard megabytes > 0, megabytes.isFinite else {
+                throw document.error(path + [.key(key), .key(content)], "\(what) must be a positive number of megabytes")
+            }
+            sizes[contentMB] = megabytes
+        }
+        return sizes
     }
 
     private static func duration(_ text: String?, at path: [ConfigDocument.PathStep], in document: ConfigDocument) throws(ConfigError) -> Int {

@@ -13,6 +13,8 @@ public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
     case runtimeUnreachable(runtime: RuntimeKind, endpoint: String, reason: String)
     case runtimeFailed(runtime: RuntimeKind, operation: String, reason: String)
     case neverReady(instance: String, afterSeconds: Double)
+    /// The instance stopped while it booted (a guest that crashed), with what it last said.
+    case bootFailed(instance: String, reason: String)
     case cancelled(instance: String)
     /// An instance failed and destroying it failed too: the runtime may still hold it.
     case leftBehind(instance: String, address: String, cause: String, destroy: String)
@@ -29,6 +31,7 @@ public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
         case .runtimeUnreachable(let runtime, let endpoint, let reason): "\(runtime.rawValue) runtime at \(endpoint) unreachable: \(reason)"
         case .runtimeFailed(let runtime, let operation, let reason): "\(runtime.rawValue) \(operation) failed: \(reason)"
         case .neverReady(let instance, let seconds): "instance \(instance) did not serve within \(seconds) s; destroyed"
+        case .bootFailed(let instance, let reason): "instance \(instance) stopped before it served: \(reason)"
         case .cancelled(let instance): "instance \(instance) was deleted before it was ready"
         case .leftBehind(let instance, let address, let cause, let destroy):
             "instance \(instance) failed (\(cause)) and destroying it failed too (\(destroy)): the runtime may still hold it at \(address); its address is not reused while it answers there, and a restarted operator removes it"

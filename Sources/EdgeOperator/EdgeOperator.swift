@@ -16,12 +16,15 @@ public actor EdgeOperator {
         public var servicePort: Int
         /// A boot that does not serve within this time is destroyed and reported failed.
         public var bootTimeout: Duration
+        /// How often a booting instance's runtime is asked whether it stopped (`bootFailure`).
+        public var bootCheckPeriod: Duration
         public var defaultDrain: Duration
         public var usagePeriod: Duration
 
         public init(
             node: Node, flavors: [String: Flavor], catalog: Catalog, registry: SocketEndpoint, servicePort: Int,
-            bootTimeout: Duration = .seconds(60), defaultDrain: Duration = .seconds(10), usagePeriod: Duration = .seconds(1)
+            bootTimeout: Duration = .seconds(60), bootCheckPeriod: Duration = .milliseconds(250), defaultDrain: Duration = .seconds(10),
+            usagePeriod: Duration = .seconds(1)
         ) {
             self.node = node
             self.flavors = flavors
@@ -29,6 +32,7 @@ public actor EdgeOperator {
             self.registry = registry
             self.servicePort = servicePort
             self.bootTimeout = bootTimeout
+            self.bootCheckPeriod = bootCheckPeriod
             self.defaultDrain = defaultDrain
             self.usagePeriod = usagePeriod
         }
@@ -222,7 +226,7 @@ public actor EdgeOperator {
 
     private func awaitReadiness(_ spec: InstanceSpec, handle: RuntimeHandle, driver: any RuntimeDriver) async {
         do {
-            let readyAt = try await probe.waitUntilReady(spec, timeout: settings.bootTimeout)
+            let readyAt = try await readyOrFailed(spec, handle: handle, driver: driver)
             guard !Task.isCancelled, records[spec.id]?.phase == .booting else { return }
             enter(.ready, id: spec.id, at: readyAt)
         } catch {
@@ -233,6 +237,26 @@ public actor EdgeOperator {
             } catch let destroyError {
                 fail(spec.id, EdgeError.leftBehind(instance: spec.id, address: spec.address, cause: "\(error)", destroy: "\(destroyError)"))
             }
+        }
+    }
+
+    /// The readiness probe's answer, unless the runtime says first that the instance stopped.
+    private func readyOrFailed(_ spec: InstanceSpec, handle: RuntimeHandle, driver: any RuntimeDriver) async throws -> Date {
+        let probe = probe, timeout = settings.bootTimeout, period = settings.bootCheckPeriod
+        return try await withThrowingTaskGroup(of: Date?.self) { group in
+            group.addTask { try await probe.waitUntilReady(spec, timeout: timeout) }
+            group.addTask {
+                while !Task.isCancelled {
+                    if let reason = await driver.bootFailure(handle, spec: spec) { throw EdgeError.bootFailed(instance: spec.id, reason: reason) }
+                    try await Task.sleep(for: period)
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let outcome = try await group.next() {
+                if let readyAt = outcome { return readyAt }
+            }
+            throw EdgeError.cancelled(instance: spec.id)
         }
     }
 
@@ -379,9 +403,10 @@ public actor EdgeOperator {
             address = free
         }
         let cpus = request.cpus ?? 1
-        let memory = request.memoryMegabytes ?? 256
-        guard cpus > 0, cpus <= 64, (16...65_536).contains(memory) else {
-            throw EdgeError.invalidRequest("limits out of range: cpus \(cpus) (0…64), memory \(memory) MB (16…65536)")
+        // A real guest flavor gets the least memory measured to serve its content (flavors.yaml).
+        let memory = request.memoryMegabytes ?? flavor.memoryMegabytes(forContentBytes: content.sizeBytes) ?? 256
+        guard cpus > 0, cpus <= 64, (4...65_536).contains(memory) else {
+            throw EdgeError.invalidRequest("limits out of range: cpus \(cpus) (0…64), memory \(memory) MB (4…65536)")
         }
         let image = request.image ?? "\(settings.registry)/augur/\(flavor.name):\(content.name)"
         // Only the topology's registry: an image from anywhere else would make this edge fetch

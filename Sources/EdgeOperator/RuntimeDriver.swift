@@ -28,10 +28,17 @@ public protocol RuntimeDriver: Sendable {
     func addressIsFree(_ address: String, port: Int) -> Bool
     /// Why this driver's times do not compare with hardware, if they do not.
     var timingNote: String? { get }
+    /// While an instance boots: why it can no longer become ready (it crashed or was
+    /// destroyed), with what it last said; nil while it may still come up. The operator asks
+    /// this beside the readiness probe, so a guest that dies at once fails at once.
+    func bootFailure(_ handle: RuntimeHandle, spec: InstanceSpec) async -> String?
 }
 
 extension RuntimeDriver {
     public var timingNote: String? { nil }
+
+    /// A runtime that cannot tell leaves the verdict to the readiness probe's time-out.
+    public func bootFailure(_ handle: RuntimeHandle, spec: InstanceSpec) async -> String? { nil }
 
     /// Instances on the operator's own network stack take an address free to bind there.
     public func addressIsFree(_ address: String, port: Int) -> Bool {

@@ -18,13 +18,19 @@ public actor XenDriver: RuntimeDriver {
     private let network: XenGuestNetwork
     private let directory: URL
     private let artifacts: ArtifactStore
+    /// Where xenconsoled writes each guest's console (`--log=guest --log-dir=…`): what a guest
+    /// that stopped while booting last said.
+    private let consoleLogDirectory: URL
     private var cpu = CPURate()
 
     static let domainPrefix = "augur-"
 
     /// - Parameter platformVendor: the machine's DMI vendor (`/sys/class/dmi/id/sys_vendor`):
     ///   "QEMU" means this Xen host is itself a QEMU guest, nested, and its times are functional.
-    public init(stateDirectory: URL, network: XenGuestNetwork, xl: String = "xl", conntrack: String = "conntrack", platformVendor: String? = nil) {
+    public init(
+        stateDirectory: URL, network: XenGuestNetwork, xl: String = "xl", conntrack: String = "conntrack", platformVendor: String? = nil,
+        consoleLogDirectory: URL = URL(fileURLWithPath: "/var/log/xen/console")
+    ) {
         let vendor = platformVendor ?? (try? String(contentsOfFile: "/sys/class/dmi/id/sys_vendor", encoding: .utf8))
         self.timingNote = vendor?.trimmingCharacters(in: .whitespacesAndNewlines) == "QEMU"
             ? "functional timing: Xen nested under QEMU (software emulation here), not comparable with hardware" : nil
@@ -33,6 +39,7 @@ public actor XenDriver: RuntimeDriver {
         self.network = network
         self.directory = stateDirectory.appendingPathComponent("xen")
         self.artifacts = ArtifactStore(directory: stateDirectory.appendingPathComponent("artifacts"))
+        self.consoleLogDirectory = consoleLogDirectory
     }
 
     public func prepareImage(for spec: InstanceSpec) async throws -> ImagePreparation {
@@ -80,6 +87,34 @@ public actor XenDriver: RuntimeDriver {
         }
         cpu.forget(handle.runtimeID)
         for suffix in ["cfg", "json"] { try? FileManager.default.removeItem(at: directory.appendingPathComponent("\(handle.runtimeID).\(suffix)")) }
+    }
+
+    /// A domain that is gone (xl destroys a crashed guest: `on_crash = "destroy"`), or that
+    /// xl lists as shut down, crashed or dying, no longer boots; its console says why.
+    public func bootFailure(_ handle: RuntimeHandle, spec: InstanceSpec) async -> String? {
+        guard let outcome = try? await xl.run(["list", handle.runtimeID]) else { return nil }
+        let state: String
+        if outcome.succeeded {
+            guard let row = Self.parseListRow(outcome.output, name: handle.runtimeID), row.state.contains(where: { "scd".contains($0) }) else { return nil }
+            state = "is \(row.state)"
+        } else if outcome.errorOutput.lowercased().contains("invalid domain identifier") {
+            state = "is gone"
+        } else {
+            return nil
+        }
+        let console = consoleTail(of: handle.runtimeID)
+        return "domain \(handle.runtimeID) \(state)" + (console.isEmpty ? " (its console is empty)" : "; its console's last lines: \(console.joined(separator: " | "))")
+    }
+
+    /// The last lines a guest wrote on its console, as xenconsoled logged them.
+    func consoleTail(of name: String, lines: Int = 4) -> [String] {
+        let file = consoleLogDirectory.appendingPathComponent("guest-\(name).log")
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return [] }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        return Array(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.suffix(lines))
     }
 
     /// A guest's address lives on its own network stack behind the bridge, never on dom0's:
@@ -159,11 +194,11 @@ public actor XenDriver: RuntimeDriver {
     }
 
     /// A row of `xl list NAME`: `Name ID Mem VCPUs State Time(s)`.
-    static func parseListRow(_ output: String, name: String) -> (memoryMegabytes: Int, cpuSeconds: Double)? {
+    static func parseListRow(_ output: String, name: String) -> (memoryMegabytes: Int, state: String, cpuSeconds: Double)? {
         for line in output.split(separator: "\n") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 6, fields[0] == name, let memory = Int(fields[2]), let time = Double(fields[5]) else { continue }
-            return (memory, time)
+            return (memory, String(fields[4]), time)
         }
         return nil
     }

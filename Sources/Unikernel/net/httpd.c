@@ -19,6 +19,10 @@ struct connection {
 	int peer_done;
 	/* Poll ticks (2 s each) without progress. */
 	int idle_ticks;
+	/* The last response is sent and our side shut: what still arrives is read and dropped
+	 * until the peer closes too (or HTTPD_LINGER_TICKS pass), so that closing never resets a
+	 * connection whose client is still sending and has not read the response yet. */
+	int lingering;
 	int used;
 };
 
@@ -110,9 +114,24 @@ static int queue_response(struct connection *c)
 	return 1;
 }
 
+/* Shuts our side after the queued response and lingers (see `lingering`). */
+static err_t linger(struct connection *c)
+{
+	c->lingering = 1;
+	c->idle_ticks = 0;
+	tcp_output(c->pcb);
+	if (tcp_shutdown(c->pcb, 0, 1) != ERR_OK)
+		return finish(c);
+	return ERR_OK;
+}
+
 /* Moves the connection on as far as it can go; ERR_ABRT when it was aborted. */
 static err_t advance(struct connection *c)
 {
+	if (c->lingering) {
+		take_input(c);
+		return c->peer_done ? finish(c) : ERR_OK;
+	}
 	for (;;) {
 		take_input(c);
 		if (!c->responding) {
@@ -124,10 +143,8 @@ static err_t advance(struct connection *c)
 		if (!queue_response(c))
 			break;
 		c->responding = 0;
-		if (c->response.close) {
-			tcp_output(c->pcb);
-			return finish(c);
-		}
+		if (c->response.close)
+			return linger(c);
 	}
 	tcp_output(c->pcb);
 	if (c->peer_done && !c->responding)
@@ -148,7 +165,9 @@ static err_t on_receive(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t er
 		pbuf_free(p);
 		return ERR_OK;
 	}
-	c->idle_ticks = 0;
+	/* Bytes from a peer we no longer read do not keep the connection open. */
+	if (!c->lingering)
+		c->idle_ticks = 0;
 	if (!p)
 		c->peer_done = 1;
 	else if (c->held)
@@ -176,7 +195,11 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
-	if (++c->idle_ticks * 2 >= HTTPD_IDLE_SECONDS) {
+	/* A lingering connection whose response is all acknowledged waits the linger bound;
+	 * anything else, the idle bound, which every acknowledgement restarts. */
+	int delivered = !pcb->unsent && !pcb->unacked;
+	int limit = c->lingering && delivered ? HTTPD_LINGER_TICKS : HTTPD_IDLE_SECONDS / 2;
+	if (++c->idle_ticks >= limit) {
 		detach(pcb);
 		release(c);
 		tcp_abort(pcb);

@@ -9,6 +9,8 @@
 #define HTTPD_CONNECTIONS 128
 /* A connection that makes no progress for this many seconds is closed. */
 #define HTTPD_IDLE_SECONDS 30
+/* How many poll ticks (2 s each) a closing connection waits for the peer to close too. */
+#define HTTPD_LINGER_TICKS 2
 
 /* Listens on `port` for `site`; 0 on success. */
 int httpd_start(const struct http_site *site, uint16_t port);
