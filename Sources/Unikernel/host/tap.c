@@ -133,6 +133,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "augur-uk-host: cannot open tap %s: %s\n", tap_name, strerror(errno));
 		return 1;
 	}
+	/* A parent may hand down blocked signals (a test runner does): SIGTERM must end this. */
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
