@@ -5,12 +5,13 @@ import Foundation
 /// (`REGISTRY/augur/FLAVOR:CONTENT`): shared by `augur image push-unikernel` and the replay.
 public enum UnikernelPush {
     public static func push(
-        _ kernel: Data, ramdisk: Data? = nil, flavor: Flavor, item: ContentItem, registry: SocketEndpoint, tag: String? = nil
+        _ kernel: Data, ramdisk: Data? = nil, flavor: Flavor, item: ContentItem, registry: SocketEndpoint, tag: String? = nil,
+        domainSettings: [String: String] = [:]
     ) async throws -> (ImageReference, String) {
         guard let reference = ImageReference("\(registry)/augur/\(flavor.name):\(tag ?? item.name)") else {
             throw UnikernelPushError(reason: "cannot form an image reference for \(flavor.name):\(tag ?? item.name)")
         }
-        let digest = try await UnikernelArtifact.push(kernel: kernel, ramdisk: ramdisk, config: .init(flavor: flavor.name, content: item.name), to: reference)
+        let digest = try await UnikernelArtifact.push(kernel: kernel, ramdisk: ramdisk, config: .init(flavor: flavor.name, content: item.name, domainSettings: domainSettings), to: reference)
         return (reference, digest)
     }
 

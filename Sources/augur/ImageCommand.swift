@@ -39,6 +39,9 @@ struct ImageCommand: AsyncParsableCommand {
         @Option(help: "An initial ramdisk for the kernel (a real PV kernel's initramfs holding the content).")
         var ramdisk: String?
 
+        @Option(name: .customLong("domain-setting"), help: "An xl domain setting KEY=VALUE the artifact carries (allowed: \(DomainSettings.allowedKeys.joined(separator: ", "))); repeatable.")
+        var domainSettings: [String] = []
+
         @Option(help: "The tag to push under (default: the content's name, the tag operators deploy).")
         var tag: String?
 
@@ -57,6 +60,11 @@ struct ImageCommand: AsyncParsableCommand {
                 throw ValidationError("\(flavor.name) is never emulated: pass its real --kernel (and --ramdisk)")
             }
             guard ramdisk == nil || kernel != nil else { throw ValidationError("--ramdisk needs --kernel") }
+            var settings: [String: String] = [:]
+            for setting in domainSettings {
+                guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else { throw ValidationError("--domain-setting '\(setting)' is not KEY=VALUE") }
+                settings[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+            }
             guard let item = configuration.catalog.item(named: object), item.flavors.contains(flavor.name) else {
                 throw ValidationError("content '\(object)' is not in the catalog or not served by \(flavor.name)")
             }
@@ -66,7 +74,7 @@ struct ImageCommand: AsyncParsableCommand {
             let (reference, digest) = if let kernel {
                 try await UnikernelPush.push(
                     try Data(contentsOf: URL(fileURLWithPath: kernel)), ramdisk: try ramdisk.map { try Data(contentsOf: URL(fileURLWithPath: $0)) },
-                    flavor: flavor, item: item, registry: registry, tag: tag)
+                    flavor: flavor, item: item, registry: registry, tag: tag, domainSettings: settings)
             } else {
                 try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: URL(fileURLWithPath: payloads), registry: registry)
             }

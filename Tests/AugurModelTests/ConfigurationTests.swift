@@ -61,7 +61,7 @@ enum RepositoryFiles {
     }
 
     @Test func unknownFlavorNamesFileLineAndField() throws {
-        let error = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "flavors: [clickos, rumprun, mirage, nginx, flask, xen-linux]\n    capacity: 20\n  - name: video5", with: "flavors: [clickos, unikraft]\n    capacity: 20\n  - name: video5") })
+        let error = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "flavors: [augur-uk, clickos, rumprun, mirage, nginx, flask, xen-linux]\n    capacity: 20\n  - name: video5", with: "flavors: [clickos, unikraft]\n    capacity: 20\n  - name: video5") })
         #expect(error.file == "Content/catalog.yaml")
         #expect(error.field == "contents[0].flavors[1]")
         #expect(error.line == 9)
@@ -130,6 +130,21 @@ enum RepositoryFiles {
         #expect(configuration.flavors["mirage"]?.timing == Flavor.TimingProfile(bootMilliseconds: 370, removalMilliseconds: 10))
         #expect(configuration.topology.node(named: "edge-3")?.operatorSettings.listen == SocketEndpoint("127.0.0.1:7103"))
         #expect(configuration.topology.node(named: "edge-3")?.operatorSettings.dockerSocket == "/run/augur/edge-3/docker.sock")
+    }
+
+    @Test func guestMemoryBySizeIsReadCheckedAndInterpolated() throws {
+        let configuration = try RepositoryFiles.decode()
+        let uk = try #require(configuration.flavors["augur-uk"])
+        #expect(uk.memoryMegabytes == [1: 8, 5: 12, 10: 16, 20: 28])
+        #expect(uk.memoryMegabytes(forContentBytes: 1 << 20) == 8)
+        #expect(uk.memoryMegabytes(forContentBytes: 1 << 10) == 8, "below the smallest measured size: the smallest measurement")
+        #expect(uk.memoryMegabytes(forContentBytes: 3 << 20) == 10, "between 1 MB (8) and 5 MB (12)")
+        #expect(uk.memoryMegabytes(forContentBytes: 30 << 20) == 40, "past 20 MB: extrapolated upwards (28 + 10 × 1.2)")
+        #expect(configuration.flavors["nginx"]?.memoryMegabytes(forContentBytes: 1 << 20) == nil, "containers size themselves")
+        let bad = try #require(failure("Topology/flavors.yaml") { $0.replacingOccurrences(of: "memory_mb: {1: 8,", with: "memory_mb: {1: -8,") })
+        #expect(bad.field == "flavors.augur-uk.memory_mb.1" && bad.reason.contains("guest memory"), "\(bad)")
+        let size = try #require(failure("Topology/flavors.yaml") { $0.replacingOccurrences(of: "memory_mb: {1: 8,", with: "memory_mb: {one: 8,") })
+        #expect(size.field == "flavors.augur-uk.memory_mb.one", "\(size)")
     }
 
     @Test func missingFieldAndWrongTypeAndBrokenYAML() throws {

@@ -6,7 +6,10 @@ import Testing
 /// emulation, `augur edge --xen xl` in its dom0, a `xen-linux` guest deployed through the
 /// operator's API and serving the content, the operator killed and finding its domain again
 /// through `xl`, a drain and delete that `xl list` confirms, a corrupt kernel failing cleanly,
-/// and nothing left after `down`. Needs root (namespaces, tap, QEMU); several minutes.
+/// and nothing left after `down`; then Augur's own unikernel (`augur-uk`) the same way: its
+/// bytes, a drain that waits for a slow download, an operator restart, and a guest given a
+/// broken address key that crashes and is reported failed with its console line. Needs root
+/// (namespaces, tap, QEMU); several minutes.
 @Suite(.serialized, .enabled(if: Testbed.runsAsRoot, "the nested Xen host needs root (network namespace, tap device)"))
 struct XenHostTests {
     static let augur = Testbed.root.appendingPathComponent(".build/debug/augur").path
@@ -17,6 +20,7 @@ struct XenHostTests {
         let output = try await Testbed.script("xen-host", ["up", "--augur", Self.augur])
         do {
             try await Self.exercise(upOutput: output)
+            try await Self.exerciseAugurUK()
         } catch {
             _ = try? await Testbed.script("xen-host", ["down"])
             throw error
@@ -83,6 +87,64 @@ struct XenHostTests {
         if let reusedID = (reused["spec"] as? [String: Any])?["id"] as? String {
             _ = try await api("DELETE", "/v1/instances/\(reusedID)?drain=0&wait=true")
         }
+    }
+
+    private static func exerciseAugurUK() async throws {
+        let created = try await api("POST", "/v1/instances?wait=true", body: #"{"content":"video5","flavor":"augur-uk"}"#)
+        #expect(created["phase"] as? String == "ready", "\(created)")
+        #expect(created["emulated"] as? Bool == false)
+        let spec = try #require(created["spec"] as? [String: Any])
+        #expect(spec["memoryMegabytes"] as? Int == 12, "sized by the flavor's memory_mb for a 5 MB object: \(spec)")
+        let id = try #require(spec["id"] as? String)
+        let address = try #require(spec["address"] as? String)
+        let domain = try #require((created["handle"] as? [String: Any])?["runtimeID"] as? String)
+        let payload = try Data(contentsOf: Testbed.root.appendingPathComponent("Content/payloads/video5"))
+        let served = Testbed.temporaryDirectory("uk-download").appendingPathComponent("video5")
+        let fetched = try await Testbed.tool("ip", [
+            "netns", "exec", "augur-xen", "curl", "-sS", "--max-time", "60", "-o", served.path, "-w", "%{http_code}", "http://\(address):8080/video5",
+        ])
+        #expect(fetched == "200")
+        #expect(try Data(contentsOf: served) == payload, "augur-uk served the content's bytes")
+
+        try await dom0("kill -9 $(pidof augur)")
+        let recovered = try await eventually {
+            let listed = try await api("GET", "/v1/instances/\(id)?wait=settled")
+            return listed["phase"] as? String == "ready" ? listed : nil
+        }
+        #expect((recovered["handle"] as? [String: Any])?["runtimeID"] as? String == domain, "the restarted operator found the guest")
+
+        // A download at 1 MB/s (about 5 s) holds the drain; it completes byte for byte.
+        let slow = Testbed.temporaryDirectory("uk-slow").appendingPathComponent("video5")
+        let download = Task {
+            try await Testbed.tool("ip", [
+                "netns", "exec", "augur-xen", "curl", "-sS", "--limit-rate", "1M", "--max-time", "60", "-o", slow.path, "http://\(address):8080/video5",
+            ])
+        }
+        try await Task.sleep(for: .seconds(1))
+        let clock = ContinuousClock()
+        let drainStarted = clock.now
+        let gone = try await api("DELETE", "/v1/instances/\(id)?drain=30&wait=true")
+        let drained = clock.now - drainStarted
+        _ = try await download.value
+        #expect(gone["phase"] as? String == "gone", "\(gone)")
+        #expect(drained > .seconds(2), "the drain waited for the download (\(drained))")
+        #expect(try Data(contentsOf: slow) == payload, "the drained download is whole")
+        #expect(try await !dom0("xl list").contains(domain))
+
+        // A broken address key: the guest prints why on its console and crashes; the operator
+        // reports it failed with that line, and no domain is left.
+        let image = Testbed.root.appendingPathComponent(".build/unikernel/images/augur-uk-video1.elf")
+        try await Testbed.tool("ip", [
+            "netns", "exec", "augur-xen", augur, "image", "push-unikernel", "--topology", path("Topology/xen-edge.yaml"),
+            "--content", path("Content/catalog.yaml"), "--flavor", "augur-uk", "--object", "video1", "--kernel", image.path, "--tag", "broken",
+            "--domain-setting", "extra=augur.address=10.220.0.99",
+        ])
+        let failed = try await api(
+            "POST", "/v1/instances?wait=true", body: #"{"content":"video1","flavor":"augur-uk","image":"10.220.0.1:5000/augur/augur-uk:broken"}"#)
+        #expect(failed["phase"] as? String == "failed", "\(failed)")
+        let failure = failed["failure"] as? String ?? ""
+        #expect(failure.contains("stopped before it served") && failure.contains("augur.address is given twice"), "the console's line: \(failure)")
+        #expect(try await !dom0("xl list").contains("augur-"))
     }
 
     /// One call to the dom0 operator's API from the namespace, with the topology's token.
