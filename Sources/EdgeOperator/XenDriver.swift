@@ -24,6 +24,18 @@ public actor XenDriver: RuntimeDriver {
     private var cpu = CPURate()
 
     static let domainPrefix = "augur-"
+    /// How many more times a failed destroy is checked and tried again, half a second apart.
+    static let destroyRetries = 10
+
+    /// xl's answer for a domain that does not exist.
+    static func saysNoSuchDomain(_ outcome: ToolCommand.Outcome) -> Bool {
+        outcome.errorOutput.lowercased().contains("invalid domain identifier")
+    }
+
+    /// A destroy that succeeded, or found the domain already gone.
+    static func isGone(_ outcome: ToolCommand.Outcome) -> Bool {
+        outcome.succeeded || saysNoSuchDomain(outcome)
+    }
 
     /// - Parameter platformVendor: the machine's DMI vendor (`/sys/class/dmi/id/sys_vendor`):
     ///   "QEMU" means this Xen host is itself a QEMU guest, nested, and its times are functional.
@@ -69,7 +81,7 @@ public actor XenDriver: RuntimeDriver {
             try? FileManager.default.removeItem(at: configFile)
             try? FileManager.default.removeItem(at: specFile)
             let cleanup = try? await xl.run(["destroy", name])
-            if let cleanup, !cleanup.succeeded, !cleanup.errorOutput.lowercased().contains("invalid domain identifier"), case .runtimeFailed(let runtime, let operation, let reason) = error as? EdgeError {
+            if let cleanup, !Self.isGone(cleanup), case .runtimeFailed(let runtime, let operation, let reason) = error as? EdgeError {
                 throw EdgeError.runtimeFailed(
                     runtime: runtime, operation: operation,
                     reason: "\(reason); the half-made domain \(name) could not be destroyed: \(cleanup.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -80,9 +92,16 @@ public actor XenDriver: RuntimeDriver {
     }
 
     public func destroy(_ handle: RuntimeHandle, spec: InstanceSpec) async throws {
-        let outcome = try await xl.run(["destroy", handle.runtimeID])
-        // xl answers a domain that no longer exists with "invalid domain identifier": already gone.
-        guard outcome.succeeded || outcome.errorOutput.lowercased().contains("invalid domain identifier") else {
+        var outcome = try await xl.run(["destroy", handle.runtimeID])
+        // A guest that crashed is being destroyed by xl itself (`on_crash = "destroy"`), and a
+        // second destroy can fail half-way through its hotplug teardown: what counts is that
+        // the domain ends up gone, so it is asked again for a few seconds.
+        for _ in 0..<Self.destroyRetries where !Self.isGone(outcome) {
+            if let listed = try? await xl.run(["list", handle.runtimeID]), Self.saysNoSuchDomain(listed) { outcome = listed; break }
+            try? await Task.sleep(for: .milliseconds(500))
+            outcome = try await xl.run(["destroy", handle.runtimeID])
+        }
+        guard Self.isGone(outcome) else {
             throw EdgeError.runtimeFailed(runtime: .xen, operation: "destroy", reason: outcome.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         cpu.forget(handle.runtimeID)
@@ -97,7 +116,7 @@ public actor XenDriver: RuntimeDriver {
         if outcome.succeeded {
             guard let row = Self.parseListRow(outcome.output, name: handle.runtimeID), row.state.contains(where: { "scd".contains($0) }) else { return nil }
             state = "is \(row.state)"
-        } else if outcome.errorOutput.lowercased().contains("invalid domain identifier") {
+        } else if Self.saysNoSuchDomain(outcome) {
             state = "is gone"
         } else {
             return nil

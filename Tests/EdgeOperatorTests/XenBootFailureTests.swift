@@ -9,11 +9,11 @@ import Testing
 @Suite struct XenBootFailureTests {
     /// A driver whose `xl list NAME` prints `row` (or, with no row, xl's answer for a domain
     /// that does not exist), with a console log holding `console` for guest `augur-g`.
-    static func driver(row: String?, console: String) throws -> XenDriver {
+    static func driver(row: String?, console: String, script: String? = nil) throws -> XenDriver {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augur-xen-boot-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let xl = folder.appendingPathComponent("xl")
-        let body = row.map { "printf 'Name ID Mem VCPUs State Time(s)\\n%s\\n' '\($0)'" }
+        let body = script ?? row.map { "printf 'Name ID Mem VCPUs State Time(s)\\n%s\\n' '\($0)'" }
             ?? "echo 'augur-g is an invalid domain identifier (rc=-6)' >&2; exit 1"
         try "#!/bin/sh\n\(body)\n".write(to: xl, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: xl.path)
@@ -42,6 +42,19 @@ import Testing
         let driver = try Self.driver(row: nil, console: Self.console)
         let reason = try #require(await driver.bootFailure(RuntimeHandle("augur-g"), spec: Self.spec))
         #expect(reason.contains("is gone") && reason.contains("bad command line"), "\(reason)")
+    }
+
+    @Test func aDestroyThatRacesXlsOwnTeardownOfACrashedGuestEndsWithItGone() async throws {
+        let script = """
+            case "$1" in
+              destroy) echo 'libxl: error: libxl_linux.c:119:libxl__hotplug_nic: unable to read script' >&2; exit 1 ;;
+              list) echo "$2 is an invalid domain identifier (rc=-6)" >&2; exit 1 ;;
+            esac
+            """
+        let driver = try Self.driver(row: nil, console: "", script: script)
+        try await driver.destroy(RuntimeHandle("augur-g"), spec: Self.spec)
+        let stuck = try Self.driver(row: nil, console: "", script: "echo 'libxl: error: cannot destroy' >&2; exit 1")
+        await #expect(throws: EdgeError.self) { try await stuck.destroy(RuntimeHandle("augur-g"), spec: Self.spec) }
     }
 
     @Test func onlyTheLastLinesOfALongConsoleAreKept() async throws {

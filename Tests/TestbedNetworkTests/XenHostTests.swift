@@ -70,13 +70,7 @@ struct XenHostTests {
         // A corrupt kernel: failed with xl's own message, no domain, no file, the address free.
         let corrupt = Testbed.temporaryDirectory("xen-corrupt").appendingPathComponent("vmlinuz")
         try Data(repeating: 0x5a, count: 1 << 20).write(to: corrupt)
-        try await Testbed.tool("ip", [
-            "netns", "exec", "augur-xen", augur, "image", "push-unikernel", "--topology", path("Topology/xen-edge.yaml"),
-            "--content", path("Content/catalog.yaml"), "--flavor", "xen-linux", "--object", "video1", "--kernel", corrupt.path, "--tag", "corrupt",
-        ])
-        let failed = try await api(
-            "POST", "/v1/instances?wait=true", body: #"{"content":"video1","flavor":"xen-linux","image":"10.220.0.1:5000/augur/xen-linux:corrupt"}"#)
-        #expect(failed["phase"] as? String == "failed", "\(failed)")
+        let failed = try await failedDeploy(flavor: "xen-linux", kernel: corrupt, tag: "corrupt")
         let failure = failed["failure"] as? String ?? ""
         #expect(failure.contains("xen create failed") && failure.contains("libxl"), "xl's own message: \(failure)")
         #expect(try await !dom0("xl list").contains("augur-"))
@@ -134,17 +128,23 @@ struct XenHostTests {
         // A broken address key: the guest prints why on its console and crashes; the operator
         // reports it failed with that line, and no domain is left.
         let image = Testbed.root.appendingPathComponent(".build/unikernel/images/augur-uk-video1.elf")
-        try await Testbed.tool("ip", [
-            "netns", "exec", "augur-xen", augur, "image", "push-unikernel", "--topology", path("Topology/xen-edge.yaml"),
-            "--content", path("Content/catalog.yaml"), "--flavor", "augur-uk", "--object", "video1", "--kernel", image.path, "--tag", "broken",
-            "--domain-setting", "extra=augur.address=10.220.0.99",
-        ])
-        let failed = try await api(
-            "POST", "/v1/instances?wait=true", body: #"{"content":"video1","flavor":"augur-uk","image":"10.220.0.1:5000/augur/augur-uk:broken"}"#)
-        #expect(failed["phase"] as? String == "failed", "\(failed)")
+        let failed = try await failedDeploy(flavor: "augur-uk", kernel: image, tag: "broken", extra: ["--domain-setting", "extra=augur.address=10.220.0.99"])
         let failure = failed["failure"] as? String ?? ""
         #expect(failure.contains("stopped before it served") && failure.contains("augur.address is given twice"), "the console's line: \(failure)")
         #expect(try await !dom0("xl list").contains("augur-"))
+    }
+
+    /// Pushes `kernel` as video1's artifact of `flavor` under `tag` and deploys it, which
+    /// must fail; returns the operator's answer.
+    private static func failedDeploy(flavor: String, kernel: URL, tag: String, extra: [String] = []) async throws -> [String: Any] {
+        try await Testbed.tool("ip", [
+            "netns", "exec", "augur-xen", augur, "image", "push-unikernel", "--topology", path("Topology/xen-edge.yaml"),
+            "--content", path("Content/catalog.yaml"), "--flavor", flavor, "--object", "video1", "--kernel", kernel.path, "--tag", tag,
+        ] + extra)
+        let failed = try await api(
+            "POST", "/v1/instances?wait=true", body: #"{"content":"video1","flavor":"\#(flavor)","image":"10.220.0.1:5000/augur/\#(flavor):\#(tag)"}"#)
+        #expect(failed["phase"] as? String == "failed", "\(failed)")
+        return failed
     }
 
     /// One call to the dom0 operator's API from the namespace, with the topology's token.

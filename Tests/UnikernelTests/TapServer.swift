@@ -45,6 +45,18 @@ final class TapServer: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with a server of `object` as /`name`, stopped afterwards whatever happens.
+    static func serving(object: URL, name: String, _ body: (TapServer) async throws -> Void) async throws {
+        let server = try await start(object: object, name: name)
+        do {
+            try await body(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
     /// A command run inside the namespace.
     @discardableResult
     func run(_ arguments: [String], failOnExit: Bool = true) async throws -> String {

@@ -27,27 +27,21 @@ struct UnikernelNetworkTests {
         let objects = try await Self.catalogObjects()
         #expect(objects.count >= 4, "\(objects)")
         for (name, file) in objects {
-            let server = try await TapServer.start(object: file, name: name)
-            do {
+            try await TapServer.serving(object: file, name: name) { server in
                 let expected = try Data(contentsOf: file)
                 let downloaded = Testbed.temporaryDirectory("augur-uk-curl").appendingPathComponent(name)
                 let status = try await server.run(["curl", "-sS", "--max-time", "120", "-o", downloaded.path, "-w", "%{http_code}", "http://\(TapServer.address):8080/\(name)"])
                 #expect(status == "200")
                 #expect(try Data(contentsOf: downloaded) == expected, "curl: /\(name) byte-identical")
                 #expect(try await server.openConnections() <= 1, "only the client's kept-alive connection may stay open")
-            } catch {
-                await server.stop()
-                throw error
             }
-            await server.stop()
         }
     }
 
     @Test(.timeLimit(.minutes(10)))
     func sixtyFourDownloadsAtOnceAndAClientThatVanishesMidDownload() async throws {
         let object = UnikernelBuild.object(bytes: 5 << 20, seed: 64)
-        let server = try await TapServer.start(object: object, name: "video5")
-        do {
+        try await TapServer.serving(object: object, name: "video5") { server in
             let folder = Testbed.temporaryDirectory("augur-uk-64")
             // xargs waits with waitpid: a shell's `wait` can sleep forever on a signal mask the
             // test runner hands down.
@@ -69,18 +63,13 @@ struct UnikernelNetworkTests {
             let after = Testbed.temporaryDirectory("augur-uk-after").appendingPathComponent("video5")
             try await server.run(["curl", "-sS", "--max-time", "60", "-o", after.path, "http://\(TapServer.address):8080/video5"])
             #expect(try Data(contentsOf: after) == expected, "the server serves on after the vanished client")
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     @Test(.timeLimit(.minutes(5)))
     func pipelinedSlowMalformedAndOversizedRequestsOverTCP() async throws {
         let object = UnikernelBuild.object(bytes: 1 << 20, seed: 2)
-        let server = try await TapServer.start(object: object, name: "video1")
-        do {
+        try await TapServer.serving(object: object, name: "video1") { server in
             func probe(_ mode: String) async throws -> (statuses: [Int], bodies: [Int], closed: Bool) {
                 let text = try await server.run(["python3", Self.probe, TapServer.address, "8080", mode, "video1"])
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
@@ -96,10 +85,6 @@ struct UnikernelNetworkTests {
             #expect(malformed.statuses == [400] && malformed.closed, "a space before the colon: 400, and nothing after it is answered: \(malformed)")
             let oversized = try await probe("oversized")
             #expect(oversized.statuses == [431] && oversized.closed, "a header section past 8 KB: 431, read before the close: \(oversized)")
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 }
