@@ -171,6 +171,14 @@ extension CachingOptimizerTests {
         return CachingOptimizer().plan(input, interval: 1, memory: &memory)
     }
 
+    /// Each deploy of a plan as FLAVOR@NODE.
+    static func placements(_ plan: Plan) -> [String] {
+        plan.actions.compactMap { action -> String? in
+            guard let node = action.deployedNode, let flavor = action.deployedFlavor else { return nil }
+            return "\(flavor)@\(node)"
+        }
+    }
+
     @Test func onlyTheEdgeThatRunsXenForRealTakesXenLinux() {
         let nodes = [
             NodeCapacity(name: "edge-1", instanceLimit: 8, runtimes: ["xen", "docker"], linkBitsPerSecond: 100e6),
@@ -204,11 +212,29 @@ extension RealRuntimePlacementTests {
             intervalSeconds: 1, demand: [ContentForecast(content: "video5", steps: [ContentForecast.Step(mean: 40)])], fleet: [], nodes: nodes,
             contents: ["video5": ContentProfile(capacityPerInstance: 20, flavors: ["xen-linux", "clickos"])], flavors: flavors)
         let plan = CachingOptimizer().plan(input, interval: 1, memory: &memory)
-        let placed = plan.actions.compactMap { action -> String? in
-            guard let node = action.deployedNode, let flavor = action.deployedFlavor else { return nil }
-            return "\(flavor)@\(node)"
-        }
+        let placed = Self.placements(plan)
         #expect(placed.sorted() == ["clickos@edge-1", "xen-linux@edge-4"], "\(placed)")
+    }
+}
+
+extension RealRuntimePlacementTests {
+    /// The catalog's order (augur-uk, the ClickOS stand-in, …, xen-linux): a real Xen edge
+    /// takes Augur's own unikernel, an emulated one the stand-in, and xen-linux neither.
+    @Test func theRealXenEdgeTakesAugursUnikernelAndTheEmulatedOneTheStandIn() {
+        var flavors = Self.flavors
+        flavors["clickos"]?.standIn = true
+        flavors["augur-uk"] = FlavorTiming(runtime: "xen", bootSeconds: 7, imageMegabytes: ["video5": 5.1], emulable: false)
+        let nodes = [
+            NodeCapacity(name: "edge-1", instanceLimit: 1, runtimes: ["xen"], linkBitsPerSecond: 100e6),
+            NodeCapacity(name: "edge-4", instanceLimit: 1, runtimes: ["xen"], linkBitsPerSecond: 100e6, realRuntimes: ["xen"]),
+        ]
+        var memory = PlannerMemory()
+        let input = PlanInput(
+            intervalSeconds: 30, demand: [ContentForecast(content: "video5", steps: [ContentForecast.Step(mean: 40)])], fleet: [], nodes: nodes,
+            contents: ["video5": ContentProfile(capacityPerInstance: 20, flavors: ["augur-uk", "clickos", "xen-linux"])], flavors: flavors)
+        let plan = CachingOptimizer().plan(input, interval: 1, memory: &memory)
+        let placed = Self.placements(plan)
+        #expect(placed.sorted() == ["augur-uk@edge-4", "clickos@edge-1"], "\(placed)")
     }
 }
 
