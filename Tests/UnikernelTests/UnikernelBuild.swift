@@ -8,10 +8,12 @@ enum UnikernelBuild {
     static let source = Testbed.root.appendingPathComponent("Sources/Unikernel").path
     static let folder = Testbed.root.appendingPathComponent(".build/unikernel")
 
-    /// Runs `make TARGETS` in the unikernel's folder and returns what it printed.
+    /// Runs `make TARGETS` in the unikernel's folder and returns what it printed; one make
+    /// at a time (suites run in parallel and share the build folder).
     @discardableResult
     static func make(_ arguments: [String]) async throws -> String {
-        try await Testbed.tool("make", ["-s", "-C", source] + arguments)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return try await Testbed.tool("flock", [folder.path + ".lock", "make", "-s", "-C", source] + arguments)
     }
 
     /// An image serving `object` as /`name`, built into a fresh folder.
