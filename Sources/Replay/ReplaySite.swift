@@ -72,6 +72,6 @@ public struct InProcessSite: ReplaySite {
     }
 
     public func users(_ round: RoundUsers, of item: ContentItem) async throws -> [UserResult] {
-        await Round.run(offsets: round.offsets, of: item, topology: configuration.topology, dns: dnsEndpoint)
+        await Round.run(offsets: round.offsets, of: item, topology: configuration.topology, session: UserSession(resolver: Resolver(server: dnsEndpoint), port: configuration.topology.servicePort))
     }
 }

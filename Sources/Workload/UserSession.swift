@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AugurModel
+import Crypto
 import Foundation
 import NIOCore
 
@@ -13,16 +14,20 @@ public struct UserResult: Sendable, Hashable, Codable {
     /// Head to the last byte, seconds.
     public var downloadSeconds: Double?
     public var bytes: Int
+    /// The SHA-256 of the bytes received, in hex (only from a session that digests).
+    public var sha256: String?
     public var failure: WorkloadFailure?
 
     public init(
-        address: String? = nil, resolvedAt: Date? = nil, responseSeconds: Double? = nil, downloadSeconds: Double? = nil, bytes: Int = 0, failure: WorkloadFailure? = nil
+        address: String? = nil, resolvedAt: Date? = nil, responseSeconds: Double? = nil, downloadSeconds: Double? = nil, bytes: Int = 0, sha256: String? = nil,
+        failure: WorkloadFailure? = nil
     ) {
         self.address = address
         self.resolvedAt = resolvedAt
         self.responseSeconds = responseSeconds
         self.downloadSeconds = downloadSeconds
         self.bytes = bytes
+        self.sha256 = sha256
         self.failure = failure
     }
 
@@ -39,31 +44,49 @@ public struct UserResult: Sendable, Hashable, Codable {
     }
 }
 
-/// One user: resolve the content's name through the balancer, download the object over HTTP
-/// from the first answered address, and time it.
+/// One user: resolve the content's name through the balancer (or take a given address),
+/// download the object over HTTP from the first answered address, and time it.
 public struct UserSession: Sendable {
-    public let resolver: Resolver
+    /// Where a user learns the address it downloads from.
+    public enum Source: Sendable {
+        /// The balancer's answer to the content's name.
+        case balancer(Resolver)
+        /// One address, no lookup (an instance tested on its own).
+        case address(String)
+    }
+
+    public let source: Source
     public let client: HTTPClient
     public let port: Int
+    /// Whether each result carries the SHA-256 of what it received (to check bytes, not only their count).
+    public let digests: Bool
 
-    public init(resolver: Resolver, client: HTTPClient = .shared, port: Int) {
-        self.resolver = resolver
+    public init(resolver: Resolver, client: HTTPClient = .shared, port: Int, digests: Bool = false) {
+        self.init(source: .balancer(resolver), client: client, port: port, digests: digests)
+    }
+
+    public init(source: Source, client: HTTPClient = .shared, port: Int, digests: Bool = false) {
+        self.source = source
         self.client = client
         self.port = port
+        self.digests = digests
     }
 
     public func fetch(name: String, path: String, expectedBytes: Int) async -> UserResult {
         var result = UserResult(bytes: 0)
-        let addresses: [String]
-        do {
-            addresses = try await resolver.resolve(name)
-            result.resolvedAt = Date()
-        } catch {
-            result.failure = error
-            return result
+        switch source {
+        case .address(let address):
+            result.address = address
+        case .balancer(let resolver):
+            do {
+                result.address = try await resolver.resolve(name)[0]
+                result.resolvedAt = Date()
+            } catch {
+                result.failure = error
+                return result
+            }
         }
-        let address = addresses[0]
-        result.address = address
+        guard let address = result.address else { return result }
         let clock = ContinuousClock()
         let started = clock.now
         do {
@@ -74,8 +97,13 @@ public struct UserSession: Sendable {
                 result.failure = .http(Int(response.status.code))
                 return result
             }
-            for try await chunk in response.body { result.bytes += chunk.readableBytes }
+            var digest = digests ? SHA256() : nil
+            for try await chunk in response.body {
+                result.bytes += chunk.readableBytes
+                chunk.withUnsafeReadableBytes { digest?.update(bufferPointer: $0) }
+            }
             result.downloadSeconds = Self.seconds(clock.now - head)
+            result.sha256 = digest?.finalize().map { String(format: "%02x", $0) }.joined()
             if result.bytes != expectedBytes { result.failure = .shortRead(got: result.bytes, expected: expectedBytes) }
         } catch let error as HTTPClientError where error == .connectTimeout || error == .remoteConnectionClosed {
             result.failure = .refused("\(error)")
@@ -110,10 +138,8 @@ public enum Round {
 }
 
 extension Round {
-    /// The users of `item` arriving at `offsets`, each resolving its name in the topology's
-    /// zone through the balancer at `dns` and downloading it from the topology's service port.
-    public static func run(offsets: [Duration], of item: ContentItem, topology: Topology, dns: SocketEndpoint) async -> [UserResult] {
-        let session = UserSession(resolver: Resolver(server: dns), port: topology.servicePort)
-        return await run(offsets: offsets, session: session, name: "\(item.name).\(topology.zone.description)", path: "/\(item.name)", expectedBytes: item.sizeBytes)
+    /// The users of `item` arriving at `offsets`, downloading it through `session`.
+    public static func run(offsets: [Duration], of item: ContentItem, topology: Topology, session: UserSession) async -> [UserResult] {
+        await run(offsets: offsets, session: session, name: "\(item.name).\(topology.zone.description)", path: "/\(item.name)", expectedBytes: item.sizeBytes)
     }
 }

@@ -43,11 +43,17 @@ import Testing
 
     func actions() throws -> [ActionRecord] { try store.intervals(limit: 100).flatMap(\.actions) }
 
-    /// A quiet interval then a surge: returns the instances the deploy created on `edge`.
+    /// A quiet interval then a surge: returns the instances the deploys created on `edge`,
+    /// once every deploy of the plan was asked of the edge (a plan's deploys are created one
+    /// after another, so the first one alone is not the whole surge).
     func surge(_ input: AsyncStream<IntervalSnapshot>.Continuation, on edge: MemoryEdge) async throws -> [EdgeInstance] {
         input.yield(LoopBed.snapshot(0, lookups: 10))
         input.yield(LoopBed.snapshot(1, lookups: 60))
-        #expect(try await LoopBed.eventually(10) { try await !edge.instances().isEmpty && self.actions().contains { $0.outcome == .requested } })
+        #expect(try await LoopBed.eventually(10) {
+            let deploys = try self.actions().filter { $0.kind == .deploy }
+            let created = try await edge.instances().count
+            return !deploys.isEmpty && deploys.allSatisfy { $0.outcome == .requested } && created == deploys.count
+        })
         return try await edge.instances()
     }
 

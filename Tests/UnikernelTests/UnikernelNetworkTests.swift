@@ -3,10 +3,10 @@ import TestSupport
 import Testing
 
 /// augur-uk's network path without Xen: the kernel's lwIP configuration and HTTP server on a
-/// tap device in a namespace of the test's own, downloaded with curl: every catalog object
-/// byte-identical, 64 downloads at
-/// once, a client that resets mid-download, and pipelined, slow, malformed and oversized
-/// requests over real TCP. Needs root (namespace, tap).
+/// tap device in a namespace of the test's own, downloaded with curl and with Augur's own
+/// client (`augur users --address`, AsyncHTTPClient, run inside the namespace): every catalog
+/// object byte-identical, 64 downloads at once, a client that resets mid-download, and
+/// pipelined, slow, malformed and oversized requests over real TCP. Needs root (namespace, tap).
 @Suite(.serialized, .enabled(if: Testbed.runsAsRoot, "the tap device and its network namespace need root"))
 struct UnikernelNetworkTests {
     static let probe = UnikernelBuild.source + "/host/http_probe.py"
@@ -22,6 +22,22 @@ struct UnikernelNetworkTests {
         return names.map { ($0, folder.appendingPathComponent($0)) }
     }
 
+    /// `users` users of Augur's own client downloading /`name` from the server at once, each
+    /// result's status and SHA-256 as the client printed them.
+    static func augurUsers(_ server: TapServer, name: String, users: Int) async throws -> [(failure: String?, bytes: Int, sha256: String?)] {
+        let text = try await server.run([
+            try Testbed.augurBinary().path, "users", name, "--users", "\(users)", "--address", TapServer.address, "--digest",
+            "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
+            "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
+        ])
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
+        return results.map { ($0["failure"].map { "\($0)" }, $0["bytes"] as? Int ?? 0, $0["sha256"] as? String) }
+    }
+
+    static func sha256(_ file: URL) async throws -> String {
+        String(try await Testbed.tool("sha256sum", [file.path]).prefix(64))
+    }
+
     @Test(.timeLimit(.minutes(10)))
     func everyCatalogObjectIsServedByteIdentical() async throws {
         let objects = try await Self.catalogObjects()
@@ -34,13 +50,16 @@ struct UnikernelNetworkTests {
                 #expect(status == "200")
                 #expect(try Data(contentsOf: downloaded) == expected, "curl: /\(name) byte-identical")
                 #expect(try await server.openConnections() <= 1, "only the client's kept-alive connection may stay open")
+                let augur = try await Self.augurUsers(server, name: name, users: 1)
+                let digest = try await Self.sha256(file)
+                #expect(augur.count == 1 && augur.allSatisfy { $0.failure == nil && $0.bytes == expected.count && $0.sha256 == digest }, "augur users: /\(name) byte-identical: \(augur)")
             }
         }
     }
 
     @Test(.timeLimit(.minutes(10)))
     func sixtyFourDownloadsAtOnceAndAClientThatVanishesMidDownload() async throws {
-        let object = UnikernelBuild.object(bytes: 5 << 20, seed: 64)
+        let object = try #require(try await Self.catalogObjects().first { $0.name == "video5" }?.file, "the catalog has video5")
         try await TapServer.serving(object: object, name: "video5") { server in
             let folder = Testbed.temporaryDirectory("augur-uk-64")
             // xargs waits with waitpid: a shell's `wait` can sleep forever on a signal mask the
@@ -49,7 +68,11 @@ struct UnikernelNetworkTests {
             try await server.run(["sh", "-c", script])
             let expected = try Data(contentsOf: object)
             let identical = try (1...64).filter { try Data(contentsOf: folder.appendingPathComponent("\($0)")) == expected }.count
-            #expect(identical == 64, "\(identical) of 64 concurrent downloads byte-identical")
+            #expect(identical == 64, "\(identical) of 64 concurrent curl downloads byte-identical")
+            let augur = try await Self.augurUsers(server, name: "video5", users: 64)
+            let digest = try await Self.sha256(object)
+            let augurIdentical = augur.filter { $0.failure == nil && $0.bytes == expected.count && $0.sha256 == digest }.count
+            #expect(augur.count == 64 && augurIdentical == 64, "\(augurIdentical) of 64 concurrent downloads by augur users byte-identical: \(augur.filter { $0.failure != nil }.prefix(3))")
 
             let vanished = try await server.run(["python3", Self.probe, TapServer.address, "8080", "vanish", "video5"])
             #expect(vanished.contains("\"received\""), "\(vanished)")
