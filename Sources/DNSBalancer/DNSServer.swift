@@ -48,7 +48,8 @@ public final class DNSServer: Sendable {
     /// Binds every listen address and starts answering.
     /// UDP answers are rate-limited per `rateLimit` (see `DNSSettings.RateLimit`); TCP is
     /// never rate-limited, but at most `tcpConnections` are open at once (more are closed on
-    /// accept) and each closes after `tcpIdleTimeout` without a query.
+    /// accept), each closes after `tcpIdleTimeout` without a query, and one whose unsent
+    /// answers pass 64 KB is not read until they drain (so a peer that does not read goes idle).
     public static func start(
         pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO = .batch, rateLimit: DNSSettings.RateLimit = .off,
         tcpConnections: Int = 512, tcpIdleTimeout: TimeAmount = .seconds(10), logger: Logger = Logger(label: "augur.dns")
@@ -157,6 +158,7 @@ public final class DNSServer: Sendable {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.writeBufferWaterMark, value: TCPQueryHandler.waterMark)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations

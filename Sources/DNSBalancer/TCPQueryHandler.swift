@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 
 /// Splits a DNS-over-TCP stream into messages (RFC 1035 §4.2.2: a two-byte length, then the message).
 /// A length too short for a DNS header ends the connection.
@@ -25,11 +26,31 @@ struct DNSStreamFrameDecoder: ByteToMessageDecoder {
 }
 
 /// Answers DNS messages on one TCP connection; closes it when idle or on a framing error.
-final class TCPQueryHandler: ChannelInboundHandler {
+///
+/// A peer that sends queries and does not read the answers cannot make the server hold them:
+/// each answer is built in one scratch buffer and queued at its own size, and while the
+/// channel is not writable (its unsent answers passed the high water mark) no more is read,
+/// so the peer's further queries wait in its own socket. A peer that stops reading is then
+/// also a peer the server stops reading from, and the idle timeout closes it.
+final class TCPQueryHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// Unsent answers past `high` bytes pause reading until they drop under `low`.
+    static let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 16 << 10, high: 64 << 10)
+
+    /// Where answers are built: a TCP message's largest size, one per event loop thread
+    /// (a handler runs on its channel's loop only), so idle connections hold none.
+    /// (`@unchecked Sendable`: each value is only ever touched by the thread that made it.)
+    private final class Scratch: @unchecked Sendable {
+        var bytes = [UInt8](repeating: 0, count: 65_535)
+    }
+    private static let scratch = ThreadSpecificVariable<Scratch>()
+
     private let responder: DNSResponder
+    /// A read the channel asked for while it could not write; issued once it can.
+    private var heldRead = false
 
     init(pools: DNSPools) {
         responder = DNSResponder(pools: pools)
@@ -37,20 +58,36 @@ final class TCPQueryHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let query = unwrapInboundIn(data)
-        var response = context.channel.allocator.buffer(capacity: 2 + 512)
-        response.writeInteger(UInt16(0))
+        let scratch = Self.scratch.currentValue ?? Scratch()
+        Self.scratch.currentValue = scratch
         let written = query.withUnsafeReadableBytes { raw in
-            response.writeWithUnsafeMutableBytes(minimumWritableBytes: 65_535) { out in
-                responder.respond(to: raw, over: .tcp, into: out)
-            }
+            scratch.bytes.withUnsafeMutableBytes { out in responder.respond(to: raw, over: .tcp, into: out) }
         }
         guard written > 0 else { return }
-        response.setInteger(UInt16(written), at: response.readerIndex)
+        var response = context.channel.allocator.buffer(capacity: 2 + written)
+        response.writeInteger(UInt16(written))
+        scratch.bytes.withUnsafeBytes { response.writeBytes(UnsafeRawBufferPointer(rebasing: $0[0..<written])) }
         context.write(wrapOutboundOut(response), promise: nil)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         context.flush()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            heldRead = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, heldRead {
+            heldRead = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -120,9 +120,10 @@ enum Wire {
 
 /// Blocking sockets connected to 127.0.0.1, for sending exact bytes and reading exact replies.
 enum LoopbackSocket {
-    static func connect(type: Int32, port: Int, timeoutMilliseconds: Int) throws -> Int32 {
+    static func connect(type: Int32, port: Int, timeoutMilliseconds: Int, receiveBuffer: Int? = nil) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, type, 0)
         guard socket >= 0 else { throw Tool.Failure(description: "socket() failed") }
+        if var size = receiveBuffer.map(Int32.init) { setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1_000, tv_usec: (timeoutMilliseconds % 1_000) * 1_000)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -189,8 +190,9 @@ final class UDPClient {
 final class TCPConnection: @unchecked Sendable {
     private let socket: Int32
 
-    init(port: Int) throws {
-        socket = try LoopbackSocket.connect(type: Int32(SOCK_STREAM.rawValue), port: port, timeoutMilliseconds: 2_000)
+    /// `receiveBuffer` sets SO_RCVBUF before connecting (a small one fills at once).
+    init(port: Int, receiveBuffer: Int? = nil) throws {
+        socket = try LoopbackSocket.connect(type: Int32(SOCK_STREAM.rawValue), port: port, timeoutMilliseconds: 2_000, receiveBuffer: receiveBuffer)
     }
 
     deinit { close(socket) }
@@ -201,5 +203,41 @@ final class TCPConnection: @unchecked Sendable {
 
     func receive() -> LoopbackSocket.Received {
         LoopbackSocket.receive(socket)
+    }
+
+    /// What a flood came to: the bytes that went out, and whether the peer closed the
+    /// connection before the time was up.
+    struct Flood {
+        var sent = 0
+        var closedByPeer = false
+    }
+
+    /// Sends `bytes` over and over (up to `limit` bytes) for `seconds`, as fast as the peer
+    /// takes them, without ever reading.
+    func flood(_ bytes: [UInt8], limit: Int = .max, seconds: Double) async -> Flood {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
+        var flood = Flood()
+        while flood.sent < limit, ContinuousClock.now < deadline {
+            let offset = flood.sent % bytes.count
+            let length = min(65_536, bytes.count - offset, limit - flood.sent)
+            let count = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress.map { $0 + offset }, length, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if count > 0 {
+                flood.sent += count
+            } else if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                try? await Task.sleep(for: .milliseconds(10))
+            } else {
+                flood.closedByPeer = true
+                break
+            }
+        }
+        return flood
+    }
+
+    /// Reads until the peer closes, resets or stays silent past the receive timeout, and says which.
+    func drain() -> LoopbackSocket.Received {
+        while true {
+            let received = LoopbackSocket.receive(socket)
+            if received.bytes == nil { return received }
+        }
     }
 }

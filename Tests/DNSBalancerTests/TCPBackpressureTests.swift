@@ -1,0 +1,92 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A DNS-over-TCP peer that sends queries and never reads the answers: the server stops
+/// reading it instead of queueing answers, so what one connection sends cannot grow the
+/// process, other clients are answered meanwhile, and the idle timeout closes it.
+@Suite(.serialized) struct TCPBackpressureTests {
+    /// 200,000 pipelined queries for the zone's name, each with its length prefix (about 8 MB).
+    static let flood: [UInt8] = {
+        let query = Wire.query("video1.cdn.example", id: 1)
+        let framed = [UInt8(query.count >> 8), UInt8(query.count & 0xFF)] + query
+        return Array([[UInt8]](repeating: framed, count: 200_000).joined())
+    }()
+
+    @Test(.timeLimit(.minutes(2)))
+    func aPeerThatNeverReadsCannotGrowAugurDNSAndOthersAreAnsweredMeanwhile() async throws {
+        let dns = try await AugurDNSProcess.start()
+        defer { dns.stop() }
+        let before = try #require(dns.residentMegabytes())
+        let connection = try TCPConnection(port: dns.port, receiveBuffer: 4_096)
+        let sent = await connection.flood(Self.flood, limit: Self.flood.count, seconds: 5).sent
+        #expect(try await Tool.digShort(dns.port, "video1.cdn.example") == ["127.10.0.1"], "another client over UDP is answered during the flood")
+        #expect(try await Tool.digShort(dns.port, "+tcp", "video1.cdn.example") == ["127.10.0.1"], "and over TCP")
+        let after = try #require(dns.residentMegabytes())
+        #expect(after - before < 64, "resident memory grew from \(before) MB to \(after) MB after \(sent) bytes of queries that were never read")
+        #expect(sent < Self.flood.count, "the server stopped reading: \(sent) of \(Self.flood.count) bytes went out")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theIdleTimeoutClosesAPeerThatKeepsSendingAndDoesNotRead() async throws {
+        let balancer = try await TestBalancer.start(tcpIdle: 1)
+        defer { Task { await balancer.server.stop() } }
+        let connection = try TCPConnection(port: balancer.port, receiveBuffer: 4_096)
+        // Sending on for 6 s: a server that kept reading would never find it idle.
+        let flood = await connection.flood(Self.flood, seconds: 6)
+        #expect(flood.closedByPeer, "the server closed the connection it stopped reading (\(flood.sent) bytes sent)")
+        #expect(try await Tool.digShort(balancer.port, "+tcp", "video1.clickos.cdn.example") == ["127.1.1.1"], "the server answers on")
+    }
+}
+
+/// `augur dns` as its own process on a port of its own, for what only a process shows (its
+/// resident memory).
+final class AugurDNSProcess: @unchecked Sendable {
+    let port: Int
+    private let process: Process
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    static func start() async throws -> AugurDNSProcess {
+        let log = Testbed.temporaryDirectory("augur-dns").appendingPathComponent("dns.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        let process = Process()
+        process.executableURL = try Testbed.augurBinary()
+        process.arguments = [
+            "dns", "--dns-listen", "127.0.0.1:0", "--workers", "1", "--rrl-rate", "0",
+            "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
+            "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
+        ]
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        for _ in 0..<500 {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "dns.listen=127.0.0.1:"), let port = Int(text[range.upperBound...].prefix(while: \.isNumber)) {
+                return AugurDNSProcess(process: process, port: port)
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        throw TestbedError(description: "augur dns did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// VmRSS from /proc, in megabytes.
+    func residentMegabytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes / 1_024
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
