@@ -25,6 +25,8 @@ public actor ControlLoop {
     /// The loop's news as it happens, for the API's event stream.
     public nonisolated let feed = LoopFeed()
     let configuration: AugurConfiguration
+    /// What an edge may report: the rest is refused before it reaches the fleet or DNS.
+    let admission: ReportAdmission
     private(set) var planner: IntervalPlanner
     let edges: [String: any EdgeConnection]
     let pools: DNSPools
@@ -69,6 +71,8 @@ public actor ControlLoop {
     /// Deploys on their way, per content: when each is expected ready, by action id (the
     /// hold gates open only while one is).
     private var expected: [String: [Int64: ContinuousClock.Instant]] = [:]
+    /// Refusals already logged, as "edge instance reason" (bounded: past it they are only counted).
+    private var refusedReports: Set<String> = []
     /// Contents whose DNS hold gate the loop has set.
     private var gated: Set<String> = []
     /// The core's static instances per content: they serve from the start.
@@ -82,6 +86,7 @@ public actor ControlLoop {
     ) {
         self.clock = clock
         self.configuration = configuration
+        admission = ReportAdmission(configuration: configuration)
         self.settings = settings
         planner = IntervalPlanner(configuration: configuration, settings: settings)
         self.edges = Dictionary(uniqueKeysWithValues: edges.map { ($0.edge, $0) })
@@ -275,7 +280,8 @@ public actor ControlLoop {
         }
         for (edge, result) in reports.sorted(by: { $0.key < $1.key }) {
             switch result {
-            case .success(let (instances, state)):
+            case .success(let (listed, state)):
+                let instances = listed.filter { admitted($0, from: edge) }
                 fleet.learn(state)
                 if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
                 // The store keeps what changed: a report that repeats an instance's phase is not written again.
@@ -337,6 +343,7 @@ public actor ControlLoop {
         do {
             let created = try await edge.create(CreateInstanceRequest(content: action.content, flavor: flavor))
             if let id = action.id { requested[id] = nil }
+            try admit(created, from: edge.edge)
             observe(created)
             outcome(action.id, .requested, kind: .deploy, instance: created.spec.id)
             event("deploy", created.spec.id, "requested on \(edge.edge) at \(created.spec.address): \(action.reason)")
@@ -387,6 +394,7 @@ public actor ControlLoop {
         watched.insert(id)
         do {
             let settled = try await edge.settled(id)
+            try admit(settled, from: edge.edge)
             observe(settled)
             if settled.phase == .ready {
                 outcome(action, .ready, kind: .deploy, instance: id, detail: settled.seconds["allocation"].map { String(format: "ready after %.3f s", $0) })
@@ -395,6 +403,8 @@ public actor ControlLoop {
                 outcome(action, .failed, kind: .deploy, instance: id, detail: settled.failure ?? "ended \(settled.phase.rawValue)")
                 event("failed", id, "did not become ready: \(settled.failure ?? settled.phase.rawValue)")
             }
+        } catch let refused as RefusedReport {
+            outcome(action, .failed, kind: .deploy, instance: id, detail: "\(refused)")
         } catch {
             // The next reconcile finds it again and follows it from where it is.
             logger.warning("lost track of an instance on its way up", metadata: ["instance.id": "\(id)", "error": "\(error)"])
@@ -459,6 +469,22 @@ public actor ControlLoop {
     }
 
     // MARK: Bookkeeping
+
+    /// Whether `instance`, as `edge` reported it, may enter the fleet; a refusal is counted,
+    /// and logged (with an event) the first time for each instance.
+    private func admitted(_ instance: EdgeInstance, from edge: String) -> Bool {
+        guard let reason = admission.refusal(of: instance, from: edge) else { return true }
+        metrics.refusedReport(edge: edge)
+        if refusedReports.count < 1_024, refusedReports.insert("\(edge) \(instance.spec.id) \(reason)").inserted {
+            logger.warning("refused what an edge reported", metadata: ["edge.id": "\(edge)", "instance.id": "\(instance.spec.id)", "reason": "\(reason)"])
+            event("refused", instance.spec.id, "\(edge) reported it and it is not answered: \(reason)")
+        }
+        return false
+    }
+
+    private func admit(_ instance: EdgeInstance, from edge: String) throws(RefusedReport) {
+        guard admitted(instance, from: edge) else { throw RefusedReport(edge: edge, reason: admission.refusal(of: instance, from: edge) ?? "") }
+    }
 
     private func observe(_ instance: EdgeInstance) {
         apply(fleet.observe(instance))

@@ -26,6 +26,10 @@ struct LoopMetrics: Sendable {
         Counter(label: "augur_actions_total", dimensions: [("kind", kind.rawValue), ("outcome", outcome.rawValue)], factory: factory).increment()
     }
 
+    func refusedReport(edge: String) {
+        Counter(label: "augur_refused_reports_total", dimensions: [("edge", edge)], factory: factory).increment()
+    }
+
     func tick(milliseconds: Double) {
         Gauge(label: "augur_tick_milliseconds", factory: factory).record(milliseconds)
     }

@@ -69,7 +69,9 @@ public actor MemoryEdge: EdgeConnection {
         guard let flavor = flavors[request.flavor] else { throw EdgeError.invalidRequest("unknown flavor '\(request.flavor)'") }
         let live = records.values.filter { !$0.phase.isFinal }
         guard live.count < node.instanceLimit else { throw EdgeError.limitReached(edge: edge, limit: node.instanceLimit) }
-        guard let pool = node.pools[flavor.runtime] ?? node.pools[.emulated] else {
+        // Emulated, as an operator without the real runtime: from the emulated pool when the edge has one.
+        let runtime: RuntimeKind = node.pools[.emulated] != nil ? .emulated : flavor.runtime
+        guard let pool = node.pools[runtime] else {
             throw EdgeError.invalidRequest("\(edge) offers no \(flavor.runtime.rawValue) runtime for flavor '\(flavor.name)'")
         }
         let taken = Set(live.map(\.spec.address))
@@ -78,7 +80,7 @@ public actor MemoryEdge: EdgeConnection {
         }
         nextID += 1
         let spec = InstanceSpec(
-            id: "\(request.content)-\(request.flavor)-m\(nextID)", edge: edge, content: request.content, flavor: request.flavor, runtime: .emulated,
+            id: "\(request.content)-\(request.flavor)-m\(nextID)", edge: edge, content: request.content, flavor: request.flavor, runtime: runtime,
             image: "memory.invalid/augur/\(request.flavor):\(request.content)", address: address, port: 8080)
         var record = EdgeInstance(spec: spec, requested: Date(), emulated: true)
         record.phase = .booting
