@@ -24,6 +24,40 @@ import Testing
         #expect((0..<1_000).allSatisfy { _ in off.verdict(for: key, second: 1) == .answer })
     }
 
+    /// A prefix chosen to collide with the victim's bucket (here every prefix collides: two
+    /// buckets in all) alternated with the victim's queries never resets the victim's count.
+    @Test func aCollidingPrefixNeverLowersTheVictimsCount() {
+        let limiter = ResponseRateLimiter(.init(rate: 5, slip: 0), bucketBits: 1)
+        let victim = SourcePrefix.key(ipv4: (198, 51, 100))
+        var verdicts: [ResponseRateLimiter.Verdict] = []
+        for index in 0..<20 {
+            verdicts.append(limiter.verdict(for: victim, second: 7))
+            _ = limiter.verdict(for: SourcePrefix.key(ipv4: (203, 0, UInt8(index))), second: 7)
+        }
+        // The colliders may share the victim's bucket and raise its count; they never lower it.
+        let firstDrop = verdicts.firstIndex(of: .drop) ?? verdicts.count
+        #expect(firstDrop <= 5 && verdicts[firstDrop...].allSatisfy { $0 == .drop }, "once over the rate, the victim stays limited: \(verdicts)")
+    }
+
+    /// The bucket a prefix lands in depends on the limiter's own secret: an attacker cannot
+    /// compute a collision offline.
+    @Test func theBucketHashIsKeyedPerLimiter() {
+        let keys = (0..<64).map { SourcePrefix.key(ipv4: (10, 0, UInt8($0))) }
+        let one = ResponseRateLimiter(.nsd)
+        let other = ResponseRateLimiter(.nsd)
+        #expect(keys.map { one.place($0).first } != keys.map { other.place($0).first })
+        #expect(keys.map { one.place($0).first } == keys.map { one.place($0).first }, "stable within one limiter")
+    }
+
+    /// A count from 65,536 seconds ago (a 16-bit stamp's wrap) is not this second's.
+    @Test func anOldCountIsNeverTakenForThisSeconds() {
+        let limiter = ResponseRateLimiter(.init(rate: 2, slip: 0))
+        let key = SourcePrefix.key(ipv4: (192, 0, 2))
+        #expect((0..<3).map { _ in limiter.verdict(for: key, second: 100) } == [.answer, .answer, .drop])
+        #expect(limiter.verdict(for: key, second: 100 + 65_536) == .answer)
+        #expect(limiter.verdict(for: key, second: 100 &+ 1 << 24) == .answer)
+    }
+
     @Test func sourcesShareABucketByTheir24Or56() {
         #expect(SourcePrefix.key(ipv4: (192, 0, 2)) != SourcePrefix.key(ipv4: (192, 0, 3)))
         func v6(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { SourcePrefix.key(ipv6: $0) } }
