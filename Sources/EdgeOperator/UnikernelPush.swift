@@ -15,8 +15,13 @@ public enum UnikernelPush {
         return (reference, digest)
     }
 
-    /// The stand-in of the paper's size (payload plus filler) for `item` on `flavor`.
+    /// The stand-in of the paper's size (payload plus filler) for `item` on `flavor`. A flavor
+    /// that is never emulated (augur-uk, xen-linux) has no stand-in: pushing one would replace
+    /// its real kernel under the same tag.
     public static func pushStandIn(flavor: Flavor, item: ContentItem, payloads: URL, registry: SocketEndpoint) async throws -> (ImageReference, String) {
+        guard flavor.emulable else {
+            throw UnikernelPushError(reason: "\(flavor.name) is never emulated: it has no stand-in (Scripts/unikernel-images and Scripts/xen-host push its real images)")
+        }
         let payload = try Data(contentsOf: payloads.appendingPathComponent(item.name))
         return try await push(UnikernelArtifact.standIn(payload: payload, flavor: flavor, contentBytes: item.sizeBytes), flavor: flavor, item: item, registry: registry)
     }

@@ -4,9 +4,9 @@ import Foundation
 import Workload
 
 /// What a scenario needs before its first run: the pattern's payload generated, the registry
-/// answering, each edge flavor known and serving the content, unikernel flavors' stand-in
-/// artifacts pushed, and (where the edges run in this process) each edge's dockerd answering
-/// for container flavors.
+/// answering, each edge flavor known and serving the content, emulable unikernel flavors'
+/// stand-in artifacts pushed (never over a real flavor's images), and (where the edges run
+/// in this process) each edge's dockerd answering for container flavors.
 public struct ReplayPreparation: Sendable {
     public let scenario: Scenario
     public let configuration: AugurConfiguration
@@ -37,7 +37,8 @@ public struct ReplayPreparation: Sendable {
         for flavorName in Set(scenario.runs.flatMap(\.edgeFlavors)).sorted() {
             guard let flavor = configuration.flavors[flavorName] else { throw ReplayError("unknown edge flavor '\(flavorName)'") }
             guard item.flavors.contains(flavorName) else { throw ReplayError("'\(item.name)' is not served by \(flavorName)") }
-            if flavor.kind == .unikernel { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }
+            // A flavor never emulated keeps the real images its Xen host pushed.
+            if flavor.kind == .unikernel, flavor.emulable { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }
             guard flavor.runtime == .docker, dockerEdges else { continue }
             for node in configuration.topology.edges {
                 do {
