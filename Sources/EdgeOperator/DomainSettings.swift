@@ -10,13 +10,19 @@ public enum DomainSettings {
     /// Keys whose value is one of xl's domain actions.
     static let actionKeys: Set<String> = ["on_crash", "on_poweroff", "on_reboot", "on_watchdog"]
     static let actions: Set<String> = ["destroy", "restart", "rename-restart", "preserve", "coredump-destroy", "coredump-restart", "soft-reset"]
-    /// `extra`: more kernel command line, appended after the instance's own.
+    /// `extra`: more kernel command line, written before the driver's own keys.
     static let commandLineKey = "extra"
+    /// What `extra` may not say: the guest's identity is the driver's (`augur.*`: address,
+    /// gateway, port), and what the kernel runs first is the artifact's kernel alone.
+    static let reservedWords = ["augur.", "init=", "rdinit="]
+    /// Keys bounded by the instance's spec: an artifact may ask for less, never for more.
+    static let memoryKeys: Set<String> = ["memory", "maxmem"]
+    static let vcpuKeys: Set<String> = ["vcpus", "maxvcpus"]
 
     public static var allowedKeys: [String] { (numericKeys.union(actionKeys).union([commandLineKey])).sorted() }
 
     /// Settings that passed: `xl` values by key (quoted as xl wants), and `extra`, which the
-    /// driver appends to the command line it writes.
+    /// driver puts on the command line it writes, before its own keys.
     public struct Validated: Sendable, Hashable {
         public var values: [String: String] = [:]
         public var extraCommandLine: String?
@@ -37,6 +43,9 @@ public enum DomainSettings {
             } else if key == commandLineKey {
                 guard unquoted.count <= 1_024, unquoted.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "\\" }) else {
                     throw refusal(image, key, rawValue, "printable ASCII without quotes or backslashes, at most 1024 characters")
+                }
+                if let word = unquoted.split(separator: " ").first(where: { word in reservedWords.contains { word.hasPrefix($0) } }) {
+                    throw refusal(image, key, rawValue, "free of the driver's own keys (\(reservedWords.joined(separator: ", "))): it says '\(word)'")
                 }
                 validated.extraCommandLine = unquoted
             } else {

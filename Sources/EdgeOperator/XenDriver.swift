@@ -183,25 +183,30 @@ public actor XenDriver: RuntimeDriver {
     }
 
     /// The `xl` domain configuration file for an instance: the driver's own lines, then the
-    /// artifact's allowed settings (which may raise memory or vcpus), each key once.
+    /// artifact's allowed settings, each key once; memory and vcpus no more than the spec's.
+    /// The artifact's `extra` comes before the driver's keys, so the guest (which keeps a
+    /// key's last value) always has the address, gateway and port the driver gave it.
     static func domainConfiguration(
         _ spec: InstanceSpec, name: String, artifact: LocalArtifact, network: XenGuestNetwork, settings: DomainSettings.Validated
     ) -> String {
-        var commandLine = ["console=hvc0", "augur.address=\(spec.address)/\(network.prefixLength)", "augur.port=\(spec.port)"]
-        if let gateway = network.gateway { commandLine.append("augur.gateway=\(gateway)") }
+        var commandLine = ["console=hvc0"]
         if let extra = settings.extraCommandLine { commandLine.append(extra) }
+        commandLine += ["augur.address=\(spec.address)/\(network.prefixLength)", "augur.port=\(spec.port)"]
+        if let gateway = network.gateway { commandLine.append("augur.gateway=\(gateway)") }
         var lines: [(key: String, value: String)] = [("name", "\"\(name)\""), ("kernel", "\"\(artifact.kernel.path)\"")]
         if let ramdisk = artifact.ramdisk { lines.append(("ramdisk", "\"\(ramdisk.path)\"")) }
+        let vcpus = max(1, Int(spec.cpus.rounded(.up)))
         lines += [
             ("memory", "\(spec.memoryMegabytes)"),
-            ("vcpus", "\(max(1, Int(spec.cpus.rounded(.up))))"),
+            ("vcpus", "\(vcpus)"),
             ("vif", "[ 'mac=\(macAddress(for: spec.id)),bridge=\(network.bridge)' ]"),
             ("extra", "\"\(commandLine.joined(separator: " "))\""),
             ("on_crash", "\"destroy\""),
         ]
         for (key, value) in settings.values.sorted(by: { $0.key < $1.key }) {
             lines.removeAll { $0.key == key }
-            lines.append((key, value))
+            let bound = DomainSettings.memoryKeys.contains(key) ? spec.memoryMegabytes : DomainSettings.vcpuKeys.contains(key) ? vcpus : nil
+            lines.append((key, bound.flatMap { bound in Int(value).map { "\(max(1, min($0, bound)))" } } ?? value))
         }
         return lines.map { "\($0.key) = \($0.value)" }.joined(separator: "\n") + "\n"
     }

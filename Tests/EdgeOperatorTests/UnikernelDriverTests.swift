@@ -136,9 +136,9 @@ extension EdgeServices {
             let domain = try #require(ready.handle?.runtimeID)
             let config = try String(contentsOf: state.appendingPathComponent("xen/\(domain).cfg"), encoding: .utf8)
             #expect(config.contains("vif = [ 'mac=00:16:3e:") && config.contains(",bridge=xenbr0' ]"))
-            let commandLine = "extra = \"console=hvc0 augur.address=\(created.spec.address)/24 augur.port=8080 augur.gateway=127.11.1.254 clickos.mode=cdn\""
+            let commandLine = "extra = \"console=hvc0 clickos.mode=cdn augur.address=\(created.spec.address)/24 augur.port=8080 augur.gateway=127.11.1.254\""
             #expect(config.contains(commandLine), "\(config)")
-            // The artifact's allowed memory setting replaces the driver's, once.
+            // The artifact's allowed memory setting (less than the spec's) replaces the driver's, once.
             #expect(config.contains("memory = 64") && !config.contains("memory = 256") && config.contains("vcpus = 1"))
             #expect(try await driver.discover().map(\.spec.id) == [created.spec.id])
             let usage = try await driver.usage(of: try #require(ready.handle))

@@ -20,6 +20,8 @@ import Testing
     @Test(arguments: [
         ["bootloader": "\"/usr/bin/pygrub\""], ["device_model_override": "\"/tmp/x\""], ["disk": "['/dev/sda,raw,xvda,w']"],
         ["memory": "64; bootloader = 1"], ["on_crash": "\"reboot-and-run\""], ["extra": "a\" bootloader=\"x"],
+        ["extra": "\"augur.address=10.220.0.66/24\""], ["extra": "loglevel=3 augur.port=80"], ["extra": "augur.gateway=10.0.0.1"],
+        ["extra": "init=/bin/sh"], ["extra": "quiet rdinit=/x"],
     ])
     func settingsOutsideTheAllowlistOrMalformedAreRefused(_ settings: [String: String]) {
         #expect(throws: EdgeError.self) { try DomainSettings.validated(settings, image: "r/x:y") }
@@ -49,8 +51,23 @@ import Testing
         #expect(lines.contains("ramdisk = \"/var/lib/augur/edge/artifacts/blobs/sha256/r\""))
         #expect(lines.contains("vif = [ 'mac=\(XenDriver.macAddress(for: Self.spec.id)),bridge=xenbr0' ]"))
         #expect(lines.contains("extra = \"console=hvc0 augur.address=10.220.0.65/24 augur.port=8080 augur.gateway=10.220.0.1\""))
-        #expect(lines.filter { $0.hasPrefix("vcpus") } == ["vcpus = 2"], "the artifact's vcpus replaces the driver's, once")
+        #expect(lines.filter { $0.hasPrefix("vcpus") } == ["vcpus = 1"], "the artifact's vcpus, bounded by the spec's one, once")
         #expect(!file.contains("ip="), "a guest does not take its address from the vif")
+    }
+
+    /// The guest keeps a key's last value: the driver's keys come after the artifact's
+    /// `extra`, and memory and vcpus are the spec's at most.
+    @Test func theDriversKeysComeLastAndMemoryAndVcpusAreBoundedByTheSpec() throws {
+        var spec = Self.spec
+        spec.memoryMegabytes = 96
+        spec.cpus = 2
+        let settings = try DomainSettings.validated(["extra": "loglevel=3", "memory": "4096", "maxmem": "64", "vcpus": "8", "maxvcpus": "2"], image: spec.image)
+        let file = XenDriver.domainConfiguration(
+            spec, name: "augur-x", artifact: Self.artifact(), network: XenGuestNetwork(prefixLength: 24), settings: settings)
+        let lines = file.split(separator: "\n").map(String.init)
+        #expect(lines.contains("extra = \"console=hvc0 loglevel=3 augur.address=10.220.0.65/24 augur.port=8080\""))
+        #expect(lines.contains("memory = 96") && lines.contains("maxmem = 64"), "\(lines)")
+        #expect(lines.contains("vcpus = 2") && lines.contains("maxvcpus = 2"), "\(lines)")
     }
 
     @Test func aGuestWithoutRamdiskOrGatewayGetsNeither() throws {
