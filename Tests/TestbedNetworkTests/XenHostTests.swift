@@ -19,6 +19,10 @@ struct XenHostTests {
     func aRealXenGuestServesSurvivesAnOperatorRestartDrainsAndACorruptKernelFailsCleanly() async throws {
         let output = try await Testbed.script("xen-host", ["up", "--augur", Self.augur])
         do {
+            // dom0's initramfs held the token: its folder is root's alone, and it is gone.
+            let run = try FileManager.default.attributesOfItem(atPath: "/run/augur/xen-host/augur-xen")
+            #expect((run[.posixPermissions] as? Int) == 0o700)
+            #expect(!FileManager.default.fileExists(atPath: "/run/augur/xen-host/augur-xen/dom0.cpio"))
             try await Self.exercise(upOutput: output)
             try await Self.exerciseAugurUK()
         } catch {
