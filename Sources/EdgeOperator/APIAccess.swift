@@ -9,7 +9,10 @@ import Synchronization
 /// Calls in flight are capped, and streams and long polls (`/…/events`, `/…/stream`,
 /// `?wait=`) have a smaller cap of their own, held until their body is
 /// written: over a cap the answer is 503 with `Retry-After`, so a flood of readers cannot
-/// exhaust the process the loop and DNS run in.
+/// exhaust the process the loop and DNS run in. A stream is known by its route's last path
+/// component whatever slashes surround it (`/v1/stream/` is the stream), and callers that
+/// hold the token keep a reserve of both caps that anonymous public readers cannot take, so
+/// readers cannot lock the orchestrator out of an edge's waits.
 public struct APIAccess<Context: RequestContext>: RouterMiddleware {
     /// Paths anyone may read on every API: liveness and the Prometheus export.
     public static var openPaths: Set<String> { ["/healthz", "/metrics"] }
@@ -31,10 +34,10 @@ public struct APIAccess<Context: RequestContext>: RouterMiddleware {
         let path = request.uri.path
         let reads = request.method == .get || request.method == .head
         if Self.openPaths.contains(path) || (reads && open.contains(path)) { return try await next(request, context) }
-        if !(publicRead && reads) { try authorize(request) }
-        let stream = path.hasSuffix("/events") || path.hasSuffix("/stream") || request.uri.queryParameters.get("wait") != nil
-        guard let ticket = admission.admit(stream: stream) else {
-            let what = stream ? "streams and long polls (\(admission.limits.streams))" : "calls in flight (\(admission.limits.requests))"
+        let refusal = refusal(of: request)
+        if let refusal, !(publicRead && reads) { throw refusal }
+        guard let ticket = admission.admit(stream: Self.isStream(request), authorized: refusal == nil) else {
+            let what = Self.isStream(request) ? "streams and long polls (\(admission.limits.streams))" : "calls in flight (\(admission.limits.requests))"
             throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "1"], message: "too many \(what); retry later")
         }
         var response = try await next(request, context)
@@ -46,13 +49,22 @@ public struct APIAccess<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    private func authorize(_ request: Request) throws {
+    /// Streams and long polls: `…/events` or `…/stream` (as the router matches them, so empty
+    /// path components do not count), or any call with `wait`.
+    static func isStream(_ request: Request) -> Bool {
+        let last = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).last
+        return last == "events" || last == "stream" || request.uri.queryParameters.get("wait") != nil
+    }
+
+    /// Why the request may not act as the token's holder; nil when it carries the token.
+    private func refusal(of request: Request) -> HTTPError? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "this call needs Authorization: Bearer <token>")
+            return HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "this call needs Authorization: Bearer <token>")
         }
         guard Self.equal(Array(header.utf8.dropFirst(7)), token) else {
-            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""], message: "the bearer token is not valid")
+            return HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""], message: "the bearer token is not valid")
         }
+        return nil
     }
 
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -67,11 +79,16 @@ public final class APIAdmission: Sendable {
         public var requests: Int
         public var streams: Int
         public var connections: Int
+        /// Of `requests` and of `streams`, how many only callers with the token may hold.
+        public var reservedRequests: Int
+        public var reservedStreams: Int
 
-        public init(requests: Int = 256, streams: Int = 32, connections: Int = 512) {
+        public init(requests: Int = 256, streams: Int = 32, connections: Int = 512, reservedRequests: Int = 64, reservedStreams: Int = 8) {
             self.requests = requests
             self.streams = streams
             self.connections = connections
+            self.reservedRequests = min(reservedRequests, requests)
+            self.reservedStreams = min(reservedStreams, streams)
         }
     }
 
@@ -106,9 +123,12 @@ public final class APIAdmission: Sendable {
         connections = ConnectionCap(limit: limits.connections)
     }
 
-    func admit(stream: Bool) -> Ticket? {
+    /// A slot, if one is free to this caller: an anonymous one stops short of the reserve.
+    func admit(stream: Bool, authorized: Bool = true) -> Ticket? {
+        let requests = authorized ? limits.requests : limits.requests - limits.reservedRequests
+        let streams = authorized ? limits.streams : limits.streams - limits.reservedStreams
         let admitted = counts.withLock { counts in
-            guard counts.requests < limits.requests, !stream || counts.streams < limits.streams else { return false }
+            guard counts.requests < requests, !stream || counts.streams < streams else { return false }
             counts.requests += 1
             if stream { counts.streams += 1 }
             return true

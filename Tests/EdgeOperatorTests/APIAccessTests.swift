@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func streamsOverTheirCapAreRefusedUntilOneEnds() async throws {
-        let admission = APIAdmission(limits: .init(requests: 8, streams: 1, connections: 8))
+        let admission = APIAdmission(limits: .init(requests: 8, streams: 1, connections: 8, reservedRequests: 0, reservedStreams: 0))
         let gate = Gate()
         let app = Application(router: Self.router(publicRead: true, admission: admission, gate: gate))
         try await app.test(.live) { client in
@@ -82,6 +82,37 @@ import Testing
             await gate.release()
             #expect(try await held.value.body == "streamed")
             #expect(try await get("/v1/events").status == 200, "the slot was freed")
+        }
+        #expect(admission.held.requests == 0 && admission.held.streams == 0)
+    }
+
+    /// `/v1/events/` is the events route, so it holds a stream slot (it held a call's); and
+    /// anonymous public readers stop short of the reserve the token's holder keeps.
+    @Test func aTrailingSlashIsStillAStreamAndTheTokensHolderKeepsAReserve() async throws {
+        let admission = APIAdmission(limits: .init(requests: 8, streams: 2, connections: 8, reservedRequests: 0, reservedStreams: 1))
+        let gate = Gate()
+        let app = Application(router: Self.router(publicRead: true, admission: admission, gate: gate))
+        try await app.test(.live) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            func get(_ path: String, token: Bool = false) async throws -> UInt {
+                var request = HTTPClientRequest(url: base + path)
+                if token { request.headers.add(name: "authorization", value: "Bearer \(Self.token)") }
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 1 << 16)
+                return response.status.code
+            }
+            func held(_ streams: Int) async throws -> Bool {
+                for _ in 0..<1_000 where admission.held.streams < streams { try await Task.sleep(for: .milliseconds(5)) }
+                return admission.held.streams == streams
+            }
+            let anonymous = Task { try await get("/v1/events/") }
+            #expect(try await held(1), "the trailing slash holds a stream slot")
+            #expect(try await get("/v1/events") == 503, "an anonymous reader may not take the reserve")
+            let owner = Task { try await get("/v1/events", token: true) }
+            #expect(try await held(2), "the token's holder takes the reserved slot")
+            await gate.release()
+            let answered = (try await anonymous.value, try await owner.value)
+            #expect(answered == (200, 200))
         }
         #expect(admission.held.requests == 0 && admission.held.streams == 0)
     }
