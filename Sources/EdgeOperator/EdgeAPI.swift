@@ -14,7 +14,10 @@ extension ImageEviction: ResponseEncodable {}
 /// `DELETE /v1/images[?runtime=KIND]` (evicts the registry's images no live instance uses), `GET /v1/node`, and `GET /v1/events` (server-sent events, one `instance` event per change).
 /// Every call needs the bearer token but `GET /healthz` (see `APIAccess`).
 public enum EdgeAPI {
-    public static func router(for edge: EdgeOperator, token: String, publicRead: Bool = false, admission: APIAdmission = APIAdmission()) -> Router<BasicRequestContext> {
+    /// `heartbeat`: how often a quiet event stream writes a comment (see `EventStreamBody`).
+    public static func router(
+        for edge: EdgeOperator, token: String, publicRead: Bool = false, admission: APIAdmission = APIAdmission(), heartbeat: Duration = .seconds(15)
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: APIAccess(token: token, publicRead: publicRead, admission: admission))
         router.get("healthz") { _, _ in "ok\n" }
@@ -63,19 +66,15 @@ public enum EdgeAPI {
             return try await mapped { try await edge.evictImages(runtime: runtime) }
         }
         v1.get("events") { _, _ in
-            let stream = await edge.events()
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
+            let frames = await edge.events().map { @Sendable instance in
+                let encoder = JSONEncoder()
+                encoder.dateEncodingStrategy = .iso8601
+                let data = (try? encoder.encode(instance)) ?? Data()
+                return "event: instance\nid: \(instance.spec.id)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+            }
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(string: ": augur edge events\n\n"))
-                    for await instance in stream {
-                        let data = try encoder.encode(instance)
-                        try await writer.write(ByteBuffer(string: "event: instance\nid: \(instance.spec.id)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
-                    }
-                    try await writer.finish(nil)
-                })
+                body: EventStreamBody.make(opening: ": augur edge events\n\n", frames: frames, heartbeat: heartbeat))
         }
         return router
     }

@@ -1,29 +1,31 @@
+import EdgeOperator
 import Foundation
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
 
 /// `GET /v1/stream`: the feed as server-sent events (`event: NAME` and a JSON `data:` line
-/// per message), open until the reader leaves or the process shuts down.
+/// per message, and a heartbeat comment while quiet), open until the reader leaves or the
+/// process shuts down.
 struct FeedStream: Sendable {
     let feed: LoopFeed
 
+    /// How often a quiet stream writes a comment, so a reader that left frees its slot.
+    var heartbeat: Duration = .seconds(15)
+
     func response() -> Response {
-        let messages = feed.subscribe()
+        let frames = feed.subscribe().map { @Sendable message in try Self.frame(message) }
         let feed = feed
+        // A comment first, so the reader knows at once that the stream is open.
+        let body = EventStreamBody.make(opening: ": augur feed\n\n", frames: frames, heartbeat: heartbeat)
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in
-                // A comment first, so the reader knows at once that the stream is open.
-                try await writer.write(ByteBuffer(string: ": augur feed\n\n"))
                 try await withGracefulShutdownHandler {
-                    for await message in messages {
-                        try await writer.write(ByteBuffer(string: try Self.frame(message)))
-                    }
+                    try await body.write(writer)
                 } onGracefulShutdown: {
                     feed.finish()
                 }
-                try await writer.finish(nil)
             })
     }
 

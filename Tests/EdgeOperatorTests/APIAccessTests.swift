@@ -117,6 +117,43 @@ import Testing
         #expect(admission.held.requests == 0 && admission.held.streams == 0)
     }
 
+    /// A reader that leaves a quiet event stream frees its slot at the next heartbeat: the
+    /// heartbeat's write fails, where nothing else would ever be written.
+    @Test func aReaderThatLeavesAQuietStreamFreesItsSlot() async throws {
+        let admission = APIAdmission(limits: .init(requests: 8, streams: 2, connections: 8))
+        let (quiet, keep) = AsyncStream.makeStream(of: String.self)
+        let router = Router()
+        router.add(middleware: APIAccess(token: Self.token, admission: admission))
+        router.get("v1/stream") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: EventStreamBody.make(opening: ": open\n\n", frames: quiet, heartbeat: .milliseconds(50)))
+        }
+        try await Application(router: router).test(.live) { client in
+            let port = try #require(client.port)
+            let request = Array("GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Self.token)\r\n\r\n".utf8)
+            let read = await Testbed.blocking { () -> String in
+                let descriptor = Self.connectTo(port)
+                _ = send(descriptor, request, request.count, Int32(MSG_NOSIGNAL))
+                var text = ""
+                var buffer = [UInt8](repeating: 0, count: 4_096)
+                while !text.contains(EventStreamBody.heartbeatFrame) {
+                    let count = recv(descriptor, &buffer, buffer.count, 0)
+                    guard count > 0 else { break }
+                    text += String(decoding: buffer[..<count], as: UTF8.self)
+                }
+                close(descriptor)
+                return text
+            }
+            #expect(read.contains(": open") && read.contains(EventStreamBody.heartbeatFrame), "\(read)")
+            var freed = false
+            for _ in 0..<400 where !freed {
+                freed = admission.held.streams == 0
+                if !freed { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(freed, "the stream's slot is freed once a heartbeat finds the reader gone (\(admission.held.streams) held)")
+        }
+        keep.finish()
+    }
+
     /// A raw TCP connection to loopback `port`; -1 when refused.
     static func connectTo(_ port: Int) -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
