@@ -58,63 +58,58 @@ import Testing
         }
     }
 
-    @Test func streamsOverTheirCapAreRefusedUntilOneEnds() async throws {
-        let admission = APIAdmission(limits: .init(requests: 8, streams: 1, connections: 8, reservedRequests: 0, reservedStreams: 0))
+    /// One GET on a connection of its own (the test client has one), with the token or without.
+    static func get(_ url: String, token: Bool = false) async throws -> (status: UInt, retryAfter: String?, body: String) {
+        var request = HTTPClientRequest(url: url)
+        if token { request.headers.add(name: "authorization", value: "Bearer \(Self.token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 16)
+        return (response.status.code, response.headers.first(name: "retry-after"), String(buffer: body))
+    }
+
+    /// Whether `admission` holds `streams` streams within five seconds.
+    static func holds(_ admission: APIAdmission, streams: Int) async throws -> Bool {
+        for _ in 0..<1_000 where admission.held.streams < streams { try await Task.sleep(for: .milliseconds(5)) }
+        return admission.held.streams == streams
+    }
+
+    /// Runs `body` with the base URL of a live public-read server under `limits`, its
+    /// admission and its gate; checks that nothing is held afterwards.
+    static func live(_ limits: APIAdmission.Limits, _ body: @escaping @Sendable (String, APIAdmission, Gate) async throws -> Void) async throws {
+        let admission = APIAdmission(limits: limits)
         let gate = Gate()
-        let app = Application(router: Self.router(publicRead: true, admission: admission, gate: gate))
-        try await app.test(.live) { client in
-            // Each call on its own connection (the test client has one).
-            let base = "http://127.0.0.1:\(try #require(client.port))"
-            func get(_ path: String) async throws -> (status: UInt, retryAfter: String?, body: String) {
-                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
-                let body = try await response.body.collect(upTo: 1 << 16)
-                return (response.status.code, response.headers.first(name: "retry-after"), String(buffer: body))
-            }
-            let held = Task { try await get("/v1/events") }
-            var waited = 0
-            while admission.held.streams < 1, waited < 1_000 {
-                try await Task.sleep(for: .milliseconds(5))
-                waited += 1
-            }
-            let refused = try await get("/v1/events")
-            #expect(refused.status == 503 && refused.retryAfter == "1", "\(refused)")
-            #expect(try await get("/v1/thing").status == 200, "ordinary calls still pass")
-            await gate.release()
-            #expect(try await held.value.body == "streamed")
-            #expect(try await get("/v1/events").status == 200, "the slot was freed")
+        try await Application(router: Self.router(publicRead: true, admission: admission, gate: gate)).test(.live) { client in
+            try await body("http://127.0.0.1:\(try #require(client.port))", admission, gate)
         }
         #expect(admission.held.requests == 0 && admission.held.streams == 0)
+    }
+
+    @Test func streamsOverTheirCapAreRefusedUntilOneEnds() async throws {
+        try await Self.live(.init(requests: 8, streams: 1, connections: 8, reservedRequests: 0, reservedStreams: 0)) { base, admission, gate in
+            let held = Task { try await Self.get(base + "/v1/events") }
+            #expect(try await Self.holds(admission, streams: 1))
+            let refused = try await Self.get(base + "/v1/events")
+            #expect(refused.status == 503 && refused.retryAfter == "1", "\(refused)")
+            #expect(try await Self.get(base + "/v1/thing").status == 200, "ordinary calls still pass")
+            await gate.release()
+            #expect(try await held.value.body == "streamed")
+            #expect(try await Self.get(base + "/v1/events").status == 200, "the slot was freed")
+        }
     }
 
     /// `/v1/events/` is the events route, so it holds a stream slot (it held a call's); and
     /// anonymous public readers stop short of the reserve the token's holder keeps.
     @Test func aTrailingSlashIsStillAStreamAndTheTokensHolderKeepsAReserve() async throws {
-        let admission = APIAdmission(limits: .init(requests: 8, streams: 2, connections: 8, reservedRequests: 0, reservedStreams: 1))
-        let gate = Gate()
-        let app = Application(router: Self.router(publicRead: true, admission: admission, gate: gate))
-        try await app.test(.live) { client in
-            let base = "http://127.0.0.1:\(try #require(client.port))"
-            func get(_ path: String, token: Bool = false) async throws -> UInt {
-                var request = HTTPClientRequest(url: base + path)
-                if token { request.headers.add(name: "authorization", value: "Bearer \(Self.token)") }
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-                _ = try await response.body.collect(upTo: 1 << 16)
-                return response.status.code
-            }
-            func held(_ streams: Int) async throws -> Bool {
-                for _ in 0..<1_000 where admission.held.streams < streams { try await Task.sleep(for: .milliseconds(5)) }
-                return admission.held.streams == streams
-            }
-            let anonymous = Task { try await get("/v1/events/") }
-            #expect(try await held(1), "the trailing slash holds a stream slot")
-            #expect(try await get("/v1/events") == 503, "an anonymous reader may not take the reserve")
-            let owner = Task { try await get("/v1/events", token: true) }
-            #expect(try await held(2), "the token's holder takes the reserved slot")
+        try await Self.live(.init(requests: 8, streams: 2, connections: 8, reservedRequests: 0, reservedStreams: 1)) { base, admission, gate in
+            let anonymous = Task { try await Self.get(base + "/v1/events/").status }
+            #expect(try await Self.holds(admission, streams: 1), "the trailing slash holds a stream slot")
+            #expect(try await Self.get(base + "/v1/events").status == 503, "an anonymous reader may not take the reserve")
+            let owner = Task { try await Self.get(base + "/v1/events", token: true).status }
+            #expect(try await Self.holds(admission, streams: 2), "the token's holder takes the reserved slot")
             await gate.release()
             let answered = (try await anonymous.value, try await owner.value)
             #expect(answered == (200, 200))
         }
-        #expect(admission.held.requests == 0 && admission.held.streams == 0)
     }
 
     /// A reader that leaves a quiet event stream frees its slot at the next heartbeat: the
