@@ -4,8 +4,8 @@ import Testing
 
 /// `Scripts/testbed-up` and `testbed-down` for real: every edge's dockerd and operator in its
 /// namespace, deploys that pull from the core's registry over the shaped links, users in the
-/// clients' namespace, and nothing left afterwards. Needs root; leaves alone a testbed
-/// someone is running.
+/// clients' namespace, and nothing left afterwards. Needs root; fails, and leaves alone, a
+/// testbed someone is running.
 @Suite(.serialized, .enabled(if: Testbed.runsAsRoot, "needs root: network namespaces, dockerd and the registry"))
 struct TestbedScriptsTests {
     static let augur = Testbed.root.appendingPathComponent(".build/debug/augur").path
@@ -80,10 +80,11 @@ struct TestbedScriptsTests {
     }
 
     /// Runs `body` with the testbed up (without the orchestrator) and checks that
-    /// `testbed-down` leaves nothing; skips when a testbed is already up.
+    /// `testbed-down` leaves nothing; fails (it never passes unseen) when a testbed is
+    /// already up, which it leaves alone.
     static func withTestbed(_ body: () async throws -> Void) async throws {
         guard try await !Testbed.tool("ip", ["netns", "list"]).contains("augur-core") else {
-            print("skipped: a testbed is up (augur-core exists); Scripts/testbed-down removes it")
+            Issue.record("a testbed is already up (augur-core exists), so this test cannot run: Scripts/testbed-down removes it")
             return
         }
         do {
