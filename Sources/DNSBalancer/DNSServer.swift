@@ -47,8 +47,8 @@ public final class DNSServer: Sendable {
 
     /// Binds every listen address and starts answering.
     /// UDP answers are rate-limited per `rateLimit` (see `DNSSettings.RateLimit`); TCP is
-    /// never rate-limited, but at most `tcpConnections` are open at once (more are closed on
-    /// accept), each closes after `tcpIdleTimeout` without a query, and one whose unsent
+    /// never rate-limited, but at most `tcpConnections` are open at once, a quarter of them
+    /// from one address (more are closed on accept), each closes after `tcpIdleTimeout` without a query, and one whose unsent
     /// answers pass 64 KB is not read until they drain (so a peer that does not read goes idle).
     public static func start(
         pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO = .batch, rateLimit: DNSSettings.RateLimit = .off,
@@ -56,7 +56,7 @@ public final class DNSServer: Sendable {
     ) async throws -> DNSServer {
         let workers = max(1, workers)
         let limiter = rateLimit.isOn ? ResponseRateLimiter(rateLimit) : nil
-        let tcpCap = ConnectionCap(limit: max(1, tcpConnections))
+        let tcpCap = ConnectionCap(limit: max(1, tcpConnections), perSource: max(1, tcpConnections / 4))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: udpIO == .nio ? workers : 1)
         var bound: [BoundAddress] = []
         do {

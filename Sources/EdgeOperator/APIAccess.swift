@@ -79,14 +79,19 @@ public final class APIAdmission: Sendable {
         public var requests: Int
         public var streams: Int
         public var connections: Int
+        /// Of `connections`, how many one source address may hold.
+        public var connectionsPerSource: Int
         /// Of `requests` and of `streams`, how many only callers with the token may hold.
         public var reservedRequests: Int
         public var reservedStreams: Int
 
-        public init(requests: Int = 256, streams: Int = 32, connections: Int = 512, reservedRequests: Int = 64, reservedStreams: Int = 8) {
+        public init(
+            requests: Int = 256, streams: Int = 32, connections: Int = 512, connectionsPerSource: Int? = nil, reservedRequests: Int = 64, reservedStreams: Int = 8
+        ) {
             self.requests = requests
             self.streams = streams
             self.connections = connections
+            self.connectionsPerSource = min(connectionsPerSource ?? max(1, connections / 4), connections)
             self.reservedRequests = min(reservedRequests, requests)
             self.reservedStreams = min(reservedStreams, streams)
         }
@@ -120,7 +125,7 @@ public final class APIAdmission: Sendable {
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
-        connections = ConnectionCap(limit: limits.connections)
+        connections = ConnectionCap(limit: limits.connections, perSource: limits.connectionsPerSource)
     }
 
     /// A slot, if one is free to this caller: an anonymous one stops short of the reserve.

@@ -150,8 +150,14 @@ import Testing
     }
 
     /// A raw TCP connection to loopback `port`; -1 when refused.
-    static func connectTo(_ port: Int) -> Int32 {
+    static func connectTo(_ port: Int, from source: String? = nil) -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            _ = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -172,7 +178,7 @@ import Testing
     }
 
     @Test func connectionsOverTheCapAreClosedOnAccept() async throws {
-        let admission = APIAdmission(limits: .init(requests: 8, streams: 8, connections: 3))
+        let admission = APIAdmission(limits: .init(requests: 8, streams: 8, connections: 3, connectionsPerSource: 3))
         let app = Application(
             router: Self.router(publicRead: false, admission: admission, gate: Gate()),
             server: .http1(configuration: .init(additionalChannelHandlers: [admission.connectionCap()])))
@@ -202,6 +208,29 @@ import Testing
                 if !answered { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(answered, "once one closed, a new connection is served")
+        }
+    }
+
+    /// One source holding its share of idle connections cannot take the others' slots.
+    @Test func oneSourceCannotTakeEveryConnectionSlot() async throws {
+        let admission = APIAdmission(limits: .init(requests: 8, streams: 8, connections: 8, connectionsPerSource: 2))
+        let app = Application(
+            router: Self.router(publicRead: false, admission: admission, gate: Gate()),
+            server: .http1(configuration: .init(additionalChannelHandlers: [admission.connectionCap()])))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            var open: [Int32] = []
+            defer { for descriptor in open { close(descriptor) } }
+            var flooded = 0
+            for _ in 0..<6 {
+                let descriptor = await Testbed.blocking { Self.connectTo(port, from: "127.0.0.77") }
+                if await Testbed.blocking({ Self.exchange(descriptor) }).hasPrefix("HTTP/1.1 200") { flooded += 1 }
+                open.append(descriptor)
+            }
+            #expect(flooded == 2, "one source holds at most its share: \(flooded)")
+            let other = await Testbed.blocking { Self.connectTo(port, from: "127.0.0.78") }
+            open.append(other)
+            #expect(await Testbed.blocking { Self.exchange(other) }.hasPrefix("HTTP/1.1 200"), "another source is still served")
         }
     }
 }
