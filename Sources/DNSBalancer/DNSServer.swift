@@ -47,16 +47,17 @@ public final class DNSServer: Sendable {
 
     /// Binds every listen address and starts answering.
     /// UDP answers are rate-limited per `rateLimit` (see `DNSSettings.RateLimit`); TCP is
-    /// never rate-limited, but at most `tcpConnections` are open at once, a quarter of them
-    /// from one address (more are closed on accept), each closes after `tcpIdleTimeout` without a query, and one whose unsent
+    /// never rate-limited, but at most `tcpConnections` are open at once,
+    /// `tcpConnectionsPerSource` (default a quarter) from one address (more are closed on
+    /// accept), each closes after `tcpIdleTimeout` without a query, and one whose unsent
     /// answers pass 64 KB is not read until they drain (so a peer that does not read goes idle).
     public static func start(
         pools: DNSPools, listen: [SocketEndpoint], workers: Int, udpIO: UDPIO = .batch, rateLimit: DNSSettings.RateLimit = .off,
-        tcpConnections: Int = 512, tcpIdleTimeout: TimeAmount = .seconds(10), logger: Logger = Logger(label: "augur.dns")
+        tcpConnections: Int = 512, tcpConnectionsPerSource: Int? = nil, tcpIdleTimeout: TimeAmount = .seconds(10), logger: Logger = Logger(label: "augur.dns")
     ) async throws -> DNSServer {
         let workers = max(1, workers)
         let limiter = rateLimit.isOn ? ResponseRateLimiter(rateLimit) : nil
-        let tcpCap = ConnectionCap(limit: max(1, tcpConnections), perSource: max(1, tcpConnections / 4))
+        let tcpCap = ConnectionCap(limit: max(1, tcpConnections), perSource: tcpConnectionsPerSource ?? max(1, tcpConnections / 4))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: udpIO == .nio ? workers : 1)
         var bound: [BoundAddress] = []
         do {
@@ -159,6 +160,9 @@ public final class DNSServer: Sendable {
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.writeBufferWaterMark, value: TCPQueryHandler.waterMark)
+                // The kernel's share of unsent answers is small too: a peer that does not read
+                // stops being read after about 100 KB of answers, not after megabytes.
+                .childChannelOption(.socketOption(.so_sndbuf), value: TCPQueryHandler.kernelSendBuffer)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations

@@ -39,6 +39,8 @@ final class TCPQueryHandler: ChannelDuplexHandler {
 
     /// Unsent answers past `high` bytes pause reading until they drop under `low`.
     static let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 16 << 10, high: 64 << 10)
+    /// SO_SNDBUF of each connection (the kernel doubles it).
+    static let kernelSendBuffer: SocketOptionValue = 32 << 10
 
     /// Where answers are built: a TCP message's largest size, one per event loop thread
     /// (a handler runs on its channel's loop only), so idle connections hold none.

@@ -138,7 +138,7 @@ import Testing
     /// TCP is never rate-limited, but its connections are capped: beyond the cap a new one is
     /// closed on accept, and once one closes a new one is served again.
     @Test(.timeLimit(.minutes(1))) func tcpConnectionsOverTheCapAreClosed() async throws {
-        let balancer = try await TestBalancer.start(workers: 1, tcpConnections: 2)
+        let balancer = try await TestBalancer.start(workers: 1, tcpConnections: 2, tcpConnectionsPerSource: 2)
         let query = Wire.query("video1.cdn.example")
         let framed = [UInt8(query.count >> 8), UInt8(query.count & 0xFF)] + query
         // Each blocking receive runs off the cooperative pool.

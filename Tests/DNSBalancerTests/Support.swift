@@ -25,7 +25,7 @@ struct TestBalancer {
 
     static func start(
         contents: [ContentPools] = standardContents, maxRecords: Int = 8, maxUDPPayload: Int = 1232, workers: Int = 2, udpIO: UDPIO = .batch, tcpIdle: Int64 = 10,
-        rateLimit: DNSSettings.RateLimit = .off, tcpConnections: Int = 512
+        rateLimit: DNSSettings.RateLimit = .off, tcpConnections: Int = 512, tcpConnectionsPerSource: Int? = nil
     ) async throws -> TestBalancer {
         var settings = Self.settings
         settings.maxRecords = maxRecords
@@ -33,7 +33,8 @@ struct TestBalancer {
         let pools = try DNSPools(settings: settings, contents: contents)
         let endpoint = try #require(SocketEndpoint("127.0.0.1:0"))
         let server = try await DNSServer.start(
-            pools: pools, listen: [endpoint], workers: workers, udpIO: udpIO, rateLimit: rateLimit, tcpConnections: tcpConnections, tcpIdleTimeout: .seconds(tcpIdle))
+            pools: pools, listen: [endpoint], workers: workers, udpIO: udpIO, rateLimit: rateLimit, tcpConnections: tcpConnections, tcpConnectionsPerSource: tcpConnectionsPerSource,
+            tcpIdleTimeout: .seconds(tcpIdle))
         return TestBalancer(pools: pools, server: server)
     }
 

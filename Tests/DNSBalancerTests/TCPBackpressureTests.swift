@@ -15,16 +15,16 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aPeerThatNeverReadsCannotGrowAugurDNSAndOthersAreAnsweredMeanwhile() async throws {
-        let dns = try await AugurDNSProcess.start()
-        defer { dns.stop() }
-        let before = try #require(dns.residentMegabytes())
-        let connection = try TCPConnection(port: dns.port, receiveBuffer: 4_096)
-        let sent = await connection.flood(Self.flood, limit: Self.flood.count, seconds: 5).sent
-        #expect(try await Tool.digShort(dns.port, "video1.cdn.example") == ["127.10.0.1"], "another client over UDP is answered during the flood")
-        #expect(try await Tool.digShort(dns.port, "+tcp", "video1.cdn.example") == ["127.10.0.1"], "and over TCP")
-        let after = try #require(dns.residentMegabytes())
-        #expect(after - before < 64, "resident memory grew from \(before) MB to \(after) MB after \(sent) bytes of queries that were never read")
-        #expect(sent < Self.flood.count, "the server stopped reading: \(sent) of \(Self.flood.count) bytes went out")
+        try await AugurDNSProcess.running { dns in
+            let before = try #require(dns.residentMegabytes())
+            let connection = try TCPConnection(port: dns.port, receiveBuffer: 4_096)
+            let sent = await connection.flood(Self.flood, limit: Self.flood.count, seconds: 5).sent
+            #expect(try await Tool.digShort(dns.port, "video1.cdn.example") == ["127.10.0.1"], "another client over UDP is answered during the flood")
+            #expect(try await Tool.digShort(dns.port, "+tcp", "video1.cdn.example") == ["127.10.0.1"], "and over TCP")
+            let after = try #require(dns.residentMegabytes())
+            #expect(after - before < 64, "resident memory grew from \(before) MB to \(after) MB after \(sent) bytes of queries that were never read")
+            #expect(sent < Self.flood.count, "the server stopped reading: \(sent) of \(Self.flood.count) bytes went out")
+        }
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -50,7 +50,19 @@ final class AugurDNSProcess: @unchecked Sendable {
         self.port = port
     }
 
-    static func start() async throws -> AugurDNSProcess {
+    /// Runs `body` with an `augur dns` of its own, stopped afterwards whatever happens.
+    static func running(_ body: (AugurDNSProcess) async throws -> Void) async throws {
+        let dns = try await start()
+        do {
+            try await body(dns)
+        } catch {
+            await dns.stop()
+            throw error
+        }
+        await dns.stop()
+    }
+
+    private static func start() async throws -> AugurDNSProcess {
         let log = Testbed.temporaryDirectory("augur-dns").appendingPathComponent("dns.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -85,8 +97,10 @@ final class AugurDNSProcess: @unchecked Sendable {
         return kilobytes / 1_024
     }
 
-    func stop() {
+    /// Stops it and waits off the cooperative pool (the other tests need its threads).
+    func stop() async {
+        let process = process
         process.terminate()
-        process.waitUntilExit()
+        await Testbed.blocking { process.waitUntilExit() }
     }
 }
