@@ -9,7 +9,7 @@ import Testing
 /// The control loop's acting paths against in-memory edges and a hand-moved clock: no root,
 /// no processes, every step checked in order. (The same paths against real operators run
 /// in `LoopServices`.)
-@Suite(.timeLimit(.minutes(1))) struct MemoryEdgeLoopTests {
+@Suite(.timeLimit(.minutes(5))) struct MemoryEdgeLoopTests {
     let configuration: AugurConfiguration
     let clock = ManualClock()
     let pools: DNSPools
@@ -49,7 +49,7 @@ import Testing
     func surge(_ input: AsyncStream<IntervalSnapshot>.Continuation, on edge: MemoryEdge) async throws -> [EdgeInstance] {
         input.yield(LoopBed.snapshot(0, lookups: 10))
         input.yield(LoopBed.snapshot(1, lookups: 60))
-        #expect(try await LoopBed.eventually(10) {
+        #expect(try await LoopBed.eventually(60) {
             let deploys = try self.actions().filter { $0.kind == .deploy }
             let created = try await edge.instances().count
             return !deploys.isEmpty && deploys.allSatisfy { $0.outcome == .requested } && created == deploys.count
@@ -67,23 +67,23 @@ import Testing
 
         for instance in booting { await edge.release(instance.spec.id, to: .ready) }
         let addresses = Set(booting.map(\.spec.address))
-        #expect(await LoopBed.eventually(10) { answered == Self.baseline.union(addresses) })
-        #expect(try await LoopBed.eventually(10) { try actions().filter { $0.kind == .deploy }.allSatisfy { $0.outcome == .ready } })
+        #expect(await LoopBed.eventually(60) { answered == Self.baseline.union(addresses) })
+        #expect(try await LoopBed.eventually(60) { try actions().filter { $0.kind == .deploy }.allSatisfy { $0.outcome == .ready } })
 
         input.yield(LoopBed.snapshot(2, lookups: 0))
         input.yield(LoopBed.snapshot(3, lookups: 0))
         // Both quiet intervals closed before the grace passes: the drains are interval 2's alone.
-        #expect(await LoopBed.eventually(10) { await loop.intervalsClosed() == 4 && answered == Self.baseline && clock.sleeping == booting.count })
+        #expect(await LoopBed.eventually(60) { await loop.intervalsClosed() == 4 && answered == Self.baseline && clock.sleeping == booting.count })
         #expect(await edge.calls.contains { $0.hasPrefix("remove") } == false, "the edge is not asked before the TTL grace passed")
         #expect(try await edge.instances().allSatisfy { $0.phase == .ready }, "still serving the clients that resolved it")
         #expect(await loop.members().allSatisfy(\.removing))
 
         // Past the grace; a removal that started sleeping late is woken by the next move.
-        #expect(try await LoopBed.eventually(10) {
+        #expect(try await LoopBed.eventually(60) {
             clock.advance(by: .seconds(5))
             return try await edge.instances().allSatisfy { $0.phase == .gone }
         })
-        let drained = try await LoopBed.eventually(10) { try actions().filter { $0.kind == .drain }.map(\.outcome) == Array(repeating: .removed, count: booting.count) }
+        let drained = try await LoopBed.eventually(60) { try actions().filter { $0.kind == .drain }.map(\.outcome) == Array(repeating: .removed, count: booting.count) }
         let drains = try actions().filter { $0.kind == .drain }.map { "\($0.instance ?? "-") \($0.outcome) \($0.detail ?? "")" }
         #expect(drained, "drains: \(drains), booting: \(booting.map(\.spec.id))")
         #expect(try store.instances().isEmpty, "the store has every instance as gone")
@@ -93,7 +93,7 @@ import Testing
         #expect(await loop.fleet.cachedImages["edge-1"] == ["clickos/video1"])
         #expect(try await edge.evictImages(runtime: nil).images == 1)
         input.yield(LoopBed.snapshot(4, lookups: 0))
-        #expect(await LoopBed.eventually(10) { await loop.fleet.cachedImages["edge-1"] == [] })
+        #expect(await LoopBed.eventually(60) { await loop.fleet.cachedImages["edge-1"] == [] })
     }
 
     /// A drain decided while a job still follows the instance up starts no removal of its own
@@ -106,10 +106,10 @@ import Testing
         let booting = try await surge(input, on: edge)
         input.yield(LoopBed.snapshot(2, lookups: 0))
         input.yield(LoopBed.snapshot(3, lookups: 0))
-        #expect(try await LoopBed.eventually(10) { try actions().filter { $0.kind == .drain }.count == booting.count })
+        #expect(try await LoopBed.eventually(60) { try actions().filter { $0.kind == .drain }.count == booting.count })
         for instance in booting { await edge.release(instance.spec.id, to: .ready) }
         input.yield(LoopBed.snapshot(4, lookups: 0))
-        let drained = try await LoopBed.eventually(10) {
+        let drained = try await LoopBed.eventually(60) {
             clock.advance(by: .seconds(5))
             return try actions().filter { $0.kind == .drain }.allSatisfy { $0.outcome == .removed }
         }
@@ -125,7 +125,7 @@ import Testing
         input.yield(LoopBed.snapshot(0, lookups: 10))
         input.yield(LoopBed.snapshot(1, lookups: 60))
         // Every deploy of the surge ends failed, and none is left in the fleet.
-        #expect(try await LoopBed.eventually(10) {
+        #expect(try await LoopBed.eventually(60) {
             let deploys = try actions().filter { $0.kind == .deploy }
             let left = await loop.members()
             return !deploys.isEmpty && deploys.allSatisfy { $0.outcome == .failed } && left.isEmpty
@@ -143,27 +143,27 @@ import Testing
         input.yield(LoopBed.snapshot(0, lookups: 10))
         input.yield(LoopBed.snapshot(1, lookups: 60))
         // Every deploy ready first: under load the second can come up after the first is answered.
-        #expect(try await LoopBed.eventually(10) {
+        #expect(try await LoopBed.eventually(60) {
             let deploys = try actions().filter { $0.kind == .deploy }
             return !deploys.isEmpty && deploys.allSatisfy { $0.outcome == .ready }
         })
-        #expect(await LoopBed.eventually(10) { answered.count > 1 })
+        #expect(await LoopBed.eventually(60) { answered.count > 1 })
         let serving = answered
 
         await edge.setReachable(false)
         input.yield(LoopBed.snapshot(2, lookups: 60))
-        #expect(await LoopBed.eventually(10) { await loop.unreachableEdges() == ["edge-1"] })
+        #expect(await LoopBed.eventually(60) { await loop.unreachableEdges() == ["edge-1"] })
         #expect(answered == Self.baseline, "an edge that does not answer is not answered for")
 
         await edge.setReachable(true)
         input.yield(LoopBed.snapshot(3, lookups: 60))
-        #expect(await LoopBed.eventually(10) { answered == serving })
+        #expect(await LoopBed.eventually(60) { answered == serving })
         #expect(await loop.unreachableEdges().isEmpty)
 
         // Silent: every call hangs. The tick ends at the edge timeout, the edge counts as lost.
         await edge.setDelay(.seconds(3_600))
         input.yield(LoopBed.snapshot(4, lookups: 60))
-        #expect(await LoopBed.eventually(10) { await loop.intervalsClosed() == 5 })
+        #expect(await LoopBed.eventually(60) { await loop.intervalsClosed() == 5 })
         #expect(await loop.unreachableEdges() == ["edge-1"])
         #expect(answered == Self.baseline)
     }
@@ -192,15 +192,15 @@ import Testing
 
         let (loop, _, run) = running([edge])
         defer { run.cancel() }
-        #expect(await LoopBed.eventually(10) { answered == Self.baseline.union(["127.11.3.1"]) && clock.sleeping == 1 })
+        #expect(await LoopBed.eventually(60) { answered == Self.baseline.union(["127.11.3.1"]) && clock.sleeping == 1 })
         #expect(try store.instances().map(\.spec.id).contains(ghost.spec.id) == false, "the ghost is stored as gone")
 
         await edge.release(booting.spec.id, to: .ready)
-        #expect(await LoopBed.eventually(10) { answered == Self.baseline.union(["127.11.3.1", "127.11.3.2"]) })
+        #expect(await LoopBed.eventually(60) { answered == Self.baseline.union(["127.11.3.1", "127.11.3.2"]) })
         #expect(await edge.instance(leaving.spec.id)?.phase == .ready, "not removed before the grace")
         clock.advance(by: .seconds(5))
-        #expect(await LoopBed.eventually(10) { await edge.instance(leaving.spec.id)?.phase == .gone })
-        #expect(await LoopBed.eventually(10) { Set(await loop.members().map(\.instance.spec.id)) == [ready.spec.id, booting.spec.id] })
+        #expect(await LoopBed.eventually(60) { await edge.instance(leaving.spec.id)?.phase == .gone })
+        #expect(await LoopBed.eventually(60) { Set(await loop.members().map(\.instance.spec.id)) == [ready.spec.id, booting.spec.id] })
         #expect(answered == Self.baseline.union(["127.11.3.1", "127.11.3.2"]))
     }
 }

@@ -65,7 +65,7 @@ import Testing
         let run = Task { await loop.run(snapshots: feed) }
         defer { run.cancel() }
         input.yield(LoopBed.snapshot(0, lookups: 1))
-        #expect(await LoopBed.eventually(10) { LoopBed.answered(pools, "video1").contains(honest.spec.address) })
+        #expect(await LoopBed.eventually(60) { LoopBed.answered(pools, "video1").contains(honest.spec.address) })
         let forgedAddresses = Set(Self.forged.map(\.1.spec.address))
         #expect(LoopBed.answered(pools, "video1").isDisjoint(with: forgedAddresses), "answered: \(LoopBed.answered(pools, "video1"))")
         #expect(pools.contents.allSatisfy { $0.content != "nope" })
