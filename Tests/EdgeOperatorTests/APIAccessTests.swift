@@ -177,13 +177,17 @@ import Testing
         return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
     }
 
-    @Test func connectionsOverTheCapAreClosedOnAccept() async throws {
-        let admission = APIAdmission(limits: .init(requests: 8, streams: 8, connections: 3, connectionsPerSource: 3))
+    /// Runs `body` with the port and admission of a live server whose connections are capped by `limits`.
+    static func capped(_ limits: APIAdmission.Limits, _ body: @escaping @Sendable (Int, APIAdmission) async throws -> Void) async throws {
+        let admission = APIAdmission(limits: limits)
         let app = Application(
             router: Self.router(publicRead: false, admission: admission, gate: Gate()),
             server: .http1(configuration: .init(additionalChannelHandlers: [admission.connectionCap()])))
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
+        try await app.test(.live) { client in try await body(try #require(client.port), admission) }
+    }
+
+    @Test func connectionsOverTheCapAreClosedOnAccept() async throws {
+        try await Self.capped(.init(requests: 8, streams: 8, connections: 3, connectionsPerSource: 3)) { port, admission in
             // Open connections (the test client may hold one too) until one is closed on accept.
             var open: [Int32] = []
             defer { for descriptor in open { close(descriptor) } }
@@ -213,12 +217,7 @@ import Testing
 
     /// One source holding its share of idle connections cannot take the others' slots.
     @Test func oneSourceCannotTakeEveryConnectionSlot() async throws {
-        let admission = APIAdmission(limits: .init(requests: 8, streams: 8, connections: 8, connectionsPerSource: 2))
-        let app = Application(
-            router: Self.router(publicRead: false, admission: admission, gate: Gate()),
-            server: .http1(configuration: .init(additionalChannelHandlers: [admission.connectionCap()])))
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
+        try await Self.capped(.init(requests: 8, streams: 8, connections: 8, connectionsPerSource: 2)) { port, _ in
             var open: [Int32] = []
             defer { for descriptor in open { close(descriptor) } }
             var flooded = 0
