@@ -281,7 +281,7 @@ public actor ControlLoop {
         for (edge, result) in reports.sorted(by: { $0.key < $1.key }) {
             switch result {
             case .success(let (listed, state)):
-                let instances = listed.filter { admitted($0, from: edge) }
+                let instances = listed.filter { refusal(of: $0, from: edge) == nil }
                 fleet.learn(state)
                 if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
                 // The store keeps what changed: a report that repeats an instance's phase is not written again.
@@ -470,20 +470,20 @@ public actor ControlLoop {
 
     // MARK: Bookkeeping
 
-    /// Whether `instance`, as `edge` reported it, may enter the fleet; a refusal is counted,
-    /// and logged (with an event) the first time for each instance.
-    private func admitted(_ instance: EdgeInstance, from edge: String) -> Bool {
-        guard let reason = admission.refusal(of: instance, from: edge) else { return true }
+    /// Why `instance`, as `edge` reported it, may not enter the fleet (nil: it may); a refusal
+    /// is counted, and logged (with an event) the first time for each instance.
+    private func refusal(of instance: EdgeInstance, from edge: String) -> String? {
+        guard let reason = admission.refusal(of: instance, from: edge) else { return nil }
         metrics.refusedReport(edge: edge)
         if refusedReports.count < 1_024, refusedReports.insert("\(edge) \(instance.spec.id) \(reason)").inserted {
             logger.warning("refused what an edge reported", metadata: ["edge.id": "\(edge)", "instance.id": "\(instance.spec.id)", "reason": "\(reason)"])
             event("refused", instance.spec.id, "\(edge) reported it and it is not answered: \(reason)")
         }
-        return false
+        return reason
     }
 
     private func admit(_ instance: EdgeInstance, from edge: String) throws(RefusedReport) {
-        guard admitted(instance, from: edge) else { throw RefusedReport(edge: edge, reason: admission.refusal(of: instance, from: edge) ?? "") }
+        if let reason = refusal(of: instance, from: edge) { throw RefusedReport(edge: edge, reason: reason) }
     }
 
     private func observe(_ instance: EdgeInstance) {
