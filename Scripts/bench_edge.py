@@ -7,18 +7,21 @@ import statistics
 import subprocess
 import threading
 import time
+import ssl
 import urllib.error
 import urllib.request
 
 REGISTRY = "127.0.0.1:5000"
 PLAIN_ADDRESS = "127.11.2.200"
 API = "http://127.0.0.1:7101/v1"
+# The operator's TLS context (--cacert: trust only the topology's CA); None: plain HTTP on loopback.
+TLS = None
 
 
 def call(method, path, token, body=None):
     request = urllib.request.Request(API + path, method=method, data=json.dumps(body).encode() if body else None,
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=600) as response:
+    with urllib.request.urlopen(request, timeout=600, context=TLS) as response:
         return json.load(response)
 
 
@@ -188,17 +191,20 @@ def median(rows, key):
 
 
 def main():
-    global API
+    global API, TLS
     parser = argparse.ArgumentParser()
     for name in ("rounds", "flavors", "content", "token"):
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--socket")
     parser.add_argument("--state")
     parser.add_argument("--api", default=API)
+    parser.add_argument("--cacert", help="the topology's CA, for an operator that speaks HTTPS")
     parser.add_argument("--addresses", help="the first three octets of the instances' addresses (default: the edge-1 pools)")
     parser.add_argument("--least-memory", help="FLAVOR:CONTENT,…: only find the least memory each serves with (real Xen guests)")
     args = parser.parse_args()
     API = args.api
+    if args.cacert:
+        TLS = ssl.create_default_context(cafile=args.cacert)
     if args.least_memory:
         for item in args.least_memory.split(","):
             flavor, content = item.split(":")

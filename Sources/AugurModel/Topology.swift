@@ -9,14 +9,19 @@ public struct Topology: Sendable, Hashable {
     public var singleHost: Bool
     public var core: Node
     public var edges: [Node]
-    /// A file holding the bearer token that mutating operator and orchestrator calls need.
+    /// The file holding the orchestrator's own bearer token (its API). Each operator has its
+    /// own (`OperatorSettings.tokenFile`).
     public var tokenFile: String
+    /// The authority every operator's certificate is signed by (`tls: {ca: FILE}`); nil: the
+    /// operators speak plain HTTP, which only loopback listen addresses may.
+    public var tls: TopologyTLS?
 
     public init(
         zone: DomainName, dns: DNSSettings, servicePort: Int, registry: SocketEndpoint, singleHost: Bool, core: Node, edges: [Node],
-        tokenFile: String = ".augur/token"
+        tokenFile: String = ".augur/token", tls: TopologyTLS? = nil
     ) {
         self.tokenFile = tokenFile
+        self.tls = tls
         self.zone = zone
         self.dns = dns
         self.servicePort = servicePort
@@ -132,15 +137,41 @@ public struct OperatorSettings: Sendable, Hashable {
     /// Where a real Xen edge puts its guests on the network (`operator.xen`); nil: the
     /// `xenbr0` bridge and the xen pool's own prefix, without a route.
     public var xenGuests: XenGuestNetwork?
+    /// The bearer token this operator accepts, which only it and the orchestrator hold: a
+    /// compromised edge has no credential for another edge or for the orchestrator's API.
+    public var tokenFile: String
+    /// This operator's certificate and key, when the topology has `tls`.
+    public var tls: NodeCertificate?
 
     public init(
         listen: SocketEndpoint? = nil, dockerSocket: String? = nil, stateDirectory: String? = nil, xenGuests: XenGuestNetwork? = nil,
-        nodeName: String
+        tokenFile: String? = nil, tls: NodeCertificate? = nil, nodeName: String
     ) {
         self.listen = listen
         self.dockerSocket = dockerSocket ?? "/run/augur/\(nodeName)/docker.sock"
         self.stateDirectory = stateDirectory ?? "/var/lib/augur/\(nodeName)"
         self.xenGuests = xenGuests
+        self.tokenFile = tokenFile ?? ".augur/\(nodeName).token"
+        self.tls = tls
+    }
+}
+
+/// The topology's certificate authority (PEM): operators present certificates it signed, and
+/// the orchestrator trusts no other.
+public struct TopologyTLS: Sendable, Hashable {
+    public var ca: String
+
+    public init(ca: String) { self.ca = ca }
+}
+
+/// A node's TLS identity: its certificate (PEM, naming its operator's listen address) and key.
+public struct NodeCertificate: Sendable, Hashable {
+    public var certificate: String
+    public var key: String
+
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
     }
 }
 

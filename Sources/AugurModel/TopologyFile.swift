@@ -11,9 +11,10 @@ enum TopologyFile {
         let core: NodeEntry
         let edges: [NodeEntry]
         let tokenFile: String?
+        let tls: TLSEntry?
 
         enum CodingKeys: String, CodingKey {
-            case zone, registry, dns, core, edges
+            case zone, registry, dns, core, edges, tls
             case tokenFile = "token_file"
             case singleHost = "single_host"
             case servicePort = "service_port"
@@ -34,6 +35,15 @@ enum TopologyFile {
             case maxRecords = "max_records"
             case maxUDPPayload = "max_udp_payload"
         }
+    }
+
+    private struct TLSEntry: Decodable {
+        let ca: String
+    }
+
+    private struct CertificateEntry: Decodable {
+        let certificate: String
+        let key: String
     }
 
     private struct RateLimitEntry: Decodable {
@@ -72,9 +82,12 @@ enum TopologyFile {
         let dockerSocket: String?
         let stateDirectory: String?
         let xen: XenEntry?
+        let tokenFile: String?
+        let tls: CertificateEntry?
 
         enum CodingKeys: String, CodingKey {
-            case listen, xen
+            case listen, xen, tls
+            case tokenFile = "token_file"
             case dockerSocket = "docker_socket"
             case stateDirectory = "state_directory"
         }
@@ -110,14 +123,17 @@ enum TopologyFile {
         if singleHost, !registry.address.isLoopback {
             throw document.error([.key("registry")], "\(registry) is outside loopback on a single-host topology")
         }
-        let core = try decodeNode(file.core, role: .core, path: [.key("core")], document: document, singleHost: singleHost, flavors: flavors, catalog: catalog)
+        let tokenFile = file.tokenFile ?? ".augur/token"
+        let tls = file.tls.map { TopologyTLS(ca: $0.ca) }
+        let site = Site(singleHost: singleHost, tokenFile: tokenFile, tls: tls, flavors: flavors, catalog: catalog)
+        let core = try decodeNode(file.core, role: .core, path: [.key("core")], document: document, site: site)
         var edges: [Node] = []
         for (index, entry) in file.edges.enumerated() {
-            edges.append(try decodeNode(entry, role: .edge, path: [.key("edges"), .index(index)], document: document, singleHost: singleHost, flavors: flavors, catalog: catalog))
+            edges.append(try decodeNode(entry, role: .edge, path: [.key("edges"), .index(index)], document: document, site: site))
         }
         let topology = Topology(
             zone: zone, dns: dns, servicePort: servicePort, registry: registry, singleHost: singleHost, core: core, edges: edges,
-            tokenFile: file.tokenFile ?? ".augur/token")
+            tokenFile: tokenFile, tls: tls)
         try checkAcrossNodes(topology, document: document)
         return topology
     }
@@ -172,9 +188,17 @@ enum TopologyFile {
             rateLimit: .init(rate: rate, slip: slip))
     }
 
-    private static func decodeNode(
-        _ entry: NodeEntry, role: Node.Role, path: Path, document: ConfigDocument, singleHost: Bool, flavors: [String: Flavor], catalog: Catalog
-    ) throws(ConfigError) -> Node {
+    /// What every node's entry is read against.
+    private struct Site {
+        let singleHost: Bool
+        let tokenFile: String
+        let tls: TopologyTLS?
+        let flavors: [String: Flavor]
+        let catalog: Catalog
+    }
+
+    private static func decodeNode(_ entry: NodeEntry, role: Node.Role, path: Path, document: ConfigDocument, site: Site) throws(ConfigError) -> Node {
+        let (singleHost, flavors, catalog) = (site.singleHost, site.flavors, site.catalog)
         guard DomainName.isValidLabel(entry.name), entry.name == entry.name.lowercased() else {
             throw document.error(path + [.key("name")], "'\(entry.name)' is not a lower-case DNS label")
         }
@@ -237,17 +261,43 @@ enum TopologyFile {
             if singleHost, !endpoint.address.isLoopback {
                 throw document.error(path + [.key("operator"), .key("listen")], "\(endpoint) is outside loopback on a single-host topology")
             }
+            if site.tls == nil, !endpoint.address.isLoopback {
+                throw document.error(
+                    path + [.key("operator"), .key("listen")],
+                    "\(endpoint) is outside loopback, where the operator may not speak plain HTTP: give the topology tls: {ca: FILE} (Scripts/tls-certs makes it)")
+            }
             operatorListen = endpoint
         }
+        let operatorTLS = try decodeCertificate(entry, path: path + [.key("operator"), .key("tls")], document: document, site: site)
         let xenGuests = try entry.operatorEntry?.xen.map { xen throws(ConfigError) in
             try decodeXenGuests(xen, pool: pools[.xen], path: path + [.key("operator"), .key("xen")], document: document)
         }
         let settings = OperatorSettings(
             listen: operatorListen, dockerSocket: entry.operatorEntry?.dockerSocket,
-            stateDirectory: entry.operatorEntry?.stateDirectory, xenGuests: xenGuests, nodeName: entry.name)
+            stateDirectory: entry.operatorEntry?.stateDirectory, xenGuests: xenGuests,
+            tokenFile: entry.operatorEntry?.tokenFile ?? sibling(of: site.tokenFile, named: "\(entry.name).token"), tls: operatorTLS,
+            nodeName: entry.name)
         return Node(
             name: entry.name, role: role, pools: pools, instanceLimit: entry.instanceLimit, link: link, staticInstances: statics,
             operatorSettings: settings)
+    }
+
+    /// `operator.tls`, or (with the topology's `tls`) NAME.pem and NAME.key beside the CA, as
+    /// `Scripts/tls-certs` writes them.
+    private static func decodeCertificate(_ entry: NodeEntry, path: Path, document: ConfigDocument, site: Site) throws(ConfigError) -> NodeCertificate? {
+        let given = entry.operatorEntry?.tls
+        guard let tls = site.tls else {
+            if given != nil { throw document.error(path, "operator.tls needs the topology's tls: {ca: FILE}, which its certificate is checked against") }
+            return nil
+        }
+        return NodeCertificate(
+            certificate: given?.certificate ?? sibling(of: tls.ca, named: "\(entry.name).pem"), key: given?.key ?? sibling(of: tls.ca, named: "\(entry.name).key"))
+    }
+
+    /// `name` in the folder of the file at `path`.
+    private static func sibling(of path: String, named name: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return name }
+        return String(path[...slash]) + name
     }
 
     /// `operator.xen`: the guests' bridge and `gateway: ADDRESS/PREFIX`, whose subnet must hold
@@ -279,9 +329,15 @@ enum TopologyFile {
         let nodes = topology.nodes
         var names: Set<String> = []
         var addresses: Set<IPAddress> = []
+        var tokenFiles = [topology.tokenFile: "the orchestrator"]
         for (index, node) in nodes.enumerated() {
             guard names.insert(node.name).inserted else {
                 throw document.error(nodePath(index) + [.key("name")], "duplicate node name '\(node.name)'")
+            }
+            if let holder = tokenFiles.updateValue(node.name, forKey: node.operatorSettings.tokenFile) {
+                throw document.error(
+                    nodePath(index) + [.key("operator"), .key("token_file")],
+                    "\(node.operatorSettings.tokenFile) is also \(holder)'s token file: every site has its own credentials")
             }
             for (staticIndex, instance) in node.staticInstances.enumerated() where !addresses.insert(instance.address).inserted {
                 throw document.error(nodePath(index) + [.key("static_instances"), .index(staticIndex), .key("address")], "address \(instance.address) is used twice")

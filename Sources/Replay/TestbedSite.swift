@@ -13,18 +13,18 @@ import Workload
 public struct TestbedSite: ReplaySite {
     public let configuration: AugurConfiguration
     public let network: TestbedNetwork
-    public let token: String
+    public let links: OperatorLinks
     public let dnsEndpoint: SocketEndpoint
     /// This executable, to start `augur users` with, and the configuration it reads.
     public let executable: String
     public let configurationArguments: [String]
 
     public init(
-        configuration: AugurConfiguration, network: TestbedNetwork, token: String, dnsEndpoint: SocketEndpoint, executable: String, configurationArguments: [String]
+        configuration: AugurConfiguration, network: TestbedNetwork, links: OperatorLinks, dnsEndpoint: SocketEndpoint, executable: String, configurationArguments: [String]
     ) {
         self.configuration = configuration
         self.network = network
-        self.token = token
+        self.links = links
         self.dnsEndpoint = dnsEndpoint
         self.executable = executable
         self.configurationArguments = configurationArguments
@@ -34,10 +34,12 @@ public struct TestbedSite: ReplaySite {
         try await network.shape(edgeBitsPerSecond: run.edgeBitsPerSecond)
         var clients: [EdgeClient] = []
         for node in configuration.topology.edges {
-            guard let listen = node.operatorSettings.listen else {
-                throw ReplaySiteError(reason: "edge '\(node.name)' has no operator.listen: the testbed runs its operator there")
+            let client: EdgeClient
+            do {
+                client = try links.client(for: node)
+            } catch {
+                throw ReplaySiteError(reason: "\(error): the testbed runs each edge's operator there")
             }
-            let client = EdgeClient(edge: node.name, baseURL: "http://\(listen)", token: token)
             do {
                 _ = try await client.node()
             } catch {

@@ -2,6 +2,7 @@ import ArgumentParser
 import EdgeOperator
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 
 /// Who may read an API and how many may use it at once: the options `augur serve` and
 /// `augur edge` share (see `APIAccess`).
@@ -28,8 +29,10 @@ struct APIAccessOptions: ParsableArguments {
         APIAdmission(limits: .init(requests: maxRequests, streams: maxStreams, connections: maxConnections))
     }
 
-    /// HTTP/1.1 with the connection cap; idle connections close after 75 s.
-    func server(_ admission: APIAdmission) -> HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: [admission.connectionCap()], idleTimeout: .seconds(75)))
+    /// HTTP/1.1 with the connection cap, inside TLS when `tls` is given; idle connections close after 75 s.
+    func server(_ admission: APIAdmission, tls: TLSConfiguration? = nil) throws -> HTTPServerBuilder {
+        let http: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [admission.connectionCap()], idleTimeout: .seconds(75)))
+        guard let tls else { return http }
+        return try .tls(http, tlsConfiguration: tls)
     }
 }

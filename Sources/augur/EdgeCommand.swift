@@ -41,19 +41,20 @@ struct EdgeCommand: AsyncParsableCommand {
         guard let endpoint = listen.flatMap(SocketEndpoint.init) ?? node.operatorSettings.listen else {
             throw ValidationError("node '\(edge)' has no operator.listen in \(config.topology); pass --listen")
         }
-        let token = try OperatorToken.load(configuration.topology.tokenFile)
+        let token = try OperatorToken.load(node.operatorSettings.tokenFile)
+        let tls = try OperatorTLS.server(for: node)
         let edgeOperator = runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: stateDirectory, logger: logger)
         let admission = access.admission()
         let api = Application(
             router: EdgeAPI.router(for: edgeOperator, token: token, publicRead: access.publicRead, admission: admission),
-            server: access.server(admission),
+            server: try access.server(admission, tls: tls),
             configuration: .init(address: .hostname(endpoint.address.description, port: endpoint.port), serverName: "augur-edge/\(node.name)"),
             logger: logger)
         let group = ServiceGroup(
             services: [EdgeOperatorService(edge: edgeOperator), api],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
-        logger.info("edge operator serving", metadata: ["edge.id": "\(node.name)", "api.listen": "\(endpoint)", "xen": "\(runtimes.xen.rawValue)"])
+        logger.info("edge operator serving", metadata: ["edge.id": "\(node.name)", "api.listen": "\(endpoint)", "api.tls": "\(tls != nil)", "xen": "\(runtimes.xen.rawValue)"])
         try await group.run()
     }
 }

@@ -1,3 +1,5 @@
+import AugurModel
+import EdgeOperator
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -67,6 +69,18 @@ enum OperatorToken {
             throw TokenError(path: path, reason: "cannot create it: \(String(cString: strerror(errno)))")
         }
         return true
+    }
+
+    /// Every edge's own token (its `operator.token_file`), by node name, for the orchestrator's links.
+    static func edgeTokens(_ topology: Topology) throws -> [String: String] {
+        var tokens: [String: String] = [:]
+        for node in topology.edges { tokens[node.name] = try load(node.operatorSettings.tokenFile) }
+        return tokens
+    }
+
+    /// The orchestrator's links to every edge: each edge's token, and TLS when the topology has it.
+    static func links(_ topology: Topology) throws -> OperatorLinks {
+        try OperatorLinks(topology: topology, tokens: edgeTokens(topology))
     }
 
     struct TokenError: Error, CustomStringConvertible {

@@ -109,7 +109,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("cannot tell where this executable is, to start the users with: \(error.localizedDescription)")
         }
         return TestbedSite(
-            configuration: configuration, network: TestbedNetwork(plan: plan, logger: logger), token: try OperatorToken.load(configuration.topology.tokenFile),
+            configuration: configuration, network: TestbedNetwork(plan: plan, logger: logger), links: try OperatorToken.links(configuration.topology),
             dnsEndpoint: dnsEndpoint, executable: executable,
             configurationArguments: ["--topology", config.topology, "--content", config.content] + (config.flavors.map { ["--flavors", $0] } ?? []))
     }

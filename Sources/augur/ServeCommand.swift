@@ -150,6 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
         let counter = IntervalCounter(counters: pools.counters, interval: .milliseconds(milliseconds), clock: ContinuousClock(), logger: logger)
         var services: [any Service] = []
         var connections: [any EdgeConnection] = []
+        let links = edges == .remote ? try OperatorToken.links(topology) : nil
         for node in topology.edges {
             switch edges {
             case .inProcess:
@@ -159,10 +160,8 @@ struct ServeCommand: AsyncParsableCommand {
                 services.append(EdgeOperatorService(edge: edgeOperator))
                 connections.append(InProcessEdge(edgeOperator))
             case .remote:
-                guard let listen = node.operatorSettings.listen else {
-                    throw ValidationError("edge '\(node.name)' has no operator.listen in \(config.topology): remote edges need it")
-                }
-                connections.append(RemoteEdge(client: EdgeClient(edge: node.name, baseURL: "http://\(listen)", token: token)))
+                guard let links else { continue }
+                connections.append(RemoteEdge(client: try links.client(for: node)))
             }
         }
         let defaultTraining = choices.values.map { max($0.season ?? 10, $0.trainingNeeded) }.max() ?? 10
@@ -186,7 +185,7 @@ struct ServeCommand: AsyncParsableCommand {
         DashboardPage.register(on: router)
         let application = Application(
             router: router,
-            server: access.server(admission),
+            server: try access.server(admission),
             configuration: .init(address: .hostname(endpoint?.address.description ?? "127.0.0.1", port: endpoint?.port ?? 7100), serverName: "augur"),
             logger: logger)
         services += [

@@ -68,8 +68,9 @@ struct TestbedCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: """
-                Print what the scripts start where: core NS REGISTRY / edge NAME NS OPERATOR_LISTEN DOCKER_SOCKET / \
-                xen NAME GATEWAY/PREFIX BRIDGE (edges with operator.xen) / clients NS ADDRESS / token FILE.
+                Print what the scripts start where: core NS REGISTRY / edge NAME NS OPERATOR_LISTEN DOCKER_SOCKET TOKEN_FILE / \
+                xen NAME GATEWAY/PREFIX BRIDGE (edges with operator.xen) / tls NAME CERTIFICATE KEY and ca FILE (with tls) / \
+                clients NS ADDRESS / token FILE (the orchestrator's).
                 """)
         @OptionGroup var options: Options
 
@@ -79,11 +80,13 @@ struct TestbedCommand: AsyncParsableCommand {
             var lines = ["core \(plan.namespace(topology.core.name)) \(topology.registry)"]
             for edge in topology.edges {
                 guard let listen = edge.operatorSettings.listen else { throw ValidationError("edge '\(edge.name)' has no operator.listen: the testbed runs its operator there") }
-                lines.append("edge \(edge.name) \(plan.namespace(edge.name)) \(listen) \(edge.operatorSettings.dockerSocket)")
+                lines.append("edge \(edge.name) \(plan.namespace(edge.name)) \(listen) \(edge.operatorSettings.dockerSocket) \(edge.operatorSettings.tokenFile)")
+                if let tls = edge.operatorSettings.tls { lines.append("tls \(edge.name) \(tls.certificate) \(tls.key)") }
                 if let xen = edge.operatorSettings.xenGuests, let gateway = xen.gateway {
                     lines.append("xen \(edge.name) \(gateway)/\(xen.prefixLength) \(xen.bridge)")
                 }
             }
+            if let tls = topology.tls { lines.append("ca \(tls.ca)") }
             lines.append("clients \(plan.namespace(TestbedPlan.clientNode)) \(plan.clientAddress)")
             lines.append("token \(topology.tokenFile)")
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))

@@ -32,7 +32,7 @@ extension EdgeServices {
             process.standardError = log
             try process.run()
             for _ in 0..<300 {
-                if let token = try? String(contentsOf: directory.appendingPathComponent(".augur/token"), encoding: .utf8) {
+                if let token = try? String(contentsOf: directory.appendingPathComponent(".augur/edge-1.token"), encoding: .utf8) {
                     let client = EdgeClient(edge: "edge-1", baseURL: "http://\(listen)", token: token.trimmingCharacters(in: .whitespacesAndNewlines))
                     if (try? await client.node()) != nil { return (process, client) }
                 }

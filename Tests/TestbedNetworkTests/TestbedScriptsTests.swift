@@ -12,16 +12,18 @@ struct TestbedScriptsTests {
 
     @Test func anEdgeDeployPullsOverItsLinkAndServesTheClients() async throws {
         try await Self.withTestbed {
-            let token = try String(contentsOf: Testbed.root.appendingPathComponent(".augur/token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            // edge-1's own token, over HTTPS with the testbed's CA: the orchestrator's token is not edge-1's.
+            let token = try String(contentsOf: Testbed.root.appendingPathComponent(".augur/edge-1.token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let ca = Testbed.root.appendingPathComponent(".augur/tls/ca.pem").path
             // The edge keeps its artifact cache across runs (/var/lib/augur/testbed/edge-1):
             // evicted first, so the deploy below pulls over the link on every machine.
             _ = try await Testbed.tool("ip", [
-                "netns", "exec", "augur-core", "curl", "-sS", "--max-time", "30", "-X", "DELETE", "-H", "Authorization: Bearer \(token)",
-                "http://10.201.0.1:7100/v1/images",
+                "netns", "exec", "augur-core", "curl", "-sS", "--cacert", ca, "--max-time", "30", "-X", "DELETE", "-H", "Authorization: Bearer \(token)",
+                "https://10.201.0.1:7100/v1/images",
             ])
             let created = try await Testbed.tool("ip", [
-                "netns", "exec", "augur-core", "curl", "-sS", "--max-time", "120", "-X", "POST", "-H", "Authorization: Bearer \(token)",
-                "-H", "content-type: application/json", "-d", #"{"content":"video1","flavor":"clickos"}"#, "http://10.201.0.1:7100/v1/instances?wait=true",
+                "netns", "exec", "augur-core", "curl", "-sS", "--cacert", ca, "--max-time", "120", "-X", "POST", "-H", "Authorization: Bearer \(token)",
+                "-H", "content-type: application/json", "-d", #"{"content":"video1","flavor":"clickos"}"#, "https://10.201.0.1:7100/v1/instances?wait=true",
             ])
             let instance = try JSONSerialization.jsonObject(with: Data(created.utf8)) as? [String: Any]
             #expect(instance?["phase"] as? String == "ready", "\(created)")

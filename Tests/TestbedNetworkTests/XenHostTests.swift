@@ -13,7 +13,8 @@ import Testing
 @Suite(.serialized, .enabled(if: Testbed.runsAsRoot, "the nested Xen host needs root (network namespace, tap device)"))
 struct XenHostTests {
     static let augur = Testbed.root.appendingPathComponent(".build/debug/augur").path
-    static let operatorURL = "http://10.220.0.2:7100"
+    static let operatorURL = "https://10.220.0.2:7100"
+    static let ca = Testbed.root.appendingPathComponent(".augur/tls/ca.pem").path
 
     @Test(.timeLimit(.minutes(30)))
     func aRealXenGuestServesSurvivesAnOperatorRestartDrainsAndACorruptKernelFailsCleanly() async throws {
@@ -23,6 +24,7 @@ struct XenHostTests {
             let run = try FileManager.default.attributesOfItem(atPath: "/run/augur/xen-host/augur-xen")
             #expect((run[.posixPermissions] as? Int) == 0o700)
             #expect(!FileManager.default.fileExists(atPath: "/run/augur/xen-host/augur-xen/dom0.cpio"))
+            try await Self.theLinkIsTLSWithTheEdgesOwnToken()
             try await Self.exercise(upOutput: output)
             try await Self.exerciseAugurUK()
         } catch {
@@ -154,10 +156,23 @@ struct XenHostTests {
         return failed
     }
 
-    /// One call to the dom0 operator's API from the namespace, with the topology's token.
+    /// The edge link: plain HTTP gets no answer, a certificate checked against another CA is
+    /// refused, and the orchestrator's own token does not open the edge.
+    private static func theLinkIsTLSWithTheEdgesOwnToken() async throws {
+        func status(_ arguments: [String]) async throws -> String {
+            try await Testbed.tool("ip", ["netns", "exec", "augur-xen", "curl", "-s", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}"] + arguments, failOnExit: false)
+        }
+        #expect(try await status(["http://10.220.0.2:7100/healthz"]) == "000", "no plain HTTP on a TLS link")
+        #expect(try await status(["https://10.220.0.2:7100/healthz"]) == "000", "the system's trust store does not know the topology's CA")
+        #expect(try await status(["--cacert", ca, "https://10.220.0.2:7100/healthz"]) == "200")
+        let orchestrators = (try? String(contentsOf: Testbed.root.appendingPathComponent(".augur/token"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "another-site-\(UUID())"
+        #expect(try await status(["--cacert", ca, "-H", "Authorization: Bearer \(orchestrators)", "https://10.220.0.2:7100/v1/instances"]) == "401")
+    }
+
+    /// One call to the dom0 operator's API from the namespace, over HTTPS with the edge's own token.
     private static func api(_ method: String, _ route: String, body: String? = nil) async throws -> [String: Any] {
-        let token = try String(contentsOf: Testbed.root.appendingPathComponent(".augur/token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        var arguments = ["netns", "exec", "augur-xen", "curl", "-sS", "--max-time", "400", "-X", method, "-H", "Authorization: Bearer \(token)"]
+        let token = try String(contentsOf: Testbed.root.appendingPathComponent(".augur/xen-1.token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        var arguments = ["netns", "exec", "augur-xen", "curl", "-sS", "--cacert", ca, "--max-time", "400", "-X", method, "-H", "Authorization: Bearer \(token)"]
         if let body { arguments += ["-H", "content-type: application/json", "-d", body] }
         let text = try await Testbed.tool("ip", arguments + [operatorURL + route])
         return try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
