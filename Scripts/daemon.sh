@@ -9,3 +9,11 @@ detached() {
   done
   exec "$@"
 }
+
+# registry_login FILE: curl configuration (for `curl -K <(registry_login FILE)`) that logs in
+# to the registry with the USER:PASSWORD in FILE, so that the password is on no command
+# line; nothing when FILE is empty (an open loopback registry).
+registry_login() {
+  [ -n "${1:-}" ] || return 0
+  printf 'user = "%s"\n' "$(cat "$1")"
+}

@@ -15,13 +15,17 @@ public struct Topology: Sendable, Hashable {
     /// The authority every operator's certificate is signed by (`tls: {ca: FILE}`); nil: the
     /// operators speak plain HTTP, which only loopback listen addresses may.
     public var tls: TopologyTLS?
+    /// The file with the registry's login (`USER:PASSWORD`); nil: the registry is open, which
+    /// only a loopback registry may be.
+    public var registryCredentials: String?
 
     public init(
         zone: DomainName, dns: DNSSettings, servicePort: Int, registry: SocketEndpoint, singleHost: Bool, core: Node, edges: [Node],
-        tokenFile: String = ".augur/token", tls: TopologyTLS? = nil
+        tokenFile: String = ".augur/token", tls: TopologyTLS? = nil, registryCredentials: String? = nil
     ) {
         self.tokenFile = tokenFile
         self.tls = tls
+        self.registryCredentials = registryCredentials
         self.zone = zone
         self.dns = dns
         self.servicePort = servicePort

@@ -12,9 +12,11 @@ enum TopologyFile {
         let edges: [NodeEntry]
         let tokenFile: String?
         let tls: TLSEntry?
+        let registryCredentials: String?
 
         enum CodingKeys: String, CodingKey {
             case zone, registry, dns, core, edges, tls
+            case registryCredentials = "registry_credentials"
             case tokenFile = "token_file"
             case singleHost = "single_host"
             case servicePort = "service_port"
@@ -123,6 +125,10 @@ enum TopologyFile {
         if singleHost, !registry.address.isLoopback {
             throw document.error([.key("registry")], "\(registry) is outside loopback on a single-host topology")
         }
+        if file.registryCredentials == nil, !registry.address.isLoopback {
+            throw document.error(
+                [.key("registry")], "\(registry) is outside loopback, where the registry may not be open: give the topology registry_credentials: FILE (Scripts/registry start --credentials FILE makes it)")
+        }
         let tokenFile = file.tokenFile ?? ".augur/token"
         let tls = file.tls.map { TopologyTLS(ca: $0.ca) }
         let site = Site(singleHost: singleHost, tokenFile: tokenFile, tls: tls, flavors: flavors, catalog: catalog)
@@ -133,7 +139,7 @@ enum TopologyFile {
         }
         let topology = Topology(
             zone: zone, dns: dns, servicePort: servicePort, registry: registry, singleHost: singleHost, core: core, edges: edges,
-            tokenFile: tokenFile, tls: tls)
+            tokenFile: tokenFile, tls: tls, registryCredentials: file.registryCredentials)
         try checkAcrossNodes(topology, document: document)
         return topology
     }

@@ -13,14 +13,16 @@ public actor DockerDriver: RuntimeDriver {
     public nonisolated let isEmulated = false
     private let engine: DockerEngine
     private let edge: String
+    private let registryLogins: RegistryLogins
     private var lastCPU: [String: (container: UInt64, system: UInt64)] = [:]
 
     static let edgeLabel = "augur.edge"
     static let specLabel = "augur.spec"
 
-    public init(socketPath: String, edge: String) {
+    public init(socketPath: String, edge: String, registryLogins: RegistryLogins = [:]) {
         self.engine = DockerEngine(socketPath: socketPath)
         self.edge = edge
+        self.registryLogins = registryLogins
     }
 
     /// Succeeds when the engine answers its ping.
@@ -33,7 +35,8 @@ public actor DockerDriver: RuntimeDriver {
         if let local = try await inspectImage(reference) { return ImagePreparation(pulled: false, bytes: local.size, digest: local.id) }
         let from = reference.isDigest ? reference.description : reference.name
         let query = reference.isDigest ? ["fromImage": from] : ["fromImage": from, "tag": reference.reference]
-        let response = try await engine.send(.POST, "/images/create", query: query)
+        let login = registryLogins[reference.registry].map { ["X-Registry-Auth": $0.engineAuthentication(registry: reference.registry)] } ?? [:]
+        let response = try await engine.send(.POST, "/images/create", query: query, headers: login)
         guard response.status == .ok else { throw pullError(reference, status: response.status.code, message: response.message) }
         // The engine answers 200 and then streams progress; a failure arrives as an "error" line.
         for line in String(buffer: response.body).split(separator: "\n") {
@@ -155,6 +158,9 @@ public actor DockerDriver: RuntimeDriver {
         let lowered = message.lowercased()
         if ["connection refused", "dial tcp", "no such host", "i/o timeout", "connection reset"].contains(where: lowered.contains) {
             return .registryUnreachable(registry: reference.registry, reason: message)
+        }
+        if lowered.contains("no basic auth credentials") || lowered.contains("unauthorized") || lowered.contains("authentication required") {
+            return .registryRefused(registry: reference.registry, reason: registryLogins[reference.registry] == nil ? "it wants credentials (the topology's registry_credentials): \(message)" : message)
         }
         if status == 404 || lowered.contains("not found") || lowered.contains("manifest unknown") {
             return .imageNotFound(image: reference.description, reason: message)

@@ -28,7 +28,10 @@ struct DockerEngine: Sendable {
     }
 
     /// Sends one request and collects the answer (up to 64 MiB: pull progress can be long).
-    func send(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], json: (any Encodable)? = nil, timeout: TimeAmount = .seconds(600)) async throws -> Response {
+    func send(
+        _ method: HTTPMethod, _ path: String, query: [String: String] = [:], json: (any Encodable)? = nil, headers: [String: String] = [:],
+        timeout: TimeAmount = .seconds(600)
+    ) async throws -> Response {
         var components = URLComponents()
         components.path = "/\(apiVersion)\(path)"
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
@@ -39,6 +42,7 @@ struct DockerEngine: Sendable {
         request.method = method
         // The engine is HTTP/1.1 and insists on a Host header, which a unix-socket URL does not give.
         request.headers.add(name: "Host", value: "docker")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(json)))

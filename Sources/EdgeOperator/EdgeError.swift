@@ -9,6 +9,8 @@ public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
     case addressInUse(String)
     case imageNotFound(image: String, reason: String)
     case registryUnreachable(registry: String, reason: String)
+    /// The registry answered 401: no login was sent, or it was not the registry's.
+    case registryRefused(registry: String, reason: String)
     case digestMismatch(image: String, expected: String, actual: String)
     case runtimeUnreachable(runtime: RuntimeKind, endpoint: String, reason: String)
     case runtimeFailed(runtime: RuntimeKind, operation: String, reason: String)
@@ -27,6 +29,7 @@ public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
         case .addressInUse(let address): "address \(address) is already in use"
         case .imageNotFound(let image, let reason): "image \(image) not found: \(reason)"
         case .registryUnreachable(let registry, let reason): "registry \(registry) unreachable: \(reason)"
+        case .registryRefused(let registry, let reason): "registry \(registry) refused the pull: \(reason)"
         case .digestMismatch(let image, let expected, let actual): "\(image): blob digest \(actual) does not match \(expected)"
         case .runtimeUnreachable(let runtime, let endpoint, let reason): "\(runtime.rawValue) runtime at \(endpoint) unreachable: \(reason)"
         case .runtimeFailed(let runtime, let operation, let reason): "\(runtime.rawValue) \(operation) failed: \(reason)"

@@ -15,11 +15,11 @@ public actor EmulatedDriver: RuntimeDriver {
     private let nginx: ToolCommand
     private var cpu = CPURate()
 
-    public init(flavors: [String: Flavor], payloads: URL, stateDirectory: URL, nginx: String = "/usr/sbin/nginx") {
+    public init(flavors: [String: Flavor], payloads: URL, stateDirectory: URL, nginx: String = "/usr/sbin/nginx", registryLogins: RegistryLogins = [:]) {
         self.flavors = flavors
         self.payloads = payloads
         self.directory = stateDirectory.appendingPathComponent("emulated")
-        self.artifacts = ArtifactStore(directory: stateDirectory.appendingPathComponent("artifacts"))
+        self.artifacts = ArtifactStore(directory: stateDirectory.appendingPathComponent("artifacts"), registryLogins: registryLogins)
         self.nginx = ToolCommand(executable: nginx, runtime: .emulated)
     }
 

@@ -7,15 +7,24 @@ import NIOHTTP1
 
 /// A client of the OCI Distribution API (the private registry) for what containers do not
 /// get through their engine: unikernel artifacts. Every blob is checked against its sha256
-/// digest while it streams; a mismatch fails the pull and keeps nothing.
+/// digest while it streams; a mismatch fails the pull and keeps nothing. A manifest pulled by
+/// tag must hash to the digest the registry names for it. With a login, every request carries
+/// it (HTTP Basic, the registry's htpasswd).
 public struct RegistryClient: Sendable {
     public static let manifestMediaType = "application/vnd.oci.image.manifest.v1+json"
     let registry: String
+    let login: RegistryLogin?
     let client: HTTPClient
 
-    public init(registry: String, client: HTTPClient = FailFastHTTP.client) {
+    public init(registry: String, login: RegistryLogin? = nil, client: HTTPClient = FailFastHTTP.client) {
         self.registry = registry
+        self.login = login
         self.client = client
+    }
+
+    /// A client of `registry` with its login among `logins`, if it has one.
+    public init(registry: String, logins: RegistryLogins) {
+        self.init(registry: registry, login: logins[registry])
     }
 
     /// An OCI content descriptor.
@@ -61,6 +70,13 @@ public struct RegistryClient: Sendable {
         if reference.isDigest, digest != reference.reference {
             throw EdgeError.digestMismatch(image: reference.description, expected: reference.reference, actual: digest)
         }
+        // By tag: the bytes must be the manifest the registry says the tag names.
+        guard let named = response.headers.first(name: "Docker-Content-Digest") else {
+            throw EdgeError.imageNotFound(image: reference.description, reason: "the registry named no digest for the manifest (Docker-Content-Digest)")
+        }
+        if named != digest {
+            throw EdgeError.digestMismatch(image: reference.description, expected: named, actual: digest)
+        }
         guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(buffer: response.body)) else {
             throw EdgeError.imageNotFound(image: reference.description, reason: "the registry's answer is not an OCI manifest")
         }
@@ -75,6 +91,7 @@ public struct RegistryClient: Sendable {
     public func download(_ descriptor: Descriptor, of reference: ImageReference, to file: URL) async throws {
         var request = HTTPClientRequest(url: "http://\(registry)/v2/\(reference.repository)/blobs/\(descriptor.digest)")
         request.method = .GET
+        authorize(&request)
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: .seconds(3_600))
@@ -82,6 +99,7 @@ public struct RegistryClient: Sendable {
             throw EdgeError.registryUnreachable(registry: registry, reason: "\(error)")
         }
         guard response.status == .ok else {
+            if response.status == .unauthorized { throw refused() }
             throw EdgeError.imageNotFound(image: "\(reference.name)@\(descriptor.digest)", reason: "registry answered \(response.status.code)")
         }
         FileManager.default.createFile(atPath: file.path, contents: nil)
@@ -152,6 +170,19 @@ public struct RegistryClient: Sendable {
 
     // MARK: Plumbing
 
+    private func authorize(_ request: inout HTTPClientRequest) {
+        if let login { request.headers.replaceOrAdd(name: "Authorization", value: login.basicAuthorization) }
+    }
+
+    /// The registry's 401, which says whether a login was sent.
+    private func refused() -> EdgeError {
+        .registryRefused(
+            registry: registry,
+            reason: login == nil
+                ? "the registry wants credentials: give the topology registry_credentials (Scripts/registry start --credentials FILE)"
+                : "the registry refused the login '\(login?.username ?? "")' of the topology's registry_credentials")
+    }
+
     private struct Answer {
         var status: HTTPResponseStatus
         var headers: HTTPHeaders
@@ -171,6 +202,7 @@ public struct RegistryClient: Sendable {
         let body = try await response.body.collect(upTo: 16 << 20)
         guard expect.contains(response.status) else {
             let name = image?.description ?? "\(registry)\(path)"
+            if response.status == .unauthorized { throw refused() }
             if response.status == .notFound { throw EdgeError.imageNotFound(image: name, reason: "the registry has no such manifest or blob") }
             throw EdgeError.registryUnreachable(registry: registry, reason: "\(method) \(path) answered \(response.status.code)")
         }
@@ -178,6 +210,8 @@ public struct RegistryClient: Sendable {
     }
 
     private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        var request = request
+        authorize(&request)
         do {
             return try await client.execute(request, timeout: .seconds(600))
         } catch {

@@ -37,9 +37,9 @@ public enum UnikernelArtifact {
 
     /// Uploads kernel, ramdisk (if any) and config and tags the manifest; returns the
     /// manifest's digest. Domain settings outside the allowlist are refused before any upload.
-    public static func push(kernel: Data, ramdisk: Data? = nil, config: Config, to reference: ImageReference) async throws -> String {
+    public static func push(kernel: Data, ramdisk: Data? = nil, config: Config, to reference: ImageReference, login: RegistryLogin? = nil) async throws -> String {
         _ = try DomainSettings.validated(config.domainSettings, image: reference.description)
-        let client = RegistryClient(registry: reference.registry)
+        let client = RegistryClient(registry: reference.registry, login: login)
         let configBlob = try await client.upload(try JSONEncoder().encode(config), mediaType: configMediaType, to: reference.repository)
         var layers = [try await client.upload(kernel, mediaType: kernelMediaType, to: reference.repository)]
         if let ramdisk { layers.append(try await client.upload(ramdisk, mediaType: ramdiskMediaType, to: reference.repository)) }
@@ -65,12 +65,14 @@ public struct LocalArtifact: Sendable, Hashable {
 /// at the edge boots without the registry.
 public actor ArtifactStore {
     private let directory: URL
+    private let registryLogins: RegistryLogins
     private var downloads: [String: Task<Void, any Error>] = [:]
     /// The last artifact each image reference resolved to.
     private var resolved: [String: LocalArtifact] = [:]
 
-    public init(directory: URL) {
+    public init(directory: URL, registryLogins: RegistryLogins = [:]) {
         self.directory = directory
+        self.registryLogins = registryLogins
     }
 
     /// Makes the artifact of an instance's image local, as a runtime's image preparation.
@@ -88,7 +90,7 @@ public actor ArtifactStore {
     }
 
     public func fetch(_ reference: ImageReference) async throws -> LocalArtifact {
-        let client = RegistryClient(registry: reference.registry)
+        let client = RegistryClient(registry: reference.registry, logins: registryLogins)
         let tag = tagFile(reference)
         var resolved: (digest: String, manifest: RegistryClient.Manifest)
         do {

@@ -41,7 +41,7 @@ public actor XenDriver: RuntimeDriver {
     ///   "QEMU" means this Xen host is itself a QEMU guest, nested, and its times are functional.
     public init(
         stateDirectory: URL, network: XenGuestNetwork, xl: String = "xl", conntrack: String = "conntrack", platformVendor: String? = nil,
-        consoleLogDirectory: URL = URL(fileURLWithPath: "/var/log/xen/console")
+        consoleLogDirectory: URL = URL(fileURLWithPath: "/var/log/xen/console"), registryLogins: RegistryLogins = [:]
     ) {
         let vendor = platformVendor ?? (try? String(contentsOfFile: "/sys/class/dmi/id/sys_vendor", encoding: .utf8))
         self.timingNote = vendor?.trimmingCharacters(in: .whitespacesAndNewlines) == "QEMU"
@@ -50,7 +50,7 @@ public actor XenDriver: RuntimeDriver {
         self.conntrack = ToolCommand(executable: conntrack, runtime: .xen)
         self.network = network
         self.directory = stateDirectory.appendingPathComponent("xen")
-        self.artifacts = ArtifactStore(directory: stateDirectory.appendingPathComponent("artifacts"))
+        self.artifacts = ArtifactStore(directory: stateDirectory.appendingPathComponent("artifacts"), registryLogins: registryLogins)
         self.consoleLogDirectory = consoleLogDirectory
     }
 

@@ -11,11 +11,14 @@ public struct ReplayPreparation: Sendable {
     public let scenario: Scenario
     public let configuration: AugurConfiguration
     public let payloads: URL
+    /// The topology's registry login, for the check and the pushes.
+    public let login: RegistryLogin?
 
-    public init(scenario: Scenario, configuration: AugurConfiguration, payloads: URL) {
+    public init(scenario: Scenario, configuration: AugurConfiguration, payloads: URL, login: RegistryLogin? = nil) {
         self.scenario = scenario
         self.configuration = configuration
         self.payloads = payloads
+        self.login = login
     }
 
     /// Readies everything, or says what is missing and how to get it.
@@ -30,7 +33,7 @@ public struct ReplayPreparation: Sendable {
         }
         let registry = configuration.topology.registry
         do {
-            try await RegistryClient(registry: registry.description).checkAnswers()
+            try await RegistryClient(registry: registry.description, login: login).checkAnswers()
         } catch {
             throw ReplayError("the registry at \(registry) does not answer (\(error)): Scripts/registry start")
         }
@@ -38,7 +41,7 @@ public struct ReplayPreparation: Sendable {
             guard let flavor = configuration.flavors[flavorName] else { throw ReplayError("unknown edge flavor '\(flavorName)'") }
             guard item.flavors.contains(flavorName) else { throw ReplayError("'\(item.name)' is not served by \(flavorName)") }
             // A flavor never emulated keeps the real images its Xen host pushed.
-            if flavor.kind == .unikernel, flavor.emulable { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry) }
+            if flavor.kind == .unikernel, flavor.emulable { _ = try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: payloads, registry: registry, login: login) }
             guard flavor.runtime == .docker, dockerEdges else { continue }
             for node in configuration.topology.edges {
                 do {

@@ -43,7 +43,8 @@ struct EdgeCommand: AsyncParsableCommand {
         }
         let token = try OperatorToken.load(node.operatorSettings.tokenFile)
         let tls = try OperatorTLS.server(for: node)
-        let edgeOperator = runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: stateDirectory, logger: logger)
+        let edgeOperator = runtimes.makeOperator(
+            node: node, configuration: configuration, stateDirectory: stateDirectory, logins: try RegistryAccess.logins(configuration.topology), logger: logger)
         let admission = access.admission()
         let api = Application(
             router: EdgeAPI.router(for: edgeOperator, token: token, publicRead: access.publicRead, admission: admission),

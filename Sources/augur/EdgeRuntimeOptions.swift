@@ -28,15 +28,16 @@ struct EdgeRuntimeOptions: ParsableArguments {
     }
 
     /// The operator of `node`, with its docker driver, the emulated driver and (with `--xen xl`) Xen.
-    func makeOperator(node: Node, configuration: AugurConfiguration, stateDirectory: String?, logger: Logger) -> EdgeOperator {
+    /// Every driver pulls with `logins` (the topology's registry login: `RegistryAccess.logins`).
+    func makeOperator(node: Node, configuration: AugurConfiguration, stateDirectory: String?, logins: RegistryLogins, logger: Logger) -> EdgeOperator {
         let state = URL(fileURLWithPath: stateDirectory ?? node.operatorSettings.stateDirectory)
         var drivers: [any RuntimeDriver] = [
-            DockerDriver(socketPath: node.operatorSettings.dockerSocket, edge: node.name),
-            EmulatedDriver(flavors: configuration.flavors, payloads: URL(fileURLWithPath: payloads), stateDirectory: state),
+            DockerDriver(socketPath: node.operatorSettings.dockerSocket, edge: node.name, registryLogins: logins),
+            EmulatedDriver(flavors: configuration.flavors, payloads: URL(fileURLWithPath: payloads), stateDirectory: state, registryLogins: logins),
         ]
         if xen == .xl {
             let network = node.operatorSettings.xenGuests ?? XenGuestNetwork(prefixLength: node.pools[.xen]?.prefixLength ?? 32)
-            drivers.append(XenDriver(stateDirectory: state, network: network, xl: xl))
+            drivers.append(XenDriver(stateDirectory: state, network: network, xl: xl, registryLogins: logins))
         }
         var settings = EdgeOperator.Settings(configuration: configuration, node: node)
         settings.bootTimeout = .seconds(bootTimeout)

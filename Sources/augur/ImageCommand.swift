@@ -71,12 +71,13 @@ struct ImageCommand: AsyncParsableCommand {
             guard let registry = registry.map({ SocketEndpoint($0) }) ?? configuration.topology.registry else {
                 throw ValidationError("--registry '\(registry ?? "")' is not ADDRESS:PORT")
             }
+            let login = registry == configuration.topology.registry ? try RegistryAccess.login(configuration.topology) : nil
             let (reference, digest) = if let kernel {
                 try await UnikernelPush.push(
                     try Data(contentsOf: URL(fileURLWithPath: kernel)), ramdisk: try ramdisk.map { try Data(contentsOf: URL(fileURLWithPath: $0)) },
-                    flavor: flavor, item: item, registry: registry, tag: tag, domainSettings: settings)
+                    flavor: flavor, item: item, registry: registry, login: login, tag: tag, domainSettings: settings)
             } else {
-                try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: URL(fileURLWithPath: payloads), registry: registry)
+                try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: URL(fileURLWithPath: payloads), registry: registry, login: login)
             }
             print("\(reference.name)@\(digest)")
         }

@@ -52,7 +52,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: output ?? "replay-results/\(name)")
         try ReplayOutput(directory: directory).prepare(runs: scenario.runs.map(\.name))
         let payloads = URL(fileURLWithPath: runtimes.payloads)
-        try await ReplayPreparation(scenario: scenario, configuration: configuration, payloads: payloads).prepare(dockerEdges: !testbed)
+        try await ReplayPreparation(
+            scenario: scenario, configuration: configuration, payloads: payloads, login: try RegistryAccess.login(configuration.topology)).prepare(dockerEdges: !testbed)
         let dnsEndpoint = dnsListen.flatMap(SocketEndpoint.init) ?? (testbed ? configuration.topology.dns.listen[0] : SocketEndpoint(address: .v4(0x7f00_0001), port: 5390))
         let site = try makeSite(configuration: configuration, dnsEndpoint: dnsEndpoint, logger: logger)
         let environment = ReplayEnvironment(configuration: configuration, site: site, dnsEndpoint: dnsEndpoint, payloads: payloads, logger: logger, progress: Self.emit)
@@ -97,8 +98,9 @@ struct ReplayCommand: AsyncParsableCommand {
     private func makeSite(configuration: AugurConfiguration, dnsEndpoint: SocketEndpoint, logger: Logger) throws -> any ReplaySite {
         guard testbed else {
             let runtimes = runtimes
+            let logins = try RegistryAccess.logins(configuration.topology)
             return InProcessSite(configuration: configuration, dnsEndpoint: dnsEndpoint) { node, state in
-                runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: state, logger: logger)
+                runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: state, logins: logins, logger: logger)
             }
         }
         let plan = try TestbedPlan(topology: configuration.topology, prefix: testbedPrefix)

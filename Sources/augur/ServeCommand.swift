@@ -151,10 +151,11 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [any Service] = []
         var connections: [any EdgeConnection] = []
         let links = edges == .remote ? try OperatorToken.links(topology) : nil
+        let logins = try RegistryAccess.logins(topology)
         for node in topology.edges {
             switch edges {
             case .inProcess:
-                let edgeOperator = runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: nil, logger: logger)
+                let edgeOperator = runtimes.makeOperator(node: node, configuration: configuration, stateDirectory: nil, logins: logins, logger: logger)
                 // Find what the runtimes still run before the loop reconciles with this edge.
                 await edgeOperator.recover()
                 services.append(EdgeOperatorService(edge: edgeOperator))

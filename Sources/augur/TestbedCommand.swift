@@ -70,6 +70,7 @@ struct TestbedCommand: AsyncParsableCommand {
             abstract: """
                 Print what the scripts start where: core NS REGISTRY / edge NAME NS OPERATOR_LISTEN DOCKER_SOCKET TOKEN_FILE / \
                 xen NAME GATEWAY/PREFIX BRIDGE (edges with operator.xen) / tls NAME CERTIFICATE KEY and ca FILE (with tls) / \
+                registry-login FILE (with registry_credentials) / \
                 clients NS ADDRESS / token FILE (the orchestrator's).
                 """)
         @OptionGroup var options: Options
@@ -78,6 +79,7 @@ struct TestbedCommand: AsyncParsableCommand {
             let topology = try options.config.load().topology
             let plan = try TestbedPlan(topology: topology, prefix: options.prefix)
             var lines = ["core \(plan.namespace(topology.core.name)) \(topology.registry)"]
+            if let credentials = topology.registryCredentials { lines.append("registry-login \(credentials)") }
             for edge in topology.edges {
                 guard let listen = edge.operatorSettings.listen else { throw ValidationError("edge '\(edge.name)' has no operator.listen: the testbed runs its operator there") }
                 lines.append("edge \(edge.name) \(plan.namespace(edge.name)) \(listen) \(edge.operatorSettings.dockerSocket) \(edge.operatorSettings.tokenFile)")

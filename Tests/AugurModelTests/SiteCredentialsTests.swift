@@ -2,7 +2,8 @@ import Testing
 @testable import AugurModel
 
 /// Each site's credentials as the topology names them: an operator's own token file, its
-/// certificate beside the topology's CA, and plain HTTP only on loopback without `tls`.
+/// certificate beside the topology's CA, plain HTTP only on loopback without `tls`, and an
+/// open registry only on loopback.
 @Suite struct SiteCredentials {
     @Test func everyOperatorHasItsOwnTokenAndCertificateBesideTheCA() throws {
         let topology = try XenEdgeConfiguration.decode().topology
@@ -25,6 +26,16 @@ import Testing
         }
         #expect(error?.field.hasSuffix("operator.listen") == true, "\(String(describing: error))")
         #expect(error?.reason.contains("plain HTTP") == true, "\(String(describing: error))")
+    }
+
+    @Test func aRegistryOutsideLoopbackNeedsItsLogin() throws {
+        #expect(try XenEdgeConfiguration.decode().topology.registryCredentials == ".augur/registry.credentials")
+        let error = #expect(throws: ConfigError.self) {
+            try XenEdgeConfiguration.decode { $0.replacingOccurrences(of: "registry_credentials: .augur/registry.credentials\n", with: "") }
+        }
+        #expect(error?.field == "registry", "\(String(describing: error))")
+        #expect(error?.reason.contains("may not be open") == true, "\(String(describing: error))")
+        #expect(try RepositoryFiles.decode().topology.registryCredentials == nil, "the loopback registry of the single-host topology is open")
     }
 
     @Test func aCertificateWithoutTheTopologysCAIsRefused() throws {

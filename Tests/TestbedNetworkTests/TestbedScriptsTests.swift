@@ -34,12 +34,17 @@ struct TestbedScriptsTests {
             #expect(address.hasPrefix("10.211.3."))
             let fetched = try await Testbed.tool("ip", ["netns", "exec", "augur-clients", "curl", "-s", "-o", "/dev/null", "--max-time", "20", "-w", "%{http_code} %{size_download}", "http://\(address):8080/video1"], failOnExit: false)
             #expect(fetched == "200 1048576")
-            // The registry answers the core and the edges, never the clients.
-            func registry(from namespace: String) async throws -> String {
-                try await Testbed.tool("ip", ["netns", "exec", namespace, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "-w", "%{http_code}", "http://10.200.0.1:5000/v2/"], failOnExit: false)
+            // The registry answers the core and the edges, never the clients, and only with its login.
+            let login = try String(contentsOf: Testbed.root.appendingPathComponent(".augur/registry.credentials"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            func registry(from namespace: String, login: String? = nil) async throws -> String {
+                let user = login.map { ["-u", $0] } ?? []
+                return try await Testbed.tool(
+                    "ip", ["netns", "exec", namespace, "curl", "-s", "-o", "/dev/null", "--max-time", "5", "-w", "%{http_code}"] + user + ["http://10.200.0.1:5000/v2/"], failOnExit: false)
             }
-            #expect(try await registry(from: "augur-edge-1") == "200")
-            #expect(try await registry(from: "augur-clients") == "000")
+            #expect(try await registry(from: "augur-edge-1", login: login) == "200")
+            #expect(try await registry(from: "augur-edge-1") == "401", "no anonymous pulls")
+            #expect(try await registry(from: "augur-edge-1", login: "augur:not-the-password-0123") == "401")
+            #expect(try await registry(from: "augur-clients", login: login) == "000")
         }
     }
 
