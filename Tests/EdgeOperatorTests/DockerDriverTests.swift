@@ -53,5 +53,35 @@ extension EdgeServices {
             #expect(evicted.bytes > 0)
             #expect(try await driver.prepareImage(for: again.spec).pulled == true)
         }
+
+        /// A registry that wants a login (as the testbeds start theirs): the engine pulls with
+        /// the topology's login in `X-Registry-Auth`, and a driver without it is told so.
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd and the registry"))
+        func anAuthenticatedRegistryIsPulledFromWithItsLoginOnly() async throws {
+            let (configuration, node) = try Testbed.configuration()
+            let content = try #require(configuration.catalog.item(named: "video1"))
+            let socket = try await Testbed.dockerEdge(content: content)
+            // The same storage, served with a login on another loopback address.
+            let credentials = Testbed.temporaryDirectory("registry-login").appendingPathComponent("credentials").path
+            let registry = "127.0.0.9:5000"
+            // A run killed midway may have left it up with another login.
+            _ = try await Testbed.script("registry", ["stop", registry])
+            _ = try await Testbed.script("registry", ["start", registry, "/var/lib/augur/registry", "--credentials", credentials])
+            let login = try RegistryLogin.load(credentials)
+            let image = "\(registry)/augur/nginx:video1"
+            let spec = InstanceSpec(id: "login-test", edge: node.name, content: "video1", flavor: "nginx", runtime: .docker, image: image, address: "127.11.2.23", port: 8080)
+            do {
+                _ = try? await DockerEngine(socketPath: socket).send(.DELETE, "/images/\(image)", query: ["force": "true"])
+                let anonymous = await #expect(throws: EdgeError.self) { try await DockerDriver(socketPath: socket, edge: node.name).prepareImage(for: spec) }
+                guard case .registryRefused = anonymous else { throw TestbedError(description: "an anonymous pull was not refused: \(String(describing: anonymous))") }
+                let pulled = try await DockerDriver(socketPath: socket, edge: node.name, registryLogins: [registry: login]).prepareImage(for: spec)
+                #expect(pulled.pulled && (pulled.bytes ?? 0) > 0)
+                _ = try? await DockerEngine(socketPath: socket).send(.DELETE, "/images/\(image)", query: ["force": "true"])
+            } catch {
+                _ = try? await Testbed.script("registry", ["stop", registry])
+                throw error
+            }
+            _ = try await Testbed.script("registry", ["stop", registry])
+        }
     }
 }
