@@ -15,6 +15,8 @@ public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
     case runtimeUnreachable(runtime: RuntimeKind, endpoint: String, reason: String)
     case runtimeFailed(runtime: RuntimeKind, operation: String, reason: String)
     case neverReady(instance: String, afterSeconds: Double)
+    /// The instance answers its readiness check but not its object: it would fail every user.
+    case objectNotServed(instance: String, path: String, status: Int)
     /// The instance stopped while it booted (a guest that crashed), with what it last said.
     case bootFailed(instance: String, reason: String)
     case cancelled(instance: String)
@@ -34,6 +36,8 @@ public enum EdgeError: Error, Sendable, Hashable, CustomStringConvertible {
         case .runtimeUnreachable(let runtime, let endpoint, let reason): "\(runtime.rawValue) runtime at \(endpoint) unreachable: \(reason)"
         case .runtimeFailed(let runtime, let operation, let reason): "\(runtime.rawValue) \(operation) failed: \(reason)"
         case .neverReady(let instance, let seconds): "instance \(instance) did not serve within \(seconds) s; destroyed"
+        case .objectNotServed(let instance, let path, let status):
+            "instance \(instance) answers its readiness check but its object \(path) answers \(status); destroyed"
         case .bootFailed(let instance, let reason): "instance \(instance) stopped before it served: \(reason)"
         case .cancelled(let instance): "instance \(instance) was deleted before it was ready"
         case .leftBehind(let instance, let address, let cause, let destroy):

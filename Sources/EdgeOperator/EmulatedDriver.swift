@@ -86,6 +86,12 @@ public actor EmulatedDriver: RuntimeDriver {
         return InstanceUsage(cpuPercent: cpu.percent(handle.runtimeID, cpuSeconds: tree.cpuSeconds), memoryBytes: tree.residentBytes)
     }
 
+    /// `user NAME GROUP;` of this process when it is root (nginx reads it only then); else nothing.
+    static let workerUser: String = {
+        guard geteuid() == 0, let user = getpwuid(geteuid()), let group = getgrgid(getegid()) else { return "" }
+        return "user \(String(cString: user.pointee.pw_name)) \(String(cString: group.pointee.gr_name));"
+    }()
+
     private func instanceDirectory(_ id: String) -> URL {
         directory.appendingPathComponent(id)
     }
@@ -96,9 +102,12 @@ public actor EmulatedDriver: RuntimeDriver {
     }
 
     /// One master and one worker (the paper's 1 vCPU), listening only on the instance's address.
+    /// The worker runs as the operator's own user (nginx would make it `nobody` under root), so
+    /// it reads what the operator wrote wherever the state lives, a private folder included.
     private func configuration(_ spec: InstanceSpec, home: URL) -> String {
         let path = home.path
         return """
+            \(Self.workerUser)
             worker_processes 1;
             daemon on;
             pid \(path)/nginx.pid;

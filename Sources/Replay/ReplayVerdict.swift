@@ -8,20 +8,40 @@ import Workload
 /// failures or p95 delivery beyond the spread of the repeats (with one repeat: beyond 5 %).
 /// A scenario that compares policies instead (same model, flavor and bandwidth) gets the
 /// policy verdict: each reacting policy must have fewer users over capacity than the
-/// predictive run, and no more failures beyond the same tolerance. Pure.
+/// predictive run, and no more failures beyond the same tolerance. A scenario in which any
+/// run lost more than `brokenShare` of its downloads gets no verdict: its figures measure
+/// the failure, not provisioning, and the line names the run, the share and the causes. Pure.
 public struct ReplayVerdict: Sendable {
     public var runs: [RunSummary]
+
+    /// More than this share of a run's downloads failed: the run is broken.
+    public static let brokenShare = 0.02
 
     public init(runs: [RunSummary]) {
         self.runs = runs
     }
 
-    /// The verdict lines, the paper's last.
+    /// The verdict lines, the paper's last; only the broken runs when there are any.
     public var lines: [String] {
+        let broken = brokenRuns
+        guard broken.isEmpty else {
+            return ["verdict: none, the run is broken: " + broken.joined(separator: "; ")]
+        }
         var lines: [String] = []
         if let policy = policyVerdict { lines.append(policy) }
         if let paper = paperVerdict { lines.append(paper) }
         return lines.isEmpty ? ["verdict: none (the runs form no SARIMA/EMA pair and no policy comparison)"] : lines
+    }
+
+    /// Each run that lost more than `brokenShare` of its downloads, with its share and causes.
+    var brokenRuns: [String] {
+        runs.compactMap { run in
+            let figures = run.figures
+            guard figures.requests > 0, figures.failed > Self.brokenShare * figures.requests else { return nil }
+            let causes = (figures.failureCauses ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            let named = causes.isEmpty ? "" : " (\(causes.map { "\($0.key) \(Self.format($0.value))" }.joined(separator: ", ")))"
+            return "\(run.name): \(Self.format(figures.failed)) of \(Self.format(figures.requests)) downloads failed\(named)"
+        }
     }
 
     private static func family(_ model: String) -> String { model.split(separator: ":").first.map(String.init) ?? model }

@@ -20,6 +20,8 @@ public struct RunFigures: Sendable, Hashable, Codable {
     public var realInstances: Double
     /// Deploys that reactions made after training (within a round, not planned).
     public var reactiveDeploys: Double
+    /// The failed downloads by kind (`http-403`, `refused`, …), nil in summaries written before it was kept.
+    public var failureCauses: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
         case usersOverCapacity = "users_over_capacity"
@@ -31,11 +33,13 @@ public struct RunFigures: Sendable, Hashable, Codable {
         case emulatedInstances = "emulated_instances"
         case realInstances = "real_instances"
         case reactiveDeploys = "reactive_deploys"
+        case failureCauses = "failure_causes"
     }
 
     public init(
         usersOverCapacity: Double, underProvisionedRounds: Double, surplusInstanceSeconds: Double, meanDeliverySeconds: Double?, p95DeliverySeconds: Double?,
-        failed: Double, requests: Double, emulatedInstances: Double = 0, realInstances: Double = 0, reactiveDeploys: Double = 0
+        failed: Double, requests: Double, emulatedInstances: Double = 0, realInstances: Double = 0, reactiveDeploys: Double = 0,
+        failureCauses: [String: Double]? = nil
     ) {
         self.usersOverCapacity = usersOverCapacity
         self.underProvisionedRounds = underProvisionedRounds
@@ -47,6 +51,7 @@ public struct RunFigures: Sendable, Hashable, Codable {
         self.emulatedInstances = emulatedInstances
         self.realInstances = realInstances
         self.reactiveDeploys = reactiveDeploys
+        self.failureCauses = failureCauses
     }
 
     /// One repeat's figures from its records.
@@ -60,7 +65,10 @@ public struct RunFigures: Sendable, Hashable, Codable {
             surplusInstanceSeconds: acting.reduce(0) { $0 + Double($1.surplus) * roundSeconds },
             meanDeliverySeconds: Replay.mean(totals), p95DeliverySeconds: percentile95(totals),
             failed: Double(acting.reduce(0) { $0 + $1.failures.values.reduce(0, +) }), requests: Double(acting.reduce(0) { $0 + $1.users }),
-            emulatedInstances: Double(emulated), realInstances: Double(records.deploys.count - emulated), reactiveDeploys: Double(records.reactiveDeploys))
+            emulatedInstances: Double(emulated), realInstances: Double(records.deploys.count - emulated), reactiveDeploys: Double(records.reactiveDeploys),
+            failureCauses: acting.reduce(into: [:]) { causes, round in
+                for (kind, count) in round.failures { causes[kind, default: 0] += Double(count) }
+            })
     }
 
     /// The mean of each figure over `repeats` (nil where no repeat has it).
@@ -70,7 +78,10 @@ public struct RunFigures: Sendable, Hashable, Codable {
             usersOverCapacity: average(\.usersOverCapacity), underProvisionedRounds: average(\.underProvisionedRounds),
             surplusInstanceSeconds: average(\.surplusInstanceSeconds), meanDeliverySeconds: Replay.mean(repeats.compactMap(\.meanDeliverySeconds)),
             p95DeliverySeconds: Replay.mean(repeats.compactMap(\.p95DeliverySeconds)), failed: average(\.failed), requests: average(\.requests),
-            emulatedInstances: average(\.emulatedInstances), realInstances: average(\.realInstances), reactiveDeploys: average(\.reactiveDeploys))
+            emulatedInstances: average(\.emulatedInstances), realInstances: average(\.realInstances), reactiveDeploys: average(\.reactiveDeploys),
+            failureCauses: Set(repeats.flatMap { ($0.failureCauses ?? [:]).keys }).reduce(into: [:]) { causes, kind in
+                causes[kind] = average { $0.failureCauses?[kind] ?? 0 }
+            })
     }
 }
 

@@ -15,6 +15,19 @@ import Workload
         RunSummary(run: Scenario.Run(name: name, model: model, edgeFlavor: flavor, policy: policy), perRepeat: repeats)
     }
 
+    /// A run that lost its downloads (every one answered 403, as emulated instances whose
+    /// object nginx could not read did) gets no verdict, however its provisioning looks.
+    @Test func aRunThatLostItsDownloadsGetsNoVerdictButItsCause() {
+        var broken = Self.figures(under: 1, surplus: 30, failed: 1_000)
+        broken.failureCauses = ["http-403": 990, "refused": 10]
+        let verdict = ReplayVerdict(runs: [
+            Self.run("sarima", "sarima:0,1,0,0,1,0,10", [broken]),
+            Self.run("ema", "ema:3", [Self.figures(under: 4, surplus: 120)]),
+        ])
+        #expect(verdict.lines == ["verdict: none, the run is broken: sarima: 1000 of 1000 downloads failed (http-403 990, refused 10)"])
+        #expect(!verdict.lines.joined().contains("reproduced"))
+    }
+
     @Test func sarimaAheadOnProvisioningAndNoWorseForClientsIsYes() {
         let verdict = ReplayVerdict(runs: [
             Self.run("sarima", "sarima:0,1,0,0,1,0,10", [Self.figures(under: 1, surplus: 30)]),
