@@ -46,6 +46,9 @@ public actor EdgeOperator {
 
     nonisolated public let settings: Settings
     private var recovered = false
+    /// Runtimes whose instances could not be listed at start, with why: nothing is assumed
+    /// not to run there, so a deploy lists them again first and fails while it cannot.
+    private var unlisted: [RuntimeKind: String] = [:]
     private let drivers: [RuntimeKind: any RuntimeDriver]
     private let probe: ReadinessProbe
     public let monitor: NodeMonitor
@@ -158,35 +161,54 @@ public actor EdgeOperator {
         guard !recovered else { return }
         recovered = true
         for driver in drivers.values {
-            let found: [DiscoveredInstance]
             do {
-                found = try await driver.discover()
+                try await adopt(driver)
             } catch {
-                logger.error("cannot list instances", metadata: ["runtime": "\(driver.runtime.rawValue)", "error": "\(error)"])
-                continue
-            }
-            for item in found where records[item.spec.id] == nil {
-                guard item.running else {
-                    do {
-                        try await driver.destroy(item.handle, spec: item.spec)
-                        logger.notice("removed a stopped instance found at start", metadata: ["instance.id": "\(item.spec.id)"])
-                    } catch {
-                        logger.error("cannot remove a stopped instance found at start; the next start tries again", metadata: [
-                            "instance.id": "\(item.spec.id)", "runtime": "\(driver.runtime.rawValue)", "error": "\(error)"])
-                    }
-                    continue
-                }
-                localImages[item.spec.runtime, default: []].insert(item.spec.image)
-                var record = EdgeInstance(spec: item.spec, requested: Date(), emulated: driver.isEmulated, timingNote: driver.timingNote)
-                record.handle = item.handle
-                record.phase = .booting
-                record.timeline.began[.booting] = record.timeline.requested
-                records[item.spec.id] = record
-                publish(record)
-                logger.notice("found a running instance at start", metadata: ["instance.id": "\(item.spec.id)", "instance.address": "\(item.spec.address)"])
-                lifecycles[item.spec.id] = Task { await self.awaitReadiness(item.spec, handle: item.handle, driver: driver) }
+                unlisted[driver.runtime] = "\(error)"
+                logger.error("cannot list instances; deploys there list them again first", metadata: ["runtime": "\(driver.runtime.rawValue)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Takes what `driver` runs for this edge into the records: running instances are probed
+    /// (ready once they serve), stopped ones destroyed. Throws when the runtime cannot list them.
+    private func adopt(_ driver: any RuntimeDriver) async throws {
+        let found = try await driver.discover()
+        for item in found where records[item.spec.id] == nil {
+            guard item.running else {
+                do {
+                    try await driver.destroy(item.handle, spec: item.spec)
+                    logger.notice("removed a stopped instance found at start", metadata: ["instance.id": "\(item.spec.id)"])
+                } catch {
+                    logger.error("cannot remove a stopped instance found at start; the next start tries again", metadata: [
+                        "instance.id": "\(item.spec.id)", "runtime": "\(driver.runtime.rawValue)", "error": "\(error)"])
+                }
+                continue
+            }
+            localImages[item.spec.runtime, default: []].insert(item.spec.image)
+            var record = EdgeInstance(spec: item.spec, requested: Date(), emulated: driver.isEmulated, timingNote: driver.timingNote)
+            record.handle = item.handle
+            record.phase = .booting
+            record.timeline.began[.booting] = record.timeline.requested
+            records[item.spec.id] = record
+            publish(record)
+            logger.notice("found a running instance at start", metadata: ["instance.id": "\(item.spec.id)", "instance.address": "\(item.spec.address)"])
+            lifecycles[item.spec.id] = Task { await self.awaitReadiness(item.spec, handle: item.handle, driver: driver) }
+        }
+    }
+
+    /// Before a deploy on a runtime that could not be listed at start: lists it again, and
+    /// says why the deploy cannot go on (still unlisted, or its address held by what it runs).
+    private func listedBeforeDeploy(_ spec: InstanceSpec, driver: any RuntimeDriver) async -> EdgeError? {
+        guard let reason = unlisted[spec.runtime] else { return nil }
+        do {
+            try await adopt(driver)
+            unlisted[spec.runtime] = nil
+        } catch {
+            return .runtimeFailed(runtime: spec.runtime, operation: "list", reason: "cannot tell what it already runs (\(error); at start: \(reason))")
+        }
+        let holder = records.values.first { $0.spec.id != spec.id && !$0.phase.isFinal && $0.spec.address == spec.address }
+        return holder == nil ? nil : .addressInUse(spec.address)
     }
 
     /// Samples node use and every ready instance's use until cancelled.
@@ -206,6 +228,10 @@ public actor EdgeOperator {
     // MARK: Lifecycle
 
     private func bringUp(_ spec: InstanceSpec, driver: any RuntimeDriver) async {
+        if let refusal = await listedBeforeDeploy(spec, driver: driver) {
+            fail(spec.id, refusal)
+            return
+        }
         let handle: RuntimeHandle
         do {
             let image = try await driver.prepareImage(for: spec)

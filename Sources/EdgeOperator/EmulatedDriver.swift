@@ -96,9 +96,20 @@ public actor EmulatedDriver: RuntimeDriver {
         directory.appendingPathComponent(id)
     }
 
+    /// The instance's nginx master (its process group) from its pid file, only when that
+    /// group is this instance's nginx: the master's command line names the instance's folder,
+    /// or (the master gone) every process left in the group is an nginx worker. A stale file
+    /// (after a reboot, the pid reused) or one naming pid 1 or less is never acted on.
     private func pid(of id: String) -> Int32? {
-        (try? String(contentsOf: instanceDirectory(id).appendingPathComponent("nginx.pid"), encoding: .utf8))
-            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard let text = try? String(contentsOf: instanceDirectory(id).appendingPathComponent("nginx.pid"), encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+        else { return nil }
+        if let master = ProcessUsage.commandLine(pid) {
+            return master.hasPrefix("nginx: master process") && master.contains(" -p \(instanceDirectory(id).path) ") ? pid : nil
+        }
+        let members = ProcessUsage.members(of: pid)
+        let workers = !members.isEmpty && members.allSatisfy { ProcessUsage.commandLine($0)?.hasPrefix("nginx: worker process") == true }
+        return workers ? pid : nil
     }
 
     /// One master and one worker (the paper's 1 vCPU), listening only on the instance's address.

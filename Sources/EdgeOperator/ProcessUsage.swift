@@ -11,11 +11,23 @@ enum ProcessUsage {
 
     /// Whether any process of the group still runs.
     static func isGroupAlive(_ group: Int32) -> Bool {
+        !members(of: group).isEmpty
+    }
+
+    /// The live (not zombie) processes of a process group.
+    static func members(of group: Int32) -> [Int32] {
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
-        return pids.contains { pid in
+        return pids.filter { pid in
             guard let fields = statFields(pid), fields.count > 2 else { return false }
             return fields[0] != "Z" && Int32(fields[2]) == group
         }
+    }
+
+    /// A process's command line, its arguments joined by spaces (nginx rewrites its own to
+    /// `nginx: master process …` and `nginx: worker process`); nil when it is gone.
+    static func commandLine(_ pid: Int32) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).trimmingCharacters(in: .whitespaces)
     }
 
     /// The process and its direct children: total CPU seconds and resident bytes.

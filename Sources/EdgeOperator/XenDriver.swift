@@ -1,5 +1,6 @@
 import AugurModel
 import Foundation
+import Synchronization
 
 /// Runs Xen guests through the real `xl` toolstack in dom0: pulls the guest's artifact
 /// (kernel, and ramdisk when it has one), writes one domain file per instance (kernel, memory,
@@ -22,6 +23,9 @@ public actor XenDriver: RuntimeDriver {
     /// that stopped while booting last said.
     private let consoleLogDirectory: URL
     private var cpu = CPURate()
+    /// Addresses of `augur-` domains this operator has no spec for and could not destroy:
+    /// a guest still answers there, so no new instance takes them.
+    private nonisolated let unownedAddresses = Mutex<Set<String>>([])
 
     static let domainPrefix = "augur-"
     /// How many more times a failed destroy is checked and tried again, half a second apart.
@@ -71,7 +75,7 @@ public actor XenDriver: RuntimeDriver {
         let specFile = directory.appendingPathComponent("\(name).json")
         try Self.domainConfiguration(spec, name: name, artifact: artifact, network: network, settings: settings)
             .write(to: configFile, atomically: true, encoding: .utf8)
-        try JSONEncoder().encode(spec).write(to: specFile)
+        try JSONEncoder().encode(spec).write(to: specFile, options: .atomic)
         do {
             try await xl.expectSuccess(["create", configFile.path], operation: "create")
         } catch {
@@ -139,7 +143,7 @@ public actor XenDriver: RuntimeDriver {
     /// A guest's address lives on its own network stack behind the bridge, never on dom0's:
     /// the operator's records of live instances are what keeps two guests off one address.
     public nonisolated func addressIsFree(_ address: String, port: Int) -> Bool {
-        true
+        !unownedAddresses.withLock { $0.contains(address) }
     }
 
     /// The guest's established TCP connections to its service port, as connection tracking
@@ -151,14 +155,35 @@ public actor XenDriver: RuntimeDriver {
         return output.split(separator: "\n").filter { $0.contains("ESTABLISHED") }.count
     }
 
+    /// The instances whose specs this driver wrote, running or not. A state folder that cannot
+    /// be read fails (nothing is assumed not to run). An `augur-` domain without a readable
+    /// spec can be neither served nor removed later, so it is destroyed now; one that will not
+    /// go keeps its address (from its kernel command line) out of use.
     public func discover() async throws -> [DiscoveredInstance] {
-        let running = Set(try await domains().map(\.name))
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return files.filter { $0.hasSuffix(".json") }.sorted().compactMap { file in
+        let listed = try await domains()
+        let files: [String]
+        if FileManager.default.fileExists(atPath: directory.path) {
+            do {
+                files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            } catch {
+                throw EdgeError.runtimeFailed(runtime: .xen, operation: "discover", reason: "cannot read the state folder \(directory.path): \(error)")
+            }
+        } else {
+            files = []
+        }
+        let found: [DiscoveredInstance] = files.filter { $0.hasSuffix(".json") }.sorted().compactMap { file in
             guard let spec = (try? Data(contentsOf: directory.appendingPathComponent(file))).flatMap({ try? JSONDecoder().decode(InstanceSpec.self, from: $0) }) else { return nil }
             let name = String(file.dropLast(".json".count))
-            return DiscoveredInstance(spec: spec, handle: RuntimeHandle(name), running: running.contains(name))
+            return DiscoveredInstance(spec: spec, handle: RuntimeHandle(name), running: listed.contains { $0.name == name })
         }
+        let known = Set(found.map(\.handle.runtimeID))
+        var held: Set<String> = []
+        for domain in listed where !known.contains(domain.name) {
+            let gone = (try? await xl.run(["destroy", domain.name])).map(Self.isGone) ?? false
+            if !gone, let address = domain.address { held.insert(address) }
+        }
+        unownedAddresses.withLock { $0 = held }
+        return found
     }
 
     public func usage(of handle: RuntimeHandle) async throws -> InstanceUsage {
@@ -169,8 +194,9 @@ public actor XenDriver: RuntimeDriver {
         return InstanceUsage(cpuPercent: cpu.percent(handle.runtimeID, cpuSeconds: row.cpuSeconds), memoryBytes: row.memoryMegabytes << 20)
     }
 
-    /// Augur's domains as `xl list -l` reports them (a JSON array of `{domid, config: {c_info: {name}}}`).
-    private func domains() async throws -> [(name: String, domid: Int)] {
+    /// Augur's domains as `xl list -l` reports them (a JSON array of `{domid, config: {c_info:
+    /// {name}, b_info: {cmdline}}}`), with the address the driver put on the kernel command line.
+    private func domains() async throws -> [(name: String, domid: Int, address: String?)] {
         let output = try await xl.expectSuccess(["list", "-l"], operation: "list -l")
         guard !output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
         guard let entries = try? JSONDecoder().decode([ListedDomain].self, from: Data(output.utf8)) else {
@@ -178,7 +204,7 @@ public actor XenDriver: RuntimeDriver {
         }
         return entries.compactMap { entry in
             let name = entry.config.c_info.name
-            return name.hasPrefix(Self.domainPrefix) ? (name, entry.domid) : nil
+            return name.hasPrefix(Self.domainPrefix) ? (name, entry.domid, entry.config.b_info?.address) : nil
         }
     }
 
@@ -231,7 +257,17 @@ public actor XenDriver: RuntimeDriver {
 private struct ListedDomain: Decodable {
     struct Config: Decodable {
         struct Info: Decodable { var name: String }
+        struct Build: Decodable {
+            var cmdline: String?
+
+            /// `augur.address=A/P` of the command line.
+            var address: String? {
+                cmdline?.split(separator: " ").first { $0.hasPrefix("augur.address=") }
+                    .flatMap { $0.dropFirst("augur.address=".count).split(separator: "/").first.map(String.init) }
+            }
+        }
         var c_info: Info
+        var b_info: Build?
     }
 
     var domid: Int
