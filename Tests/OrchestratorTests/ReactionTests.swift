@@ -1,5 +1,5 @@
 import AugurModel
-import DNSBalancer
+@testable import DNSBalancer
 import EdgeOperator
 import Foundation
 @testable import Orchestrator
@@ -36,7 +36,9 @@ import Testing
         let booting = try #require(try await edge.instances().first)
         #expect(await loop.reactiveDeploys >= 1)
 
-        // Asked while it boots: held; released when the edge says it is ready.
+        // Asked while it boots, once the loop has opened the gate (on a loaded machine that
+        // comes after the edge lists the instance): held; released when the edge says it is ready.
+        #expect(await LoopBed.eventually(30) { pools.counters.gate("video1")?.holdUntil(count: 27, now: HoldGate.now()) != nil }, "the hold gate opens")
         let asked = Task { try await Testbed.tool("dig", ["@127.0.0.1", "-p", "\(port)", "+tries=1", "+time=15", "video1.cdn.example", "A"], failOnExit: false) }
         try await Task.sleep(for: .milliseconds(400))
         await edge.release(booting.spec.id, to: .ready)
