@@ -11,7 +11,10 @@ import Testing
 /// instance boots is held and answered with it, within the bound.
 @Suite(.timeLimit(.minutes(1))) struct ReactionTests {
     @Test func aSurgeDeploysWithinTheIntervalAndAHeldLookupIsAnsweredWithTheNewInstance() async throws {
-        let configuration = try LoopBed.configuration()
+        var configuration = try LoopBed.configuration()
+        // The gate holds a lookup only until the instance is expected ready: expected 8 s after
+        // the deploy (within the 10 s bound), the test's steps fit even on a loaded machine.
+        configuration.flavors["clickos"]?.timing.bootMilliseconds = 8_000
         let pools = try LoopBed.pools(configuration)
         let edge = MemoryEdge(node: try #require(configuration.topology.node(named: "edge-1")), flavors: configuration.flavors)
         await edge.setOutcome(.hold, for: "clickos")
