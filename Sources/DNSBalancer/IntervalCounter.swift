@@ -10,18 +10,23 @@ public struct IntervalSnapshot: Sendable, Hashable {
     public var start: Date
     public var end: Date
     public var counts: DemandCounts
+    /// False for the last interval, cut short when the counter stopped: its counts cover
+    /// only part of an interval, so they are no interval's demand.
+    public var complete: Bool
 
-    public init(index: Int, start: Date, end: Date, counts: DemandCounts) {
+    public init(index: Int, start: Date, end: Date, counts: DemandCounts, complete: Bool = true) {
         self.index = index
         self.start = start
         self.end = end
         self.counts = counts
+        self.complete = complete
     }
 }
 
 /// Closes a counting interval every `interval`, drains the counters and publishes the
 /// snapshot to every subscriber. On shutdown the partial last interval is published too,
-/// so no counted lookup is lost. The clock is injected so tests can drive time.
+/// marked incomplete, so no counted lookup is lost and none is mistaken for a whole
+/// interval's. The clock is injected so tests can drive time.
 public final class IntervalCounter<C: Clock>: Service, Sendable where C.Duration == Duration {
     private let counters: DemandCounters
     private let interval: Duration
@@ -62,7 +67,7 @@ public final class IntervalCounter<C: Clock>: Service, Sendable where C.Duration
                 stopping = true
             }
             let end = now()
-            publish(IntervalSnapshot(index: index, start: start, end: end, counts: counters.drain()))
+            publish(IntervalSnapshot(index: index, start: start, end: end, counts: counters.drain(), complete: !stopping))
             index += 1
             start = end
             deadline = deadline.advanced(by: interval)
@@ -76,7 +81,7 @@ public final class IntervalCounter<C: Clock>: Service, Sendable where C.Duration
     }
 
     private func publish(_ snapshot: IntervalSnapshot) {
-        logger.info("interval closed", metadata: [
+        logger.info(snapshot.complete ? "interval closed" : "interval cut short by the stop", metadata: [
             "dns.interval": "\(snapshot.index)",
             "dns.queries": "\(snapshot.counts.total)",
             "dns.unknown": "\(snapshot.counts.unknown)",

@@ -14,6 +14,12 @@ public struct ContentChange: Sendable, Hashable, Codable {
         self.model = model
         self.policy = policy
     }
+
+    /// This change with `later`'s fields laid over it: what a content has after both.
+    public func merged(with later: ContentChange) -> ContentChange {
+        ContentChange(
+            capacity: later.capacity ?? capacity, flavors: later.flavors ?? flavors, model: later.model ?? model, policy: later.policy ?? policy)
+    }
 }
 
 /// Why a content change was refused.

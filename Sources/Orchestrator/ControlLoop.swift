@@ -101,7 +101,8 @@ public actor ControlLoop {
 
     // MARK: Running
 
-    /// Resumes from the store, then handles every snapshot until the stream ends, reading the
+    /// Resumes from the store, then handles every closed interval until the stream ends (one
+    /// cut short by a stop is set aside, not planned on), reading the
     /// reacting contents' lookups meanwhile; deploy and removal jobs run as child tasks and
     /// are awaited (or cancelled) before it returns.
     public func run(snapshots: AsyncStream<IntervalSnapshot>) async {
@@ -110,7 +111,9 @@ public actor ControlLoop {
             group.addTask {
                 await withDiscardingTaskGroup { feed in
                     feed.addTask { await self.watchDemand() }
-                    for await snapshot in snapshots { await self.tick(snapshot) }
+                    for await snapshot in snapshots {
+                        if snapshot.complete { await self.tick(snapshot) } else { await self.setAside(snapshot) }
+                    }
                     feed.cancelAll()
                 }
                 await self.finishJobs()
@@ -255,6 +258,18 @@ public actor ControlLoop {
         report(record)
         feed.publish(.interval(interval))
         return record
+    }
+
+    /// Notes an interval the stop cut short. Its counts cover a part of an interval, so
+    /// storing them as one would teach the predictors a fall in demand that never was and
+    /// plan on it: the interval is not stored, the progress stays where the last whole
+    /// interval left it, and only an event says what was counted.
+    public func setAside(_ snapshot: IntervalSnapshot) {
+        let seconds = snapshot.end.timeIntervalSince(snapshot.start)
+        event("interval", "\(progress.intervals)", String(
+            format: "cut short by the stop after %.1f s of %.1f s: its %d lookups are neither stored as an interval nor planned on",
+            seconds, settings.intervalSeconds, snapshot.counts.total))
+        flush()
     }
 
     // MARK: Reconciling

@@ -40,7 +40,7 @@ public enum OrchestratorAPI {
             do {
                 change = try JSONDecoder().decode(ContentChange.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 16)))
             } catch {
-                throw HTTPError(.badRequest, message: "the body is not a content change {capacity, flavors, model}: \(error)")
+                throw HTTPError(.badRequest, message: "the body is not a content change {capacity, flavors, model, policy}: \(error)")
             }
             do {
                 try await loop.updateContent(name, change)

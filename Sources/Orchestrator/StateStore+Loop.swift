@@ -132,10 +132,7 @@ extension StateStore {
 extension StateStore {
     /// Keeps a run-time content change; a later change of the same content merges into it.
     public func recordContentChange(_ name: String, _ change: ContentChange) throws {
-        var merged = try contentChanges()[name] ?? ContentChange()
-        if let capacity = change.capacity { merged.capacity = capacity }
-        if let flavors = change.flavors { merged.flavors = flavors }
-        if let model = change.model { merged.model = model }
+        let merged = (try contentChanges()[name] ?? ContentChange()).merged(with: change)
         let text = String(decoding: try Self.encoder.encode(merged), as: UTF8.self)
         try write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES (?, ?)", arguments: ["content:" + name, text])

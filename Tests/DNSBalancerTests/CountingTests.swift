@@ -23,13 +23,17 @@ import Testing
         try await Task.sleep(for: .milliseconds(1_200))
         running.cancel()
         var total = DemandCounts()
+        var completeness: [Bool] = []
         for await snapshot in snapshots {
+            completeness.append(snapshot.complete)
             for (content, demand) in snapshot.counts.contents {
                 total.contents[content, default: ContentDemand()].total += demand.total
                 for (flavor, count) in demand.byFlavor { total.contents[content, default: ContentDemand()].byFlavor[flavor, default: 0] += count }
             }
             total.unknown += snapshot.counts.unknown
         }
+        // The stop cut the last interval short: it is published, marked so, and only it is.
+        #expect(completeness.last == false && completeness.dropLast().allSatisfy { $0 } && completeness.count >= 2, "\(completeness)")
         #expect(total.contents["video1"]?.total == 2 * passes)
         #expect(total.contents["video1"]?.byFlavor["nginx"] == passes)
         #expect(total.contents["video5"]?.total == passes)

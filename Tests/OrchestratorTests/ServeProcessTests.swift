@@ -1,5 +1,6 @@
 import AugurModel
 import Foundation
+import Orchestrator
 import TestSupport
 import Testing
 
@@ -11,7 +12,7 @@ extension LoopServices {
         static let api = "127.0.0.1:7180"
 
         /// A two-edge topology of the paper's shape whose operators keep their state in `directory`.
-        static func topology(_ directory: URL) -> String {
+        static func topology(_ directory: URL, interval: String = "1s") -> String {
             """
             zone: cdn.example.
             single_host: true
@@ -23,7 +24,7 @@ extension LoopServices {
               ttl: 1
               max_records: 8
               max_udp_payload: 1232
-              interval: 1s
+              interval: \(interval)
               nameservers:
                 - {name: ns1, address: 127.0.0.1}
             core:
@@ -49,11 +50,11 @@ extension LoopServices {
         }
 
         /// The registry with MirageOS's video1 artifact, its payload, and a folder holding the topology.
-        static func prepare(_ name: String) async throws -> (directory: URL, payloads: URL) {
+        static func prepare(_ name: String, interval: String = "1s") async throws -> (directory: URL, payloads: URL) {
             let configuration = try LoopBed.configuration()
             let payloads = try await LoopBed.prepare(configuration, content: "video1", flavor: "mirage")
             let directory = Testbed.temporaryDirectory(name)
-            try topology(directory).write(to: directory.appendingPathComponent("topology.yaml"), atomically: true, encoding: .utf8)
+            try topology(directory, interval: interval).write(to: directory.appendingPathComponent("topology.yaml"), atomically: true, encoding: .utf8)
             return (directory, payloads)
         }
 
@@ -154,6 +155,49 @@ extension LoopServices {
             // pgrep exits 1 when nothing matches; a missing pgrep still fails the test.
             let leftovers = try await Testbed.tool("pgrep", ["-f", directory.path], failOnExit: false)
             #expect(leftovers.isEmpty, "processes left: \(leftovers)")
+        }
+
+        /// The stored closed intervals, newest first.
+        static func plans() async throws -> [IntervalRecord] {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode([IntervalRecord].self, from: Data(try #require(await get("/v1/plans?limit=100")).utf8))
+        }
+
+        @Test(.enabled(if: Testbed.runsAsRoot, "needs root: the registry and the edges' daemons")) func aSIGTERMMidIntervalStoresNoPartialIntervalAndAPolicySetThroughTheAPISurvivesTheRestart() async throws {
+            let (directory, payloads) = try await Self.prepare("serve-stop", interval: "4s")
+            var process = try Self.start(directory, payloads: payloads, run: 1)
+            defer { if process.isRunning { process.terminate() } }
+            #expect(await LoopBed.eventually(30) { await Self.get("/v1/status") != nil }, "augur serve answers its API")
+            let token = try String(contentsOf: directory.appendingPathComponent("token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let changed = try await Testbed.tool("curl", [
+                "-sf", "--max-time", "5", "-X", "PUT", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                "--data", #"{"policy":"hybrid"}"#, "http://\(Self.api)/v1/content/video1",
+            ])
+            #expect(changed.contains(#""policy":"hybrid""#), "\(changed)")
+            // Into the second interval, a few lookups (fewer than the core's instance serves), then the stop.
+            #expect(try await LoopBed.eventually(30) { try await Self.plans().count >= 1 }, "the first interval closed")
+            try await Self.users(5, directory: directory)
+            try await Task.sleep(for: .milliseconds(1_500))
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops augur serve clean")
+
+            process = try Self.start(directory, payloads: payloads, run: 2)
+            #expect(await LoopBed.eventually(30) { await Self.get("/v1/status") != nil })
+            let stored = try await Self.plans()
+            #expect(!stored.isEmpty)
+            for record in stored {
+                #expect(record.end.timeIntervalSince(record.start) > 3.5, "interval \(record.interval) is stored with \(record.end.timeIntervalSince(record.start)) s of 4 s")
+            }
+            let events = await Self.get("/v1/events?limit=1000") ?? ""
+            #expect(events.contains("cut short by the stop"), "the cut interval is accounted for")
+            let contents = try #require(await Self.get("/v1/content"))
+            #expect(contents.contains(#""name":"video1""#))
+            let video1 = try #require(try JSONSerialization.jsonObject(with: Data(contents.utf8)) as? [[String: Any]]).first { $0["name"] as? String == "video1" }
+            #expect(video1?["policy"] as? String == "hybrid", "the policy set through the API before the stop: \(contents)")
+            process.terminate()
+            process.waitUntilExit()
         }
     }
 }
