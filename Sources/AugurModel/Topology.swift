@@ -39,7 +39,7 @@ public struct Topology: Sendable, Hashable {
     public var nodes: [Node] { [core] + edges }
 
     public func node(named name: String) -> Node? {
-        nodes.first { $0.name == name }
+        core.name == name ? core : edges.first { $0.name == name }
     }
 }
 

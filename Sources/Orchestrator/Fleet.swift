@@ -40,7 +40,11 @@ public struct Fleet: Sendable {
     public private(set) var answeredByContent: [String: Int] = [:]
     /// Instances that ended (gone or failed), with their edge and the generation they ended
     /// at: a list requested before that still shows them, and must not bring them back.
-    private var departed: [String: (edge: String, at: UInt64)] = [:]
+    private var departed: [String: [String: UInt64]] = [:]
+    /// The members' ids by edge, so that an edge's report costs time in that edge's instances.
+    private var byEdge: [String: Set<String>] = [:]
+    /// Each edge's last reported image list, with what it parsed to.
+    private var reportedImages: [String: (list: [String], parsed: Set<String>)] = [:]
 
     public init() {}
 
@@ -59,6 +63,8 @@ public struct Fleet: Sendable {
     public mutating func observe(_ instance: EdgeInstance, removing: Bool? = nil) -> [PoolChange] {
         let id = instance.spec.id
         var member = members[id] ?? Member(instance: instance)
+        if member.instance.spec.edge != instance.spec.edge { byEdge[member.instance.spec.edge]?.remove(id) }
+        byEdge[instance.spec.edge, default: []].insert(id)
         member.instance = instance
         generation += 1
         member.observedAt = generation
@@ -73,7 +79,8 @@ public struct Fleet: Sendable {
         let changes = settle(id)
         if instance.phase.isFinal {
             members[id] = nil
-            departed[id] = (instance.spec.edge, generation)
+            byEdge[instance.spec.edge]?.remove(id)
+            departed[instance.spec.edge, default: [:]][id] = generation
         }
         return changes
     }
@@ -88,12 +95,13 @@ public struct Fleet: Sendable {
         unreachable.remove(edge)
         var changes: [PoolChange] = []
         let reported = Set(report.map(\.spec.id))
-        let newer = Set(members.filter { $0.value.instance.spec.edge == edge && $0.value.observedAt > asOf }.map(\.key))
-        let endedSince = Set(departed.filter { $0.value.edge == edge && $0.value.at > asOf }.map(\.key))
+        let known = byEdge[edge] ?? []
+        let newer = known.filter { (members[$0]?.observedAt ?? 0) > asOf }
         // Ended before the list was requested: the list knows it, so the record is no longer needed.
-        departed = departed.filter { $0.value.edge != edge || $0.value.at > asOf }
+        let endedSince = departed[edge]?.filter { $0.value > asOf } ?? [:]
+        departed[edge] = endedSince.isEmpty ? nil : endedSince
         var applied: [EdgeInstance] = []
-        for instance in report where !newer.contains(instance.spec.id) && !endedSince.contains(instance.spec.id) {
+        for instance in report where !newer.contains(instance.spec.id) && endedSince[instance.spec.id] == nil {
             // An ended instance the fleet does not know (an edge keeps its gone ones listed) says nothing new.
             if instance.phase.isFinal && members[instance.spec.id] == nil { continue }
             changes += observe(instance)
@@ -102,8 +110,8 @@ public struct Fleet: Sendable {
         // The newer members keep their state, but their edge answers again: the rule applies.
         for id in newer { changes += settle(id) }
         var vanished: [EdgeInstance] = []
-        for (id, member) in members where member.instance.spec.edge == edge && !reported.contains(id) && !newer.contains(id) {
-            var gone = member.instance
+        for id in known.sorted() where !reported.contains(id) && !newer.contains(id) {
+            guard var gone = members[id]?.instance else { continue }
             gone.phase = .gone
             changes += observe(gone)
             vanished.append(gone)
@@ -117,17 +125,24 @@ public struct Fleet: Sendable {
         nodes[state.edge] = state
         realRuntimes[state.edge] = Set(state.runtimes).subtracting(state.emulatedRuntimes)
         guard let images = state.images else { return }
+        // The same list as last time is not parsed again.
+        if let last = reportedImages[state.edge], last.list == images {
+            cachedImages[state.edge] = last.parsed
+            return
+        }
         // Augur tags an image REGISTRY/augur/FLAVOR:CONTENT; one named by digest is not counted.
-        cachedImages[state.edge] = Set(images.compactMap { text -> String? in
+        let parsed = Set(images.compactMap { text -> String? in
             guard let reference = ImageReference(text), !reference.isDigest, let flavor = reference.repository.split(separator: "/").last else { return nil }
             return "\(flavor)/\(reference.reference)"
         })
+        reportedImages[state.edge] = (images, parsed)
+        cachedImages[state.edge] = parsed
     }
 
     /// The edge does not answer: none of its instances is answered until it does.
     public mutating func lost(edge: String) -> [PoolChange] {
         unreachable.insert(edge)
-        return members.keys.filter { members[$0]?.instance.spec.edge == edge }.flatMap { settle($0) }
+        return (byEdge[edge] ?? []).flatMap { settle($0) }
     }
 
     /// The orchestrator starts removing an instance: its address leaves DNS now.

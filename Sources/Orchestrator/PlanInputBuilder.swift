@@ -11,6 +11,8 @@ public struct PlanInputBuilder: Sendable {
     public var profiles: [String: ContentProfile]
     /// Per flavor, its image megabytes per content (computed once: it does not change per tick).
     private let imageMegabytes: [String: [String: Double]]
+    /// Every node by name.
+    private let nodes: [String: Node]
 
     public init(configuration: AugurConfiguration, edgeFlavors: [String]? = nil) {
         self.configuration = configuration
@@ -21,6 +23,7 @@ public struct PlanInputBuilder: Sendable {
         imageMegabytes = configuration.flavors.mapValues { flavor in
             Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, flavor.imageMegabytes(forContentBytes: $0.sizeBytes) ?? 0) })
         }
+        nodes = Dictionary(configuration.topology.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The input for one interval; only edges in `operated` (those with an operator connection)
@@ -53,7 +56,7 @@ public struct PlanInputBuilder: Sendable {
     /// Seconds until a deploy of `content` as `flavor` on `edge` is expected ready: the pull
     /// (if the edge lacks the image) at its link's rate, plus the flavor's latest measured boot.
     public func secondsToReady(content: String, flavor name: String, edge: String, fleet: Fleet) -> Double? {
-        guard let flavor = configuration.flavors[name], let node = configuration.topology.node(named: edge) else { return nil }
+        guard let flavor = configuration.flavors[name], let node = nodes[edge] else { return nil }
         return timing(flavor, fleet: fleet).secondsToReady(content: content, on: capacity(node, fleet: fleet, operated: [edge]), flavor: name)
     }
 

@@ -8,18 +8,24 @@ import EdgeOperator
 /// the reason, never answered and never acted on. Pure.
 public struct ReportAdmission: Sendable {
     public let configuration: AugurConfiguration
+    /// The topology's edges and the catalog's flavors per content, by name: a report is
+    /// checked in constant time, however large the fleet.
+    private let edges: [String: Node]
+    private let contentFlavors: [String: Set<String>]
 
     public init(configuration: AugurConfiguration) {
         self.configuration = configuration
+        edges = Dictionary(configuration.topology.edges.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        contentFlavors = Dictionary(configuration.catalog.contents.map { ($0.name, Set($0.flavors)) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Why `instance`, as `edge` reported it, is refused; nil when it is admitted.
     public func refusal(of instance: EdgeInstance, from edge: String) -> String? {
         let spec = instance.spec
         guard spec.edge == edge else { return "it names edge '\(spec.edge)'" }
-        guard let node = configuration.topology.node(named: edge), node.role == .edge else { return "'\(edge)' is not an edge of the topology" }
-        guard let content = configuration.catalog.item(named: spec.content) else { return "unknown content '\(spec.content)'" }
-        guard configuration.flavors[spec.flavor] != nil, content.flavors.contains(spec.flavor) else {
+        guard let node = edges[edge], node.role == .edge else { return "'\(edge)' is not an edge of the topology" }
+        guard let flavors = contentFlavors[spec.content] else { return "unknown content '\(spec.content)'" }
+        guard configuration.flavors[spec.flavor] != nil, flavors.contains(spec.flavor) else {
             return "content '\(spec.content)' is not served by flavor '\(spec.flavor)'"
         }
         guard let pool = node.pools[spec.runtime] else { return "\(edge) has no \(spec.runtime.rawValue) pool" }

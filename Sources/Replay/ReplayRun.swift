@@ -222,7 +222,7 @@ final class CapacitySampler: Sendable {
     /// Samples until cancelled.
     func follow(_ pools: DNSPools, content: String) async {
         while !Task.isCancelled {
-            let ready = pools.contents.first { $0.content == content }?.allAddresses.count ?? 0
+            let ready = pools.pools(of: content)?.allAddresses.count ?? 0
             state.withLock { $0.record(ready, at: Date()) }
             do { try await Task.sleep(for: Self.period) } catch { return }
         }

@@ -70,6 +70,55 @@ import Testing
     }
 }
 
+extension PoolChangeTests {
+    /// A change publishes only its own content's answers: every other content keeps the
+    /// answers it had (the same objects, the same version), whatever the zone's size, and a
+    /// batch publishes each content it touches once.
+    @Test func aChangeRepublishesOnlyTheContentItTouches() throws {
+        let contents = (0..<2_000).map { ContentPools(content: "c\($0)", flavors: [FlavorPool(flavor: "nginx", addresses: []), FlavorPool(flavor: "flask", addresses: [])]) }
+        let pools = try DNSPools(settings: TestBalancer.settings, contents: contents)
+        let before = pools.slots.map { $0.current() }
+        let failures = pools.apply([
+            AddressChange(address: [127, 1, 0, 1], content: "c7", flavor: "nginx", answered: true),
+            AddressChange(address: [127, 1, 0, 2], content: "c7", flavor: "flask", answered: true),
+            AddressChange(address: [127, 1, 0, 3], content: "c1999", flavor: "nginx", answered: true),
+        ])
+        #expect(failures.isEmpty)
+        for (index, slot) in pools.slots.enumerated() {
+            let now = slot.current()
+            if index == 7 || index == 1_999 {
+                #expect(now.version == before[index].version + 1, "one publication for the whole batch of c\(index)")
+            } else {
+                #expect(now.version == before[index].version && now.answers === before[index].answers, "c\(index) untouched")
+            }
+        }
+        #expect(pools.pools(of: "c7")?.allAddresses == [[127, 1, 0, 1], [127, 1, 0, 2]])
+        #expect(pools.pools(of: "c1999")?.flavors.first?.addresses == [[127, 1, 0, 3]])
+        // A change that changes nothing publishes nothing.
+        let quiet = pools.slots[7].current().version
+        pools.apply([AddressChange(address: [127, 1, 0, 1], content: "c7", flavor: "nginx", answered: true)])
+        #expect(pools.slots[7].current().version == quiet)
+    }
+
+    /// The zone's serial moves with every published change, and with nothing else.
+    @Test func theSerialMovesWithEveryPublishedChange() async throws {
+        let balancer = try await TestBalancer.start()
+        defer { Task { await balancer.server.stop() } }
+        func serial() async throws -> Int? {
+            let fields = try await Tool.digShort(balancer.port, "cdn.example", "SOA").first?.split(separator: " ")
+            return fields.flatMap { $0.count > 2 ? Int($0[2]) : nil }
+        }
+        let first = try #require(try await serial())
+        try balancer.pools.add([127, 5, 0, 1], content: "video5", flavor: "flask")
+        #expect(try await serial() == first + 1)
+        try balancer.pools.add([127, 5, 0, 1], content: "video5", flavor: "flask")
+        #expect(try await serial() == first + 1, "adding an address already answered changes nothing")
+        try balancer.pools.remove([127, 5, 0, 1], content: "video5", flavor: "flask")
+        #expect(try await serial() == first + 2)
+        #expect(try await Tool.digShort(balancer.port, "video5.cdn.example").isEmpty)
+    }
+}
+
 /// Two balancers never share a port.
 @Suite struct PortTests {
     @Test(arguments: UDPIO.allCases)

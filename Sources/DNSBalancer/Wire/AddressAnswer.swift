@@ -1,37 +1,50 @@
 import Synchronization
 
-/// The A or AAAA answer for one name, rendered by ldns once per pool change and patched
-/// per query (ID, flags, the question's letter case, which addresses in which order), so a
-/// query costs a copy, not a packet build. The order rotates on every query.
-final class AddressAnswer: Sendable {
-    private let plain: [UInt8]
-    private let withOPT: [UInt8]
-    private let truncatedPlain: [UInt8]
-    private let truncatedWithOPT: [UInt8]
+/// The wire form of an A or AAAA answer for one name with a given number of records,
+/// rendered by ldns once and kept: it does not depend on which addresses it carries
+/// (every answer patches its own in), so a pool change reuses it and costs no render.
+final class AnswerTemplate: Sendable {
+    let plain: [UInt8]
+    let withOPT: [UInt8]
+    let truncatedPlain: [UInt8]
+    let truncatedWithOPT: [UInt8]
     /// Where each answer record's address bytes start, in every full template.
-    private let rdataOffsets: [Int]
+    let rdataOffsets: [Int]
+
+    /// The template for `records` records of `type` (A: 4-byte, AAAA: 16-byte addresses).
+    init(name: LDNSName, type: UInt16, records: Int, settings: ZoneSettings) throws(LDNSError) {
+        let placeholder = [UInt8](repeating: 0, count: type == DNSNumbers.typeAAAA ? 16 : 4)
+        func render(records: Int, opt: Bool, truncated: Bool) throws(LDNSError) -> [UInt8] {
+            let packet = try LDNSPacket(responseID: 0, opcode: 0, rcode: DNSNumbers.rcodeNoError, authoritative: true, recursionDesired: false, checkingDisabled: false, truncated: truncated)
+            try packet.addQuestion(name: name, type: type)
+            for _ in 0..<records {
+                packet.add(try LDNSRecord(owner: name, ttl: settings.ttl, address: placeholder), to: .answer)
+            }
+            if opt { packet.setEDNS(udpSize: UInt16(settings.maxUDPPayload), extendedRcode: 0, dnssecOK: false) }
+            return try packet.wire()
+        }
+        plain = try render(records: records, opt: false, truncated: false)
+        withOPT = try render(records: records, opt: true, truncated: false)
+        truncatedPlain = try render(records: 0, opt: false, truncated: true)
+        truncatedWithOPT = try render(records: 0, opt: true, truncated: true)
+        rdataOffsets = WireLayout.answerRdataOffsets(plain, answers: records)
+    }
+}
+
+/// The A or AAAA answer for one name: its template and its addresses, patched in per query
+/// with the query's ID, flags and letter case, so a query costs a copy, not a packet build.
+/// The order rotates on every query; at most the template's number of records are shown.
+final class AddressAnswer: Sendable {
+    private let template: AnswerTemplate
     /// All addresses back to back, `width` bytes each.
     private let addresses: [UInt8]
     private let width: Int
     private let count: Int
     private let rotation = Atomic<UInt>(0)
 
-    init(name: LDNSName, type: UInt16, addresses list: [[UInt8]], settings: ZoneSettings) throws(LDNSError) {
-        let shown = min(list.count, settings.maxRecords)
-        func render(records: Int, opt: Bool, truncated: Bool) throws(LDNSError) -> [UInt8] {
-            let packet = try LDNSPacket(responseID: 0, opcode: 0, rcode: DNSNumbers.rcodeNoError, authoritative: true, recursionDesired: false, checkingDisabled: false, truncated: truncated)
-            try packet.addQuestion(name: name, type: type)
-            for address in list.prefix(records) {
-                packet.add(try LDNSRecord(owner: name, ttl: settings.ttl, address: address), to: .answer)
-            }
-            if opt { packet.setEDNS(udpSize: UInt16(settings.maxUDPPayload), extendedRcode: 0, dnssecOK: false) }
-            return try packet.wire()
-        }
-        plain = try render(records: shown, opt: false, truncated: false)
-        withOPT = try render(records: shown, opt: true, truncated: false)
-        truncatedPlain = try render(records: 0, opt: false, truncated: true)
-        truncatedWithOPT = try render(records: 0, opt: true, truncated: true)
-        rdataOffsets = WireLayout.answerRdataOffsets(plain, answers: shown)
+    /// `list` is not empty, every address of the template's width.
+    init(template: AnswerTemplate, addresses list: [[UInt8]]) {
+        self.template = template
         addresses = list.flatMap { $0 }
         width = list.first?.count ?? 4
         count = list.count
@@ -41,28 +54,28 @@ final class AddressAnswer: Sendable {
     /// `limit` is the largest message the client accepts; a larger answer goes out truncated (TC).
     func write(_ query: DNSQuery, from raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
         let hasOPT = query.edns != nil
-        let full = hasOPT ? withOPT : plain
+        let full = hasOPT ? template.withOPT : template.plain
         let fits = full.count <= limit
-        let template = fits ? full : (hasOPT ? truncatedWithOPT : truncatedPlain)
-        guard out.count >= template.count, let base = out.baseAddress else { return 0 }
-        template.withUnsafeBytes { source in
+        let message = fits ? full : (hasOPT ? template.truncatedWithOPT : template.truncatedPlain)
+        guard out.count >= message.count, let base = out.baseAddress else { return 0 }
+        message.withUnsafeBytes { source in
             if let from = source.baseAddress { base.copyMemory(from: from, byteCount: source.count) }
         }
         query.patchHeaderAndQuestion(from: raw, into: out)
-        if fits && count > 1 {
-            let start = rotation.wrappingAdd(1, ordering: .relaxed).oldValue
+        if fits && count > 0 {
+            let start = count > 1 ? rotation.wrappingAdd(1, ordering: .relaxed).oldValue : 0
             addresses.withUnsafeBytes { source in
                 guard let from = source.baseAddress else { return }
-                for (slot, offset) in rdataOffsets.enumerated() {
+                for (slot, offset) in template.rdataOffsets.enumerated() {
                     let index = Int((start &+ UInt(slot)) % UInt(count))
                     (base + offset).copyMemory(from: from + index * width, byteCount: width)
                 }
             }
         }
         if hasOPT, query.edns?.dnssecOK == true {
-            out[template.count - 4] |= 0x80
+            out[message.count - 4] |= 0x80
         }
-        return template.count
+        return message.count
     }
 }
 

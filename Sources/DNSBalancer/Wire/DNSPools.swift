@@ -36,18 +36,19 @@ public struct AddressChange: Sendable, Hashable {
 }
 
 /// Which addresses the balancer answers for each content and flavor. The orchestrator is
-/// its single writer; DNS workers read it on every query. A change returns only once the new
-/// table is published, so no query that starts after `remove` returns sees the old address.
+/// its writer; DNS workers read it on every query. The zone's names are fixed (`ZoneTable`);
+/// each content's answers are published in its own `ContentSlot`, so a change costs time in
+/// that content's addresses, not in the zone's. A change returns only once it is published,
+/// so no query that starts after `remove` returns sees the old address.
 public final class DNSPools: Sendable {
-    private struct State {
-        var table: ZoneTable
-        var pools: [ContentPools]
-    }
-
-    private let state: Mutex<State>
-    private let version = Atomic<UInt64>(0)
     public let settings: ZoneSettings
     public let counters: DemandCounters
+    let table: ZoneTable
+    let slots: [ContentSlot]
+    private let slotIndex: [String: Int]
+    /// The SOA with the zone's serial, which moves with every published change.
+    private let soa: Mutex<(version: UInt64, record: LDNSRecord)>
+    private let soaVersion = Atomic<UInt64>(0)
 
     public init(settings: ZoneSettings, contents: [ContentPools], counters: DemandCounters = DemandCounters()) throws(DNSPoolError) {
         var seen: Set<String> = []
@@ -57,12 +58,24 @@ public final class DNSPools: Sendable {
         try Self.checkAddresses(contents)
         self.settings = settings
         self.counters = counters
-        state = Mutex(State(table: try Self.build(settings, contents, counters, serial: 1, previous: nil), pools: contents))
+        do {
+            table = try ZoneTable(settings: settings, contents: contents, counters: counters)
+            slots = try contents.map { pools throws(LDNSError) in try ContentSlot(pools: pools, settings: settings) }
+            soa = Mutex((0, try Self.soa(settings, serial: 1)))
+        } catch {
+            throw DNSPoolError.ldns(error.description)
+        }
+        slotIndex = Dictionary(uniqueKeysWithValues: contents.enumerated().map { ($1.content, $0) })
     }
 
-    /// The pools as they are now.
+    /// The pools as they are now (every content: time in the zone's size).
     public var contents: [ContentPools] {
-        state.withLock { $0.pools }
+        slots.map(\.pools)
+    }
+
+    /// One content's pools as they are now (nil: not a content of the zone).
+    public func pools(of content: String) -> ContentPools? {
+        slotIndex[content].map { slots[$0].pools }
     }
 
     /// Starts answering `address` for `content` with `flavor` (no-op if already answered).
@@ -75,70 +88,64 @@ public final class DNSPools: Sendable {
         if let failure = apply([AddressChange(address: address, content: content, flavor: flavor, answered: false)]).first { throw failure.error }
     }
 
-    /// Makes every change, then publishes one table: a batch costs one rebuild, however many
-    /// addresses it moves. A change naming an unknown content or flavor, or a bad address, is
-    /// left out and returned with why; the others are made.
+    /// Makes every change; each content's changes are published together, once. A change
+    /// naming an unknown content or flavor, or a bad address, is left out and returned with
+    /// why; the others are made.
     @discardableResult
     public func apply(_ changes: [AddressChange]) -> [(change: AddressChange, error: DNSPoolError)] {
         var failures: [(change: AddressChange, error: DNSPoolError)] = []
-        state.withLock { state in
-            var pools = state.pools
-            let index = Dictionary(uniqueKeysWithValues: pools.enumerated().map { ($1.content, $0) })
-            for change in changes {
-                guard change.address.count == 4 || change.address.count == 16 else {
-                    failures.append((change, .badAddress(count: change.address.count)))
-                    continue
-                }
-                guard let contentIndex = index[change.content] else {
-                    failures.append((change, .unknownContent(change.content)))
-                    continue
-                }
-                guard let flavorIndex = pools[contentIndex].flavors.firstIndex(where: { $0.flavor == change.flavor }) else {
-                    failures.append((change, .unknownFlavor(content: change.content, flavor: change.flavor)))
-                    continue
-                }
-                var addresses = pools[contentIndex].flavors[flavorIndex].addresses
-                if change.answered {
-                    if !addresses.contains(change.address) { addresses.append(change.address) }
-                } else {
-                    addresses.removeAll { $0 == change.address }
-                }
-                pools[contentIndex].flavors[flavorIndex].addresses = addresses
+        var bySlot: [Int: [AddressChange]] = [:]
+        var order: [Int] = []
+        for change in changes {
+            guard change.address.count == 4 || change.address.count == 16 else {
+                failures.append((change, .badAddress(count: change.address.count)))
+                continue
             }
-            guard pools != state.pools else { return }
-            do throws(DNSPoolError) {
-                state.table = try Self.build(settings, pools, counters, serial: state.table.serial &+ 1, previous: state.table)
-            } catch {
-                failures += changes.map { (change: $0, error: error) }
-                return
+            guard let slot = slotIndex[change.content] else {
+                failures.append((change, .unknownContent(change.content)))
+                continue
             }
-            state.pools = pools
-            version.wrappingAdd(1, ordering: .releasing)
+            if bySlot[slot] == nil { order.append(slot) }
+            bySlot[slot, default: []].append(change)
         }
+        var published = false
+        for slot in order {
+            let before = slots[slot].publishedVersion
+            failures += slots[slot].apply(bySlot[slot] ?? [])
+            published = published || slots[slot].publishedVersion != before
+        }
+        if published { moveSerial() }
         return failures
     }
 
-    /// The table and its version, for a worker's cache.
-    func current() -> (version: UInt64, table: ZoneTable) {
-        state.withLock { (version.load(ordering: .acquiring), $0.table) }
+    /// The SOA and its version, for a worker's cache.
+    func currentSOA() -> (version: UInt64, record: LDNSRecord) {
+        soa.withLock { $0 }
     }
 
-    /// The version of the published table; a worker compares it with its cached one per query.
-    var publishedVersion: UInt64 {
-        version.load(ordering: .acquiring)
+    /// The version of the published SOA; a worker compares it with its cached one when it answers with the SOA.
+    var publishedSOAVersion: UInt64 {
+        soaVersion.load(ordering: .acquiring)
+    }
+
+    private func moveSerial() {
+        soa.withLock { current in
+            let version = current.version &+ 1
+            // A serial that cannot render keeps the last one: the addresses are published already.
+            guard let record = try? Self.soa(settings, serial: UInt32(truncatingIfNeeded: version &+ 1)) else { return }
+            current = (version, record)
+            soaVersion.store(version, ordering: .releasing)
+        }
+    }
+
+    private static func soa(_ settings: ZoneSettings, serial: UInt32) throws(LDNSError) -> LDNSRecord {
+        let primary = settings.nameservers.first.map { "\($0.label).\(settings.zone)" } ?? settings.zone
+        return try LDNSRecord(presentation: "\(settings.zone) \(settings.ttl) IN SOA \(primary) hostmaster.\(settings.zone) \(serial) 3600 600 86400 \(settings.ttl)")
     }
 
     private static func checkAddresses(_ contents: [ContentPools]) throws(DNSPoolError) {
         for address in contents.flatMap(\.allAddresses) where address.count != 4 && address.count != 16 {
             throw DNSPoolError.badAddress(count: address.count)
-        }
-    }
-
-    private static func build(_ settings: ZoneSettings, _ pools: [ContentPools], _ counters: DemandCounters, serial: UInt32, previous: ZoneTable?) throws(DNSPoolError) -> ZoneTable {
-        do {
-            return try ZoneTable(settings: settings, pools: pools, counters: counters, serial: serial, previous: previous)
-        } catch {
-            throw DNSPoolError.ldns(error.description)
         }
     }
 }

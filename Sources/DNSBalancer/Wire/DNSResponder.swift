@@ -1,7 +1,7 @@
 /// Answers DNS messages for one worker thread: parses with ldns, looks the name up in the
 /// published zone table, counts the lookup, and writes the answer. Hot answers (A/AAAA of
 /// a content) are patched templates; every other answer is built by ldns per query.
-/// One instance per thread: it caches the zone table and is not shared.
+/// One instance per thread: it caches each content's published answers and is not shared.
 public final class DNSResponder {
     public enum Transport: Sendable {
         case udp
@@ -10,8 +10,10 @@ public final class DNSResponder {
 
     private let pools: DNSPools
     private let limiter: ResponseRateLimiter?
-    private var cachedVersion: UInt64
-    private var table: ZoneTable
+    private let table: ZoneTable
+    /// Each content's answers as last read, by slot, with their version.
+    private var answers: [(version: UInt64, answers: ContentAnswers)?]
+    private var soa: (version: UInt64, record: LDNSRecord)
     /// Set by `respond(…, holding: true)` when it held the query instead of answering: the
     /// gate, its generation then, and until when (monotonic ns). Answer it with `answerHeld`.
     public private(set) var held: (gate: HoldGate, generation: UInt64, until: UInt64)?
@@ -20,7 +22,9 @@ public final class DNSResponder {
     public init(pools: DNSPools, limiter: ResponseRateLimiter? = nil) {
         self.pools = pools
         self.limiter = limiter
-        (cachedVersion, table) = pools.current()
+        table = pools.table
+        answers = Array(repeating: nil, count: pools.slots.count)
+        soa = pools.currentSOA()
     }
 
     /// Writes the response to `raw` into `out` and returns its length; 0 means send nothing.
@@ -46,9 +50,6 @@ public final class DNSResponder {
                 pools.counters.responses.countLimited()
                 return 0
             }
-        }
-        if pools.publishedVersion != cachedVersion {
-            (cachedVersion, table) = pools.current()
         }
         let parse = QueryParse(raw)
         switch consume parse {
@@ -82,9 +83,6 @@ public final class DNSResponder {
     /// Answers, over UDP, a query `respond` held (it was counted then): with the pools as they are now.
     public func answerHeld(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
         held = nil
-        if pools.publishedVersion != cachedVersion {
-            (cachedVersion, table) = pools.current()
-        }
         let parse = QueryParse(raw)
         switch consume parse {
         case .query(let query, let packet):
@@ -110,7 +108,7 @@ public final class DNSResponder {
         case .unknownInZone:
             pools.counters.unknown.bump()
             pools.counters.unknownNames.record(wireName: name)
-            return respondSlow(query, packet, rcode: DNSNumbers.rcodeNXDomain, authority: [table.soa], limit: limit, into: out)
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeNXDomain, authority: [currentSOA()], limit: limit, into: out)
         case .found(let entry):
             if counting { for cell in entry.counters { cell.bump() } }
             if holding, query.type == DNSNumbers.typeA || query.type == DNSNumbers.typeAAAA, let total = entry.counters.first, let gate = total.gate {
@@ -120,23 +118,38 @@ public final class DNSResponder {
                     return 0
                 }
             }
+            let addresses = entry.kind == .content ? contentAnswers(entry) : entry.fixed
             switch query.type {
-            case DNSNumbers.typeA where entry.a != nil:
+            case DNSNumbers.typeA where addresses?.a != nil:
                 pools.counters.responses.count(rcode: DNSNumbers.rcodeNoError)
-                return entry.a?.write(query, from: raw, limit: limit, into: out) ?? 0
-            case DNSNumbers.typeAAAA where entry.aaaa != nil:
+                return addresses?.a?.write(query, from: raw, limit: limit, into: out) ?? 0
+            case DNSNumbers.typeAAAA where addresses?.aaaa != nil:
                 pools.counters.responses.count(rcode: DNSNumbers.rcodeNoError)
-                return entry.aaaa?.write(query, from: raw, limit: limit, into: out) ?? 0
+                return addresses?.aaaa?.write(query, from: raw, limit: limit, into: out) ?? 0
             case DNSNumbers.typeSOA where entry.kind == .apex:
-                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: [table.soa], authority: table.nameservers, limit: limit, into: out)
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: [currentSOA()], authority: table.nameservers, limit: limit, into: out)
             case DNSNumbers.typeNS where entry.kind == .apex:
                 return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: table.nameservers, additional: table.glue, limit: limit, into: out)
             case DNSNumbers.typeAXFR, DNSNumbers.typeIXFR:
                 return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, limit: limit, into: out)
             default:
-                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, authority: [table.soa], limit: limit, into: out)
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, authority: [currentSOA()], limit: limit, into: out)
             }
         }
+    }
+
+    /// A content name's answers as published now: the cached ones while their version stands.
+    private func contentAnswers(_ entry: ZoneTable.Entry) -> NameAnswers? {
+        let slot = pools.slots[entry.slot]
+        if let cached = answers[entry.slot], cached.version == slot.publishedVersion { return cached.answers.names[entry.name] }
+        let current = slot.current()
+        answers[entry.slot] = current
+        return current.answers.names[entry.name]
+    }
+
+    private func currentSOA() -> LDNSRecord {
+        if soa.version != pools.publishedSOAVersion { soa = pools.currentSOA() }
+        return soa.record
     }
 
     /// Builds a response with ldns; if it does not fit in `limit`, sends it truncated (TC, no records).

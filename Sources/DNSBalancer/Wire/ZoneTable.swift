@@ -1,6 +1,7 @@
-/// One immutable view of the zone: every name Augur answers, with its prebuilt answers and
-/// the counters a lookup bumps. A pool change builds a new table and publishes it whole,
-/// so a query sees either the old pools or the new ones, never half of a change.
+/// Every name Augur answers, with how to answer it and the counters a lookup bumps. The
+/// names are fixed for the server's life (the catalog's contents and flavors), so the table
+/// is built once; a content's addresses live in its `ContentSlot`, which a pool change
+/// replaces on its own.
 final class ZoneTable: Sendable {
     /// What a name is in the zone.
     enum Kind: Sendable {
@@ -17,15 +18,20 @@ final class ZoneTable: Sendable {
         let wire: [UInt8]
         let kind: Kind
         let counters: [CounterCell]
-        let a: AddressAnswer?
-        let aaaa: AddressAnswer?
+        /// A name server's own address, which never changes.
+        let fixed: NameAnswers?
+        /// A content name's slot (an index into `DNSPools.slots`) and which of its names it is
+        /// (0: the content's, i + 1: flavor i's).
+        let slot: Int
+        let name: Int
 
-        init(wire: [UInt8], kind: Kind, counters: [CounterCell], a: AddressAnswer?, aaaa: AddressAnswer?) {
+        init(wire: [UInt8], kind: Kind, counters: [CounterCell] = [], fixed: NameAnswers? = nil, slot: Int = -1, name: Int = 0) {
             self.wire = wire
             self.kind = kind
             self.counters = counters
-            self.a = a
-            self.aaaa = aaaa
+            self.fixed = fixed
+            self.slot = slot
+            self.name = name
         }
     }
 
@@ -36,62 +42,46 @@ final class ZoneTable: Sendable {
     }
 
     let settings: ZoneSettings
-    let serial: UInt32
-    let soa: LDNSRecord
     let nameservers: [LDNSRecord]
     let glue: [LDNSRecord]
-    /// The pools this table was built from, by content, so the next build can reuse entries.
-    let pools: [String: ContentPools]
     private let zoneWire: [UInt8]
     private let buckets: [UInt64: [Entry]]
-    private let contentEntries: [String: [Entry]]
 
-    /// Builds the table for `pools`; entries of contents whose pools did not change are
-    /// taken from `previous` instead of being rendered again.
-    init(settings: ZoneSettings, pools list: [ContentPools], counters: DemandCounters, serial: UInt32, previous: ZoneTable?) throws(LDNSError) {
+    /// The names of `contents` (slot i is `contents[i]`), the apex and the name servers.
+    init(settings: ZoneSettings, contents: [ContentPools], counters: DemandCounters) throws(LDNSError) {
         self.settings = settings
-        self.serial = serial
         let zone = try LDNSName(settings.zone)
         zoneWire = Self.lowercased(zone.wire)
         let nsNames = settings.nameservers.map { "\($0.label).\(settings.zone)" }
-        let primary = nsNames.first ?? settings.zone
-        soa = try LDNSRecord(presentation: "\(settings.zone) \(settings.ttl) IN SOA \(primary) hostmaster.\(settings.zone) \(serial) 3600 600 86400 \(settings.ttl)")
         nameservers = try nsNames.map { name throws(LDNSError) in try LDNSRecord(presentation: "\(settings.zone) 3600 IN NS \(name)") }
 
-        var entries: [Entry] = [Entry(wire: zoneWire, kind: .apex, counters: [], a: nil, aaaa: nil)]
+        var entries: [Entry] = [Entry(wire: zoneWire, kind: .apex)]
         var glue: [LDNSRecord] = []
         for server in settings.nameservers {
             let name = try LDNSName("\(server.label).\(settings.zone)")
-            let record = try LDNSRecord(owner: name, ttl: 3600, address: server.address)
-            glue.append(record)
-            entries.append(try Self.addressEntry(name: name, kind: .nameserver, counters: [], addresses: [server.address], settings: settings))
+            glue.append(try LDNSRecord(owner: name, ttl: 3600, address: server.address))
+            let type = server.address.count == 16 ? DNSNumbers.typeAAAA : DNSNumbers.typeA
+            let answer = AddressAnswer(template: try AnswerTemplate(name: name, type: type, records: 1, settings: settings), addresses: [server.address])
+            entries.append(Entry(wire: Self.lowercased(name.wire), kind: .nameserver, fixed: type == DNSNumbers.typeA ? NameAnswers(a: answer) : NameAnswers(aaaa: answer)))
         }
         self.glue = glue
 
-        var byContent: [String: ContentPools] = [:]
-        var contentEntries: [String: [Entry]] = [:]
         var flavorNames: Set<String> = []
-        for content in list {
-            byContent[content.content] = content
+        let contentNames = Set(contents.map(\.content))
+        for (slot, content) in contents.enumerated() {
             flavorNames.formUnion(content.flavors.map(\.flavor))
-            if let reused = previous?.contentEntries[content.content], previous?.pools[content.content] == content {
-                contentEntries[content.content] = reused
-                continue
-            }
             let name = try LDNSName("\(content.content).\(settings.zone)")
-            var built = [try Self.addressEntry(name: name, kind: .content, counters: counters.cells(content: content.content, flavor: nil), addresses: content.allAddresses, settings: settings)]
-            for flavor in content.flavors {
+            entries.append(Entry(wire: Self.lowercased(name.wire), kind: .content, counters: counters.cells(content: content.content, flavor: nil), slot: slot))
+            for (index, flavor) in content.flavors.enumerated() {
                 let flavorName = try LDNSName("\(content.content).\(flavor.flavor).\(settings.zone)")
-                built.append(try Self.addressEntry(name: flavorName, kind: .content, counters: counters.cells(content: content.content, flavor: flavor.flavor), addresses: flavor.addresses, settings: settings))
+                entries.append(Entry(
+                    wire: Self.lowercased(flavorName.wire), kind: .content, counters: counters.cells(content: content.content, flavor: flavor.flavor), slot: slot,
+                    name: index + 1))
             }
-            contentEntries[content.content] = built
         }
-        for flavor in flavorNames.sorted() where byContent[flavor] == nil {
-            entries.append(Entry(wire: Self.lowercased(try LDNSName("\(flavor).\(settings.zone)").wire), kind: .emptyNonTerminal, counters: [], a: nil, aaaa: nil))
+        for flavor in flavorNames.sorted() where !contentNames.contains(flavor) {
+            entries.append(Entry(wire: Self.lowercased(try LDNSName("\(flavor).\(settings.zone)").wire), kind: .emptyNonTerminal))
         }
-        entries += contentEntries.values.flatMap { $0 }
-        pools = byContent
-        self.contentEntries = contentEntries
         buckets = Dictionary(grouping: entries) { Self.hash($0.wire) }
     }
 
@@ -117,18 +107,6 @@ final class ZoneTable: Sendable {
             position += label + 1
         }
         return false
-    }
-
-    private static func addressEntry(name: LDNSName, kind: Kind, counters: [CounterCell], addresses: [[UInt8]], settings: ZoneSettings) throws(LDNSError) -> Entry {
-        let v4 = addresses.filter { $0.count == 4 }
-        let v6 = addresses.filter { $0.count == 16 }
-        return Entry(
-            wire: lowercased(name.wire),
-            kind: kind,
-            counters: counters,
-            a: v4.isEmpty ? nil : try AddressAnswer(name: name, type: DNSNumbers.typeA, addresses: v4, settings: settings),
-            aaaa: v6.isEmpty ? nil : try AddressAnswer(name: name, type: DNSNumbers.typeAAAA, addresses: v6, settings: settings)
-        )
     }
 
     private static func lowercased(_ bytes: [UInt8]) -> [UInt8] {
