@@ -43,8 +43,11 @@ public struct Fleet: Sendable {
     private var departed: [String: [String: UInt64]] = [:]
     /// The members' ids by edge, so that an edge's report costs time in that edge's instances.
     private var byEdge: [String: Set<String>] = [:]
-    /// Each edge's last reported image list, with what it parsed to.
-    private var reportedImages: [String: (list: [String], parsed: Set<String>)] = [:]
+    /// What each image name an edge reported stands for ("flavor/content", nil: not one of
+    /// Augur's): parsed once per name, however often it is reported.
+    private var imageKeys: [String: String?] = [:]
+    /// At most this many names are remembered (an edge is another machine: it may report anything).
+    static let imageKeysKept = 1 << 17
 
     public init() {}
 
@@ -125,18 +128,16 @@ public struct Fleet: Sendable {
         nodes[state.edge] = state
         realRuntimes[state.edge] = Set(state.runtimes).subtracting(state.emulatedRuntimes)
         guard let images = state.images else { return }
-        // The same list as last time is not parsed again.
-        if let last = reportedImages[state.edge], last.list == images {
-            cachedImages[state.edge] = last.parsed
-            return
-        }
-        // Augur tags an image REGISTRY/augur/FLAVOR:CONTENT; one named by digest is not counted.
-        let parsed = Set(images.compactMap { text -> String? in
-            guard let reference = ImageReference(text), !reference.isDigest, let flavor = reference.repository.split(separator: "/").last else { return nil }
-            return "\(flavor)/\(reference.reference)"
+        cachedImages[state.edge] = Set(images.compactMap { text in
+            if let known = imageKeys[text] { return known }
+            // Augur tags an image REGISTRY/augur/FLAVOR:CONTENT; one named by digest is not counted.
+            let key = ImageReference(text).flatMap { reference -> String? in
+                guard !reference.isDigest, let flavor = reference.repository.split(separator: "/").last else { return nil }
+                return "\(flavor)/\(reference.reference)"
+            }
+            if imageKeys.count < Self.imageKeysKept { imageKeys[text] = .some(key) }
+            return key
         })
-        reportedImages[state.edge] = (images, parsed)
-        cachedImages[state.edge] = parsed
     }
 
     /// The edge does not answer: none of its instances is answered until it does.

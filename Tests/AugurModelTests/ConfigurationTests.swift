@@ -178,6 +178,11 @@ enum RepositoryFiles {
         #expect(IPAddress("127.1.2.3")?.bytes == [127, 1, 2, 3])
         #expect(IPAddress("127.1.2") == nil)
         #expect(IPAddress("127.1.2.300") == nil)
+        for bad in ["", ".1.2.3", "1..2.3", "1.2.3.", "1.2.3.4.5", "1.2.3.0004", "1.2.3.a", "1.2.3.-1", "١.2.3.4", " 1.2.3.4"] {
+            #expect(IPAddress(bad) == nil, "\(bad)")
+        }
+        #expect(IPAddress("010.0.0.255")?.bytes == [10, 0, 0, 255])
+        #expect(IPAddress("255.255.255.255")?.bytes == [255, 255, 255, 255])
         #expect(IPAddress("fd00::1")?.bytes == [0xfd, 0] + Array(repeating: 0, count: 13) + [1])
         #expect(IPAddress("1::2::3") == nil)
         let pool = try #require(AddressPool("127.11.0.0/16"))
