@@ -31,6 +31,8 @@ public actor ControlLoop {
     let edges: [String: any EdgeConnection]
     let pools: DNSPools
     let store: StateStore
+    /// Where the records the loop does not act on go (instance rows, events, series, outcomes).
+    let records: any LoopRecordSink
     let metrics: LoopMetrics
     let logger: Logger
     /// What the loop waits with (the DNS grace before a removal): a test's clock moves by hand.
@@ -82,8 +84,10 @@ public actor ControlLoop {
 
     public init(
         configuration: AugurConfiguration, settings: LoopSettings, models: [String: ModelChoice], edges: [any EdgeConnection],
-        pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger, clock: any Clock<Duration> = ContinuousClock()
+        pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
+        records: (any LoopRecordSink)? = nil
     ) {
+        self.records = records ?? SQLiteRecordWriter(store: store, logger: logger)
         self.clock = clock
         self.configuration = configuration
         admission = ReportAdmission(configuration: configuration)
@@ -120,6 +124,12 @@ public actor ControlLoop {
             }
             for await job in jobs { group.addTask { await job() } }
         }
+        await records.drained()
+    }
+
+    /// Returns once every record submitted so far is stored.
+    public func recordsStored() async {
+        await records.drained()
     }
 
     /// Reads the lookups every `reactEvery` (on the machine's clock: the grace clock a test
@@ -250,11 +260,12 @@ public actor ControlLoop {
         for action in record.actions { start(action) }
         armThresholds()
         do {
-            try store.recordInterval(record, progress: progress, pending: pending, readyNext: ready)
-            pending = PendingWrites()
+            try store.recordDecisions(record.actions, progress: progress)
         } catch {
-            logger.error("cannot store the interval", metadata: ["loop.interval": "\(interval)", "error": "\(error)"])
+            logger.error("cannot store the interval's actions and progress", metadata: ["loop.interval": "\(interval)", "error": "\(error)"])
         }
+        records.submit(RecordBatch(interval: IntervalSeries(record: record, readyNext: ready), pending: pending))
+        pending = PendingWrites()
         report(record)
         feed.publish(.interval(interval))
         return record
@@ -511,19 +522,11 @@ public actor ControlLoop {
         feed.publish(.fleet)
     }
 
-    /// Stores what is pending in one transaction. When the store fails, the instance rows
-    /// stay pending (each newer one replaces its last, so they stay bounded) and the events
-    /// are dropped, counted in the log.
+    /// Hands what is pending to the record sink (see `SQLiteRecordWriter` for a failed store).
     private func flush() {
         guard !pending.isEmpty else { return }
-        do {
-            try store.store(pending)
-            pending = PendingWrites()
-        } catch {
-            let dropped = pending.dropEvents()
-            logger.error("cannot store instances and events; instances retried", metadata: [
-                "error": "\(error)", "instances": "\(pending.instances.count)", "events.dropped": "\(dropped)"])
-        }
+        records.submit(RecordBatch(pending: pending))
+        pending = PendingWrites()
     }
 
     /// Makes the DNS pools follow the fleet, with one published table for all of `changes`.
@@ -551,11 +554,7 @@ public actor ControlLoop {
         metrics.action(kind: kind, outcome: outcome)
         feed.publish(.action)
         guard let id else { return }
-        do {
-            try store.updateAction(id, outcome: outcome, instance: instance, detail: detail)
-        } catch {
-            logger.error("cannot store an action's outcome", metadata: ["action.id": "\(id)", "error": "\(error)"])
-        }
+        records.submit(RecordBatch(outcomes: [ActionOutcome(action: id, outcome: outcome, instance: instance, detail: detail, at: Date())]))
     }
 
     private func event(_ kind: String, _ subject: String, _ message: String) {

@@ -1,10 +1,9 @@
 import EdgeOperator
 import Foundation
 
-/// Instance rows and events the loop has decided but not yet stored. A tick stores them in
-/// its one transaction with the interval, after its actions have started, so reconciling
-/// adds no write to the counts → actions path; jobs store theirs as they happen. The newest
-/// row per instance wins.
+/// Instance rows and events the loop has decided but not yet stored. The loop hands them to
+/// its record sink after a tick's actions have started, and as its jobs go; the newest row
+/// per instance wins.
 public struct PendingWrites: Sendable {
     /// One instance row: as its edge last reported it, and whether its removal was decided.
     public struct InstanceRow: Sendable, Hashable {
@@ -24,13 +23,13 @@ public struct PendingWrites: Sendable {
         instances[instance.spec.id] = InstanceRow(instance: instance, removing: removing, at: time)
     }
 
+    /// Takes `rows`, which are newer than the ones held.
+    public mutating func update(with rows: [String: InstanceRow]) {
+        instances.merge(rows) { _, newer in newer }
+    }
+
     public mutating func append(_ event: StateStore.Event) {
         events.append(event)
     }
 
-    /// Forgets the events (kept instance rows are retried: each replaces the last).
-    public mutating func dropEvents() -> Int {
-        defer { events = [] }
-        return events.count
-    }
 }

@@ -12,31 +12,56 @@ extension StateStore {
     public func recordInterval(
         _ record: IntervalRecord, progress: LoopProgress, pending: PendingWrites = PendingWrites(), readyNext: [String: ReadyCapacity] = [:]
     ) throws {
-        let encoder = Self.encoder
         try write { db in
-            try Self.write(pending, in: db)
-            let count = try db.cachedStatement(sql: "INSERT OR REPLACE INTO intervalCount (content, intervalStart, lookups) VALUES (?, ?, ?)")
-            // The date is formatted once, not once per content.
-            let start = record.start.databaseValue
-            for (content, lookups) in record.lookups {
-                try count.execute(arguments: [content, start, lookups])
-            }
-            let forecast = try db.cachedStatement(sql: "INSERT OR REPLACE INTO forecast (content, interval, step, mean, standardError) VALUES (?, ?, ?, ?, ?)")
-            for (content, steps) in record.forecasts {
-                for (index, step) in steps.enumerated() {
-                    try forecast.execute(arguments: [content, record.interval + 1 + index, index + 1, step.mean, step.standardError])
-                }
-            }
+            try Self.writeDecisions(record.actions, progress: progress, in: db)
+            try Self.write(RecordBatch(interval: IntervalSeries(record: record, readyNext: readyNext), pending: pending), in: db)
+        }
+    }
+
+    /// Stores what an interval decided: its actions and the loop's progress. The loop stores
+    /// these before the actions reach an edge; the rest of the interval follows through its
+    /// `LoopRecordSink`.
+    public func recordDecisions(_ actions: [ActionRecord], progress: LoopProgress) throws {
+        try write { db in try Self.writeDecisions(actions, progress: progress, in: db) }
+    }
+
+    static func writeDecisions(_ actions: [ActionRecord], progress: LoopProgress, in db: Database) throws {
+        for action in actions { try insert(action, db) }
+        try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES ('progress', ?)", arguments: [String(decoding: try encoder.encode(progress), as: UTF8.self)])
+    }
+
+    /// Writes a batch of records inside the caller's transaction.
+    static func write(_ batch: RecordBatch, in db: Database) throws {
+        try write(batch.pending, in: db)
+        if let series = batch.interval { try write(series, in: db) }
+        for update in batch.outcomes {
             try db.execute(
-                sql: "INSERT OR REPLACE INTO plan (interval, start, \"end\", training, lookups, unmet, tickMilliseconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [record.interval, record.start, record.end, record.training, record.lookups.values.reduce(0, +),
-                            String(decoding: try encoder.encode(record.unmet), as: UTF8.self), record.tickMilliseconds])
-            for action in record.actions { try Self.insert(action, db) }
-            let ready = try db.cachedStatement(sql: "INSERT OR REPLACE INTO readyCapacity (content, interval, instances, lookups) VALUES (?, ?, ?, ?)")
-            for (content, capacity) in readyNext {
-                try ready.execute(arguments: [content, record.interval + 1, capacity.instances, capacity.lookups])
+                sql: "UPDATE action SET outcome = ?, instance = COALESCE(?, instance), detail = COALESCE(?, detail), updatedAt = ? WHERE id = ?",
+                arguments: [update.outcome.rawValue, update.instance, update.detail, update.at, update.action])
+        }
+    }
+
+    private static func write(_ series: IntervalSeries, in db: Database) throws {
+        let record = series.record
+        let count = try db.cachedStatement(sql: "INSERT OR REPLACE INTO intervalCount (content, intervalStart, lookups) VALUES (?, ?, ?)")
+        // The date is formatted once, not once per content.
+        let start = record.start.databaseValue
+        for (content, lookups) in record.lookups {
+            try count.execute(arguments: [content, start, lookups])
+        }
+        let forecast = try db.cachedStatement(sql: "INSERT OR REPLACE INTO forecast (content, interval, step, mean, standardError) VALUES (?, ?, ?, ?, ?)")
+        for (content, steps) in record.forecasts {
+            for (index, step) in steps.enumerated() {
+                try forecast.execute(arguments: [content, record.interval + 1 + index, index + 1, step.mean, step.standardError])
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO loopState (key, value) VALUES ('progress', ?)", arguments: [String(decoding: try encoder.encode(progress), as: UTF8.self)])
+        }
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO plan (interval, start, \"end\", training, lookups, unmet, tickMilliseconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [record.interval, record.start, record.end, record.training, record.lookups.values.reduce(0, +),
+                        String(decoding: try encoder.encode(record.unmet), as: UTF8.self), record.tickMilliseconds])
+        let ready = try db.cachedStatement(sql: "INSERT OR REPLACE INTO readyCapacity (content, interval, instances, lookups) VALUES (?, ?, ?, ?)")
+        for (content, capacity) in series.readyNext {
+            try ready.execute(arguments: [content, record.interval + 1, capacity.instances, capacity.lookups])
         }
     }
 
@@ -54,9 +79,7 @@ extension StateStore {
     /// Updates an action's outcome (and the instance it created or removed).
     public func updateAction(_ id: Int64, outcome: ActionRecord.Outcome, instance: String? = nil, detail: String? = nil, at time: Date = Date()) throws {
         try write { db in
-            try db.execute(
-                sql: "UPDATE action SET outcome = ?, instance = COALESCE(?, instance), detail = COALESCE(?, detail), updatedAt = ? WHERE id = ?",
-                arguments: [outcome.rawValue, instance, detail, time, id])
+            try Self.write(RecordBatch(outcomes: [ActionOutcome(action: id, outcome: outcome, instance: instance, detail: detail, at: time)]), in: db)
         }
     }
 

@@ -152,7 +152,27 @@ public struct StateStore: Sendable {
 
     /// Stores pending instance rows and events in one transaction.
     public func store(_ pending: PendingWrites) throws {
-        try writer.write { db in try Self.write(pending, in: db) }
+        try store([RecordBatch(pending: pending)])
+    }
+
+    /// Stores `batches` in one transaction, after every write queued before.
+    public func store(_ batches: [RecordBatch]) throws {
+        try writer.write { db in
+            for batch in batches { try Self.write(batch, in: db) }
+        }
+    }
+
+    /// Queues `batches` as one transaction on the store's single writer and returns at once;
+    /// `done` is called once it is committed (nil) or has failed (the error).
+    public func enqueue(_ batches: [RecordBatch], done: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.asyncWrite({ db in
+            for batch in batches { try Self.write(batch, in: db) }
+        }, completion: { _, result in
+            switch result {
+            case .success: done(nil)
+            case .failure(let error): done(error)
+            }
+        })
     }
 
     static func write(_ pending: PendingWrites, in db: Database) throws {
