@@ -92,10 +92,7 @@ public struct CachingOptimizer: Sendable {
         _ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, nodes: NodeOccupancy
     ) -> Choice? {
         let timings = profile.flavors.compactMap { input.flavors[$0] }
-        let node = input.nodes.lazy
-            .filter { nodes.takes($0, timings) }
-            .min { ((nodes.serving[$0.name] ?? 0), $0.name) < ((nodes.serving[$1.name] ?? 0), $1.name) }
-        guard let node else { return nil }
+        guard let node = nodes.fewestServing(where: { nodes.takes($0, timings) }) else { return nil }
         let options: [Choice] = profile.flavors.compactMap { flavor in
             guard let timing = input.flavors[flavor], node.runs(timing) else { return nil }
             let seconds = timing.secondsToReady(content: content, on: node, flavor: flavor)
