@@ -34,6 +34,8 @@ public actor ControlLoop {
     /// Where the records the loop does not act on go (instance rows, events, series, outcomes).
     let records: any LoopRecordSink
     let metrics: LoopMetrics
+    /// Where model work runs (never the cooperative pool: see `ModelWorkExecutor`).
+    let modelWork: ModelWorkExecutor
     let logger: Logger
     /// What the loop waits with (the DNS grace before a removal): a test's clock moves by hand.
     let clock: any Clock<Duration>
@@ -57,7 +59,7 @@ public actor ControlLoop {
     /// Instance rows and events not stored yet (see `PendingWrites`).
     private var pending = PendingWrites()
     /// Contents whose predictor has a search or fit running.
-    private var modelWork: Set<String> = []
+    private var modelBusy: Set<String> = []
     /// Deploys whose edge has not answered the create yet, by action id: they count as on
     /// their way, so neither a plan nor a reaction asks for them twice.
     private var requested: [Int64: ActionRecord] = [:]
@@ -85,8 +87,9 @@ public actor ControlLoop {
     public init(
         configuration: AugurConfiguration, settings: LoopSettings, models: [String: ModelChoice], edges: [any EdgeConnection],
         pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
-        records: (any LoopRecordSink)? = nil
+        records: (any LoopRecordSink)? = nil, modelWork: ModelWorkExecutor = ModelWorkExecutor()
     ) {
+        self.modelWork = modelWork
         self.records = records ?? SQLiteRecordWriter(store: store, logger: logger)
         self.clock = clock
         self.configuration = configuration
@@ -473,18 +476,20 @@ public actor ControlLoop {
 
     // MARK: Models
 
-    /// Starts, off this actor, the searches and fits the predictors wait for (one per content at a time).
+    /// Starts, off this actor and on the model-work executor, the searches and fits the
+    /// predictors wait for (one per content at a time).
     private func scheduleModelWork() {
-        for work in book.work() where modelWork.insert(work.content).inserted {
+        let executor = modelWork
+        for work in book.work() where modelBusy.insert(work.content).inserted {
             enqueue {
-                let result = work.perform()
+                guard let result = await executor.run({ work.perform() }) else { return }
                 await self.finishModelWork(result, content: work.content)
             }
         }
     }
 
     private func finishModelWork(_ result: DemandBook.WorkResult, content: String) {
-        modelWork.remove(content)
+        modelBusy.remove(content)
         book.apply(result)
         if case .settled(_, _, _, let reason) = result {
             event("model", content, "settled: \(reason)")
