@@ -87,7 +87,7 @@ public actor ControlLoop {
     public init(
         configuration: AugurConfiguration, settings: LoopSettings, models: [String: ModelChoice], edges: [any EdgeConnection],
         pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
-        records: (any LoopRecordSink)? = nil, modelWork: ModelWorkExecutor = ModelWorkExecutor()
+        records: (any LoopRecordSink)? = nil, modelWork: ModelWorkExecutor = .shared
     ) {
         self.modelWork = modelWork
         self.records = records ?? SQLiteRecordWriter(store: store, logger: logger)
