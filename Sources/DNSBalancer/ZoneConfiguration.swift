@@ -17,10 +17,12 @@ extension ContentPools {
     /// One pool set per content of the catalog, every allowed flavor listed, holding the
     /// topology's static instances (what `augur dns` answers on its own).
     public static func staticPools(_ configuration: AugurConfiguration) -> [ContentPools] {
-        let statics = configuration.topology.nodes.flatMap(\.staticInstances)
+        // Grouped once: a scan of every static instance per content is quadratic in the catalog.
+        let statics = Dictionary(grouping: configuration.topology.nodes.flatMap(\.staticInstances), by: \.content)
         return configuration.catalog.contents.map { item in
-            ContentPools(content: item.name, flavors: item.flavors.map { flavor in
-                FlavorPool(flavor: flavor, addresses: statics.filter { $0.content == item.name && $0.flavor == flavor }.map(\.address.bytes))
+            let mine = statics[item.name] ?? []
+            return ContentPools(content: item.name, flavors: item.flavors.map { flavor in
+                FlavorPool(flavor: flavor, addresses: mine.filter { $0.flavor == flavor }.map(\.address.bytes))
             })
         }
     }

@@ -5,8 +5,12 @@
 // over every content). A synthetic catalog with Zipf-like demand in the paper's
 // 10-interval cycle; deploys are ready at once, removals have no DNS grace, and the next
 // tick waits until the loop's jobs (deploys, removals, fits) have ended. Prints one JSON object per
-// scale. Ticks 20 and later are measured. Usage: loop-bench CONTENTS EDGES [TICKS (at least 21)] [MODEL]
-// (LOOP_BENCH_SERVE=ADDRESS:PORT: then serve the fleet's dashboard, see below).
+// scale. Ticks 20 and later are measured. The records the loop hands its writer are stored
+// before the next tick starts (timed apart, as store ms), so that a tick is not timed while
+// the last one's writes share its core. Usage: loop-bench CONTENTS EDGES [TICKS (at least
+// 21)] [MODEL] (LOOP_BENCH_SERVE=ADDRESS:PORT: then serve the fleet's dashboard, see below).
+// `loop-bench churn CONTENTS CHANGES`: CHANGES instances becoming ready (an address each,
+// spread over the contents) then leaving, one DNS pool change at a time, timed each.
 import AugurModel
 import DNSBalancer
 import Dashboard
@@ -29,6 +33,25 @@ func median(_ values: [Double]) -> Double {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "churn", let contents = Int(arguments[2]), let changes = Int(arguments[3]), contents > 0, changes > 0,
+   let configuration = SyntheticFleet.configuration(contents: contents, edges: 1) {
+    let pools = try DNSPools(settings: ZoneSettings(configuration.topology), contents: ContentPools.staticPools(configuration))
+    let clock = ContinuousClock()
+    var timings: [Double] = []
+    for answered in [true, false] {
+        for index in 0..<changes {
+            let change = AddressChange(
+                address: [11, 0, UInt8(index >> 8 & 0xFF), UInt8(index & 0xFF)], content: "c\((index * 7_919) % contents)", flavor: "clickos", answered: answered)
+            let begun = clock.now
+            let failures = pools.apply([change])
+            timings.append(milliseconds(clock.now - begun))
+            guard failures.isEmpty else { throw DNSPoolError.unknownContent(change.content) }
+        }
+    }
+    let summary: [String: Any] = ["contents": contents, "changes": timings.count, "change_ms_median": median(timings), "change_ms_max": timings.max() ?? 0]
+    print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+    exit(0)
+}
 guard arguments.count >= 3, let contents = Int(arguments[1]), let edges = Int(arguments[2]), contents > 0, edges > 0,
       let configuration = SyntheticFleet.configuration(contents: contents, edges: edges),
       let model = try? ModelChoice(parsing: arguments.count > 4 ? arguments[4] : ModelChoice.paperText)
@@ -68,6 +91,7 @@ func settle() async {
 var tickMilliseconds: [Double] = []
 var planMilliseconds: [Double] = []
 var reactMilliseconds: [Double] = []
+var storeMilliseconds: [Double] = []
 var actions = 0
 let clock = ContinuousClock()
 for tick in 0..<ticks {
@@ -89,11 +113,15 @@ for tick in 0..<ticks {
     let reacted = clock.now
     // What the reaction started is done before the next tick, which is timed alone.
     await settle()
+    let written = clock.now
+    await loop.recordsStored()
+    let stored = clock.now
     // Measured once the models have had their first fits (two seasons in): the steady state.
     if tick >= 20 {
         tickMilliseconds.append(milliseconds(ticked - begun))
         planMilliseconds.append(record.tickMilliseconds)
         reactMilliseconds.append(milliseconds(reacted - checked))
+        storeMilliseconds.append(milliseconds(stored - written))
         actions += record.actions.count
     }
 }
@@ -101,7 +129,7 @@ running.cancel()
 let summary: [String: Any] = [
     "contents": contents, "edges": edges, "model": model.description, "ticks": tickMilliseconds.count,
     "tick_ms_median": median(tickMilliseconds), "tick_ms_max": tickMilliseconds.max() ?? 0,
-    "reconcile_plan_ms_median": median(planMilliseconds), "react_ms_median": median(reactMilliseconds), "react_ms_max": reactMilliseconds.max() ?? 0,
+    "reconcile_plan_ms_median": median(planMilliseconds), "react_ms_median": median(reactMilliseconds), "react_ms_max": reactMilliseconds.max() ?? 0, "store_ms_median": median(storeMilliseconds),
     "actions": actions, "instances_live": await loop.members().count,
 ]
 print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
