@@ -76,13 +76,6 @@ extension StateStore {
             arguments: [action.id, action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
     }
 
-    /// Updates an action's outcome (and the instance it created or removed).
-    public func updateAction(_ id: Int64, outcome: ActionRecord.Outcome, instance: String? = nil, detail: String? = nil, at time: Date = Date()) throws {
-        try write { db in
-            try Self.write(RecordBatch(outcomes: [ActionOutcome(action: id, outcome: outcome, instance: instance, detail: detail, at: time)]), in: db)
-        }
-    }
-
     /// The progress stored by the last interval, if any.
     public func loadProgress() throws -> LoopProgress? {
         try read { db in
