@@ -54,11 +54,42 @@ let package = Package(
             ]
         ),
         .target(
-            name: "EdgeOperator",
+            name: "EdgeWire",
+            dependencies: ["AugurModel"]
+        ),
+        .target(
+            name: "EdgeLink",
+            dependencies: [
+                "AugurModel",
+                "EdgeWire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "APIServing",
             dependencies: [
                 "ConnectionCap",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Planning",
+            dependencies: ["AugurModel", "EdgeWire", "Forecast", "Optimizer"]
+        ),
+        .target(
+            name: "EdgeOperator",
+            dependencies: [
+                "APIServing",
                 "AugurModel",
                 "Deadline",
+                "EdgeLink",
+                "EdgeWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -80,13 +111,28 @@ let package = Package(
                 "AugurModel",
                 "Deadline",
                 "DNSBalancer",
-                "EdgeOperator",
+                "EdgeLink",
+                "EdgeWire",
                 "Forecast",
                 "Optimizer",
+                "Planning",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ControlAPI",
+            dependencies: [
+                "APIServing",
+                "AugurModel",
+                "DNSBalancer",
+                "EdgeWire",
+                "Orchestrator",
+                "Planning",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -94,6 +140,11 @@ let package = Package(
         .executableTarget(
             name: "augur",
             dependencies: [
+                "APIServing",
+                "ControlAPI",
+                "EdgeLink",
+                "EdgeWire",
+                "Planning",
                 "AugurModel",
                 "Dashboard",
                 "DNSBalancer",
@@ -124,7 +175,7 @@ let package = Package(
         .executableTarget(name: "forecast-bench", dependencies: ["Forecast"]),
         .executableTarget(
             name: "loop-bench",
-            dependencies: [
+            dependencies: ["ControlAPI", "EdgeWire", "Planning", 
                 "AugurModel", "Dashboard", "DNSBalancer", "EdgeOperator", "Orchestrator", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
@@ -145,7 +196,7 @@ let package = Package(
         ),
         .target(
             name: "Replay",
-            dependencies: [
+            dependencies: ["EdgeLink", "EdgeWire", "Planning", 
                 "AugurModel",
                 "DNSBalancer",
                 "EdgeOperator",
@@ -165,25 +216,26 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: ["AugurModel", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "TestSupport", dependencies: ["AugurModel", "EdgeWire", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Workload", "Orchestrator", "EdgeOperator", "AugurModel", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["EdgeWire", "Replay", "Workload", "Orchestrator", "EdgeOperator", "AugurModel", "TestSupport"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "EdgeWire", "Forecast", "Optimizer", "TestSupport"]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "DNSBalancer", "AugurModel", "Deadline"]),
         .testTarget(name: "UnikernelTests", dependencies: ["TestSupport"]),
         .testTarget(name: "TestbedNetworkTests", dependencies: ["TestbedNetwork", "AugurModel", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: [
+            dependencies: ["ControlAPI", "EdgeLink", "EdgeWire", "Planning", 
                 "Orchestrator", "Dashboard", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer", "Replay", "TestSupport", "Workload",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "EdgeOperatorTests",
-            dependencies: [
+            dependencies: ["APIServing", "EdgeLink", "EdgeWire", 
                 "EdgeOperator",
                 "AugurModel",
                 "TestSupport",

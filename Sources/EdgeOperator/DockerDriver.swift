@@ -1,4 +1,5 @@
 import AugurModel
+import EdgeWire
 import Foundation
 import NIOCore
 import NIOFoundationCompat

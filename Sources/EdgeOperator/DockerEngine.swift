@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import AugurModel
+import EdgeLink
+import EdgeWire
 import Foundation
 import NIOCore
 import NIOFoundationCompat

@@ -1,4 +1,5 @@
 import AugurModel
+import EdgeWire
 
 /// The `xl` domain settings an artifact may carry, and nothing else. An artifact comes from a
 /// registry: a line such as `bootloader = "…"` or `device_model_override = "…"` would make dom0

@@ -1,4 +1,6 @@
+import APIServing
 import AugurModel
+import EdgeWire
 import Foundation
 import Hummingbird
 import NIOCore
@@ -7,6 +9,7 @@ import NIOFoundationCompat
 extension EdgeInstance: ResponseEncodable {}
 extension NodeState: ResponseEncodable {}
 extension ImageEviction: ResponseEncodable {}
+extension InstanceList: ResponseEncodable {}
 
 /// The operator's HTTP API:
 /// `POST /v1/instances` (body `CreateInstanceRequest`; `?wait=true` answers once ready or failed),
@@ -102,9 +105,4 @@ public enum EdgeAPI {
         default: "\(error)"
         }
     }
-}
-
-/// The body of `GET /v1/instances`.
-public struct InstanceList: Sendable, Codable, ResponseEncodable {
-    public var instances: [EdgeInstance]
 }

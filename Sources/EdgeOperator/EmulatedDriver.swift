@@ -1,4 +1,5 @@
 import AugurModel
+import EdgeWire
 import Foundation
 
 /// For testbeds without a hypervisor: each instance is a real nginx process serving the

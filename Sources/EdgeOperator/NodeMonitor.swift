@@ -1,19 +1,12 @@
+import EdgeWire
 import Foundation
 
 /// Samples the node's CPU and memory from /proc on a fixed period and keeps a window of
 /// samples, so that the operator can report the current use and each phase's CPU peak.
 public actor NodeMonitor {
-    /// One reading: CPU busy percent of all cores since the previous reading, and memory in use.
-    public struct Sample: Sendable, Hashable, Codable {
-        public var at: Date
-        public var cpuPercent: Double
-        public var memoryUsedBytes: Int
-        public var memoryTotalBytes: Int
-    }
-
     private let period: Duration
     private let window: Int
-    private var samples: [Sample] = []
+    private var samples: [NodeUsage] = []
     private var previous: (busy: UInt64, total: UInt64)?
 
     public init(period: Duration = .milliseconds(100), window: Int = 6_000) {
@@ -29,7 +22,7 @@ public actor NodeMonitor {
         }
     }
 
-    public var latest: Sample? { samples.last }
+    public var latest: NodeUsage? { samples.last }
 
     /// The highest CPU use sampled in `[from, to]`, or the latest reading when none falls inside.
     public func cpuPeak(from: Date, to: Date) -> Double? {
@@ -42,7 +35,7 @@ public actor NodeMonitor {
         defer { previous = times }
         guard let previous, times.total > previous.total else { return }
         let busy = Double(times.busy &- previous.busy) / Double(times.total - previous.total) * 100
-        samples.append(Sample(at: Date(), cpuPercent: busy, memoryUsedBytes: memory.used, memoryTotalBytes: memory.total))
+        samples.append(NodeUsage(at: Date(), cpuPercent: busy, memoryUsedBytes: memory.used, memoryTotalBytes: memory.total))
         if samples.count > window { samples.removeFirst(samples.count - window) }
     }
 

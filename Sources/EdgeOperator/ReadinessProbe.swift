@@ -1,4 +1,5 @@
 import Deadline
+import EdgeWire
 import Foundation
 import NIOCore
 import NIOPosix

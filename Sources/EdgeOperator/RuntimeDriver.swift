@@ -1,4 +1,5 @@
 import AugurModel
+import EdgeWire
 
 /// One virtualization technology behind one protocol: make an image local, boot an instance
 /// at its address, destroy it, list what it runs for this edge, and read its resource use.
@@ -49,21 +50,6 @@ extension RuntimeDriver {
     /// processes) show their connections in its own socket table.
     public func activeConnections(_ spec: InstanceSpec, handle: RuntimeHandle) async throws -> Int {
         ActiveConnections.count(address: spec.address, port: spec.port)
-    }
-}
-
-/// What an eviction freed: images (or unikernel artifacts) removed and their bytes.
-public struct ImageEviction: Sendable, Hashable, Codable {
-    public var images: Int
-    public var bytes: Int
-
-    public init(images: Int = 0, bytes: Int = 0) {
-        self.images = images
-        self.bytes = bytes
-    }
-
-    public static func + (lhs: ImageEviction, rhs: ImageEviction) -> ImageEviction {
-        ImageEviction(images: lhs.images + rhs.images, bytes: lhs.bytes + rhs.bytes)
     }
 }
 

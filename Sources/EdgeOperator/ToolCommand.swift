@@ -1,4 +1,5 @@
 import AugurModel
+import EdgeWire
 import Subprocess
 #if canImport(System)
 import System

@@ -1,4 +1,5 @@
 import AugurModel
+import EdgeWire
 import Foundation
 
 /// Augur's format for unikernel and microVM guests in the private registry: an OCI image

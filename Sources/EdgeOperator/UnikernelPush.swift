@@ -1,4 +1,5 @@
 import AugurModel
+import EdgeWire
 import Foundation
 
 /// Pushes a unikernel kernel for a flavor and content under the tag operators pull by default

@@ -1,11 +1,13 @@
 import AugurModel
-import DNSBalancer
 import Deadline
-import EdgeOperator
+import DNSBalancer
+import EdgeLink
+import EdgeWire
 import Foundation
 import Logging
 import Metrics
 import Optimizer
+import Planning
 
 /// The orchestrator: once per closed counting interval it reconciles with what the edges run,
 /// updates the predictors, plans, starts the plan's actions, and stores the interval.
@@ -21,7 +23,7 @@ import Optimizer
 /// restarted loop resumes: it rebuilds the predictors from the stored counts, reloads the
 /// fleet, and answers nothing until the edges confirm it.
 public actor ControlLoop {
-    public let settings: LoopSettings
+    public nonisolated let settings: LoopSettings
     /// The loop's news as it happens, for the API's event stream.
     public nonisolated let feed = LoopFeed()
     let configuration: AugurConfiguration
@@ -29,7 +31,7 @@ public actor ControlLoop {
     let admission: ReportAdmission
     private(set) var planner: IntervalPlanner
     let edges: [String: any EdgeConnection]
-    let pools: DNSPools
+    public nonisolated let pools: DNSPools
     let store: StateStore
     /// Where the records the loop does not act on go (instance rows, events, series, outcomes).
     let records: any LoopRecordSink
@@ -43,9 +45,6 @@ public actor ControlLoop {
     private(set) var progress = LoopProgress()
     private(set) var fleet = Fleet()
     private(set) var latest: IntervalRecord?
-    /// Counts a rebuilt predictor replays (a live one keeps as many); MSTL keeps more
-    /// (`ModelChoice.countsKept`).
-    public static let predictorMemory = 500
 
     /// Edges whose loss was announced (so their return is announced too).
     private var lostEdges: Set<String> = []
@@ -212,7 +211,7 @@ public actor ControlLoop {
             }
             if let saved = try store.loadProgress() {
                 progress = saved
-                let history = try store.recentCounts(limit: book.entries.values.map(\.choice.countsKept).max() ?? Self.predictorMemory)
+                let history = try store.recentCounts(limit: book.entries.values.map(\.choice.countsKept).max() ?? ModelChoice.predictorMemory)
                 for (content, entry) in book.entries {
                     book.choose(entry.choice, for: content, history: Array((history[content] ?? []).suffix(entry.choice.countsKept)))
                 }
@@ -659,21 +658,21 @@ public actor ControlLoop {
     public func edgeNames() -> [String] { Array(edges.keys) }
 
     /// What the dashboard's overview reads of the loop, in one hop.
-    struct OverviewState: Sendable {
-        var contents: [ContentView]
+    public struct OverviewState: Sendable {
+        public var contents: [ContentView]
         /// The fleet's live members (not gone or failed).
-        var members: [Fleet.Member]
-        var unreachable: Set<String>
-        var reports: [String: NodeState]
-        var nodes: [Node]
-        var latest: IntervalRecord?
-        var intervalsClosed: Int
+        public var members: [Fleet.Member]
+        public var unreachable: Set<String>
+        public var reports: [String: NodeState]
+        public var nodes: [Node]
+        public var latest: IntervalRecord?
+        public var intervalsClosed: Int
         /// Deploys asked for and not yet created, per content.
-        var requested: [String: Int]
-        var ready: [String: ReadyCapacity]
+        public var requested: [String: Int]
+        public var ready: [String: ReadyCapacity]
     }
 
-    func overviewState() -> OverviewState {
+    public func overviewState() -> OverviewState {
         OverviewState(
             contents: contents(), members: fleet.live, unreachable: fleet.unreachable, reports: fleet.nodes, nodes: configuration.topology.nodes, latest: latest,
             intervalsClosed: progress.intervals, requested: Dictionary(grouping: requested.values, by: \.content).mapValues(\.count),

@@ -1,4 +1,5 @@
 import Metrics
+import Planning
 
 /// What the loop exports for Prometheus: instances per edge and phase, lookups and forecast
 /// per content, edge reachability, action outcomes and the tick's own cost. Made from an

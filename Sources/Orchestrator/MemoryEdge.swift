@@ -1,5 +1,6 @@
 import AugurModel
-import EdgeOperator
+import EdgeLink
+import EdgeWire
 import Foundation
 
 /// An edge that lives in memory: the `EdgeConnection` twin the control loop is tested and

@@ -1,4 +1,4 @@
-import EdgeOperator
+import EdgeWire
 import Foundation
 
 /// Instance rows and events the loop has decided but not yet stored. The loop hands them to

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Planning
 
 /// A closed interval's plan as the dashboard lists it: its first actions with their reasons
 /// and outcomes, without the per-content counts and forecasts (a thousand contents would

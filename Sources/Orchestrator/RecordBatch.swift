@@ -1,4 +1,5 @@
 import Foundation
+import Planning
 
 /// What the loop hands its record sink to store, in the order it decided it: instance rows
 /// and events, a closed interval's series, action outcomes. What is acted on (the actions

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Planning
 import ServiceLifecycle
 
 /// Keeps the store bounded while the orchestrator runs: every `period` it deletes what is
@@ -14,7 +15,7 @@ public struct RetentionService: Service {
     let now: @Sendable () -> Date
 
     public init(
-        store: StateStore, retention: Duration, period: Duration = .seconds(600), keepingCounts: Int = ControlLoop.predictorMemory, logger: Logger,
+        store: StateStore, retention: Duration, period: Duration = .seconds(600), keepingCounts: Int = ModelChoice.predictorMemory, logger: Logger,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Planning
 
 /// The loop's records: one transaction per interval, action outcomes as they happen, the
 /// progress and counts a restart resumes from, and the series the API serves.

@@ -1,4 +1,4 @@
-import EdgeOperator
+import EdgeWire
 import Foundation
 import GRDB
 

@@ -1,4 +1,5 @@
 import EdgeOperator
+import EdgeWire
 import Foundation
 import Workload
 

@@ -1,10 +1,13 @@
 import AugurModel
 import DNSBalancer
+import EdgeLink
 import EdgeOperator
+import EdgeWire
 import Foundation
 import Logging
 import Metrics
 import Orchestrator
+import Planning
 import Synchronization
 import Workload
 

@@ -1,4 +1,5 @@
 import AugurModel
+import EdgeLink
 import EdgeOperator
 import Foundation
 import Logging

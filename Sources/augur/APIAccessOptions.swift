@@ -1,3 +1,4 @@
+import APIServing
 import ArgumentParser
 import EdgeOperator
 import Hummingbird

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AugurModel
+import EdgeLink
 import EdgeOperator
 import Foundation
 import Hummingbird

@@ -1,8 +1,10 @@
 import ArgumentParser
 import AsyncHTTPClient
 import AugurModel
+import ControlAPI
 import Dashboard
 import DNSBalancer
+import EdgeLink
 import EdgeOperator
 import Foundation
 import Hummingbird
@@ -10,6 +12,7 @@ import Logging
 import Metrics
 import Optimizer
 import Orchestrator
+import Planning
 import Prometheus
 import ServiceLifecycle
 
@@ -197,7 +200,7 @@ struct ServeCommand: AsyncParsableCommand {
             application,
         ]
         if retention > 0 {
-            let kept = choices.values.map(\.countsKept).max() ?? ControlLoop.predictorMemory
+            let kept = choices.values.map(\.countsKept).max() ?? ModelChoice.predictorMemory
             services.append(RetentionService(store: store, retention: .seconds(retention), keepingCounts: kept, logger: logger))
         }
         logger.info("augur serving", metadata: [

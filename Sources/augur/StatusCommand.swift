@@ -1,6 +1,8 @@
 import ArgumentParser
 import AsyncHTTPClient
+import ControlAPI
 import EdgeOperator
+import EdgeWire
 import Foundation
 import NIOCore
 import NIOFoundationCompat

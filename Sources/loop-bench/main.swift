@@ -1,3 +1,5 @@
+import ControlAPI
+import Planning
 // Times the whole tick of the live control loop for Scripts/bench-loop, as `ControlLoop`
 // runs it: reconcile with every edge's report (in-memory edges, `MemoryEdge`), counts into
 // the predictors, plan, actions started, the interval's SQLite transaction; and, between

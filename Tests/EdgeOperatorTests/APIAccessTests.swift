@@ -1,3 +1,4 @@
+import APIServing
 import AsyncHTTPClient
 import EdgeOperator
 import Foundation

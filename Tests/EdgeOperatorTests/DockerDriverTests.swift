@@ -1,8 +1,9 @@
 import AugurModel
-import Foundation
-import TestSupport
-import Testing
 @testable import EdgeOperator
+@testable import EdgeWire
+import Foundation
+import Testing
+import TestSupport
 
 
 extension EdgeServices {

@@ -1,11 +1,13 @@
 import AugurModel
+@testable import EdgeLink
+@testable import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import TestSupport
 import Testing
-@testable import EdgeOperator
+import TestSupport
 
 extension EdgeServices {
     /// The operator's HTTP API: auth on mutating calls, 400 with the reason, 404, the

@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import AugurModel
+@testable import EdgeLink
+@testable import EdgeOperator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdTLS
-import TestSupport
 import Testing
-@testable import EdgeOperator
+import TestSupport
 
 /// The link between the orchestrator and two operators as `augur serve --edges remote` builds
 /// it: each operator serves HTTPS with its own certificate (made by `Scripts/tls-certs`) and

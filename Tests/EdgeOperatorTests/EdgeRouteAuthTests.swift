@@ -1,9 +1,10 @@
+@testable import APIServing
+@testable import EdgeOperator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import TestSupport
 import Testing
-@testable import EdgeOperator
+import TestSupport
 
 /// The operator's real routes, each refused without the token and with a wrong one, however
 /// its slashes are written: no root, nothing deployed.

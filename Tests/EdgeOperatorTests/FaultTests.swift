@@ -1,8 +1,9 @@
 import AugurModel
-import Foundation
-import TestSupport
-import Testing
 @testable import EdgeOperator
+@testable import EdgeWire
+import Foundation
+import Testing
+import TestSupport
 
 extension EdgeServices {
     /// Each fault the issue names has a defined outcome: a failed instance with the reason,

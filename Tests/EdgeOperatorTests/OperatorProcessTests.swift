@@ -1,8 +1,10 @@
 import AugurModel
-import Foundation
-import TestSupport
-import Testing
+@testable import EdgeLink
 @testable import EdgeOperator
+@testable import EdgeWire
+import Foundation
+import Testing
+import TestSupport
 
 extension EdgeServices {
     /// The real `augur edge` process, stopped mid-life (SIGTERM: a clean exit; SIGKILL) and

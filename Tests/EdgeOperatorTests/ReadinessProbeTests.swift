@@ -1,8 +1,9 @@
 import AugurModel
+@testable import EdgeOperator
+@testable import EdgeWire
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import EdgeOperator
 
 /// Ready means the object is served: an instance whose `/ready` answers but whose object
 /// does not (a file its server cannot read answers 403) is never ready. No root: a stand-in

@@ -1,8 +1,9 @@
 import AugurModel
-import Foundation
-import TestSupport
-import Testing
 @testable import EdgeOperator
+@testable import EdgeWire
+import Foundation
+import Testing
+import TestSupport
 
 /// Recovery harms nothing it does not own: a pid file that names another process (stale
 /// after a reboot) or pid 1 is never signalled; an `augur-` domain without a spec is

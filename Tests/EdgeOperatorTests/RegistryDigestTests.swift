@@ -1,7 +1,8 @@
 import AugurModel
+@testable import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Testing
-@testable import EdgeOperator
 
 /// A digest from a registry becomes a file name in an edge's store: only `sha256:` and 64 hex
 /// digits get there.

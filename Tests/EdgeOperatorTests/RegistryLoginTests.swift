@@ -1,11 +1,12 @@
 import AugurModel
+@testable import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import TestSupport
 import Testing
-@testable import EdgeOperator
+import TestSupport
 
 /// The registry client against a registry that wants a login and names each manifest's
 /// digest (as Distribution does): the login is sent, a missing or wrong one is an error that

@@ -1,8 +1,9 @@
 import AugurModel
-import Foundation
-import TestSupport
-import Testing
 @testable import EdgeOperator
+@testable import EdgeWire
+import Foundation
+import Testing
+import TestSupport
 
 /// What an operator refuses before anything runs: an image outside the topology's registry,
 /// and a never-emulated flavor on an edge that would emulate its runtime.

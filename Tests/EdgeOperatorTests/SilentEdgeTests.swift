@@ -1,3 +1,4 @@
+import EdgeLink
 import EdgeOperator
 import Foundation
 import Testing

@@ -1,8 +1,9 @@
 import AugurModel
 import EdgeOperator
+import EdgeWire
 import Foundation
-import TestSupport
 import Testing
+import TestSupport
 
 /// A runtime whose instances boot but never serve and cannot be destroyed: what the operator
 /// does when a failed instance cannot be cleaned up.

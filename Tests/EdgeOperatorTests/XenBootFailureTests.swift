@@ -1,7 +1,8 @@
 import AugurModel
+@testable import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Testing
-@testable import EdgeOperator
 
 /// A guest that stops while it boots, as the xen driver sees it through `xl list` and
 /// xenconsoled's log, without a hypervisor: an `xl` stand-in script answers as xl does for a

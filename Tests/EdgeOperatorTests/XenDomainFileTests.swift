@@ -1,7 +1,8 @@
 import AugurModel
+@testable import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Testing
-@testable import EdgeOperator
 
 /// What the xen driver writes for `xl`, checked without a hypervisor: only allowlisted domain
 /// settings from an artifact, and a guest told its address on its kernel command line.

@@ -1,12 +1,14 @@
 import AugurModel
+@testable import ControlAPI
 import DNSBalancer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+@testable import Orchestrator
+@testable import Planning
 import Prometheus
 import Testing
-@testable import Orchestrator
 
 /// The operators' API over a loop with no edge operators: every read, the token on changes,
 /// content changed at run time and used by the next plan, and the Prometheus export.

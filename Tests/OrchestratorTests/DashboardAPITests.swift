@@ -1,14 +1,16 @@
 import AugurModel
-import DNSBalancer
+@testable import ControlAPI
 import Dashboard
+import DNSBalancer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Prometheus
-import TestSupport
-import Testing
 @testable import Orchestrator
+@testable import Planning
+import Prometheus
+import Testing
+import TestSupport
 
 /// What the dashboard reads: the page shell open to all and its data behind the token, the
 /// overview bounded whatever the fleet (busiest first, searchable), the series it draws

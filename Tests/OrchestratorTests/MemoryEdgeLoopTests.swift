@@ -1,9 +1,11 @@
 import AugurModel
 import DNSBalancer
 import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Metrics
 @testable import Orchestrator
+@testable import Planning
 import Testing
 
 /// The control loop's acting paths against in-memory edges and a hand-moved clock: no root,

@@ -3,6 +3,7 @@ import DNSBalancer
 import Foundation
 import Metrics
 @testable import Orchestrator
+@testable import Planning
 import Testing
 
 /// Order searches and fits run off the loop's actor: a tick only leaves them as work, and

@@ -3,8 +3,9 @@ import AugurModel
 import EdgeOperator
 import Foundation
 @testable import Orchestrator
-import TestSupport
+@testable import Planning
 import Testing
+import TestSupport
 
 /// The hybrid loop within an interval, against a real DNS balancer and an in-memory edge:
 /// lookups past what is ready start a reactive deploy at once, and a lookup made while that

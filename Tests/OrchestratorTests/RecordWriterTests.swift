@@ -1,8 +1,9 @@
 import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Logging
-import Testing
 @testable import Orchestrator
+import Testing
 
 /// The loop's records stored off its actor: all of them, in order, with a bounded backlog,
 /// and a failed batch loses its events only.

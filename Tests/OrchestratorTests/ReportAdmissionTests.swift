@@ -1,9 +1,12 @@
 import AugurModel
 import DNSBalancer
 import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Metrics
 @testable import Orchestrator
+@testable import Planning
+import TestSupport
 import Testing
 
 /// An edge reports only what it may: another edge's instances, addresses outside its pools,
@@ -22,7 +25,7 @@ import Testing
 
     /// A ready video1 ClickOS instance at 127.11.3.`host` (edge-1's emulated pool), changed by `change`.
     static func reported(_ id: String, host: Int = 1, _ change: (inout InstanceSpec) -> Void = { _ in }) -> EdgeInstance {
-        var instance = FleetTests.instance(id, phase: .ready, address: "127.11.3.\(host)")
+        var instance = InstanceFixture.instance(id, phase: .ready, address: "127.11.3.\(host)")
         instance.spec.content = "video1"
         change(&instance.spec)
         return instance

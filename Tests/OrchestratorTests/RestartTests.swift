@@ -1,10 +1,12 @@
 import AugurModel
 import DNSBalancer
+@testable import EdgeLink
 import EdgeOperator
 import Foundation
 @testable import Orchestrator
-import TestSupport
+@testable import Planning
 import Testing
+import TestSupport
 
 extension LoopServices {
     /// An orchestrator stopped dead in the middle of a deploy, and a new one started on the same
@@ -35,10 +37,10 @@ extension LoopServices {
             // While it was down: a record of an instance the edge no longer has, and one on an edge
             // that does not answer.
             let store = try StateStore.open(directory: directory)
-            var ghost = FleetTests.instance("video1-clickos-ghost", phase: .ready, address: "127.11.3.200")
+            var ghost = InstanceFixture.instance("video1-clickos-ghost", phase: .ready, address: "127.11.3.200")
             ghost.spec.content = "video1"
             try store.record(ghost)
-            var stranded = FleetTests.instance("video1-clickos-stranded", edge: "edge-2", phase: .ready, address: "127.12.3.200")
+            var stranded = InstanceFixture.instance("video1-clickos-stranded", edge: "edge-2", phase: .ready, address: "127.12.3.200")
             stranded.spec.content = "video1"
             try store.record(stranded)
 

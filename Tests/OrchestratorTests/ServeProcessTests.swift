@@ -1,8 +1,9 @@
 import AugurModel
 import Foundation
 import Orchestrator
-import TestSupport
+import Planning
 import Testing
+import TestSupport
 
 extension LoopServices {
     /// The real `augur serve` process with its edges in process, killed with SIGKILL while

@@ -1,13 +1,15 @@
 import AugurModel
+@testable import ControlAPI
 import DNSBalancer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Metrics
-import Prometheus
-import TestSupport
-import Testing
 @testable import Orchestrator
+@testable import Planning
+import Prometheus
+import Testing
+import TestSupport
 
 /// Seconds of model work do not starve the loop: with 64 contents' order searches queued (a
 /// restart past training rebuilds every predictor from its stored counts), the API's

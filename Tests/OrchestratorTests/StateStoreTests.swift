@@ -1,8 +1,10 @@
 import AugurModel
 import EdgeOperator
+@testable import EdgeWire
 import Foundation
-import Testing
 @testable import Orchestrator
+@testable import Planning
+import Testing
 
 @Suite struct StateStoreTests {
     static func instance(_ id: String, phase: InstancePhase) -> EdgeInstance {

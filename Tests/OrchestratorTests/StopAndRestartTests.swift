@@ -3,6 +3,7 @@ import DNSBalancer
 import Foundation
 import Metrics
 @testable import Orchestrator
+@testable import Planning
 import Testing
 
 /// What a stop and a restart keep of the loop's decisions: an interval the stop cut short is

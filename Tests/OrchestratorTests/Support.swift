@@ -1,12 +1,15 @@
 import AugurModel
 import DNSBalancer
+import EdgeLink
 import EdgeOperator
+import EdgeWire
 import Foundation
 import Logging
 import Metrics
 import Orchestrator
-import TestSupport
+import Planning
 import Testing
+import TestSupport
 
 /// The orchestrator's tests' testbed: the shipped configuration with a short TTL, in-process
 /// edge operators on the emulated runtime (real nginx processes, ClickOS timing), and the

@@ -3,8 +3,9 @@ import DNSBalancer
 import EdgeOperator
 import Foundation
 import Orchestrator
-import TestSupport
+import Planning
 import Testing
+import TestSupport
 
 extension LoopServices {
     /// The whole loop against real DNS queries: a DNS balancer on loopback, its interval

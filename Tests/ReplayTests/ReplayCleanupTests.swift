@@ -1,9 +1,10 @@
 import AugurModel
 import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Orchestrator
-import Testing
 @testable import Replay
+import Testing
 
 /// Emptying the edges around a run: every edge is tried, and what cannot be listed or
 /// removed is named (the run refuses to start on it; its end logs it).

@@ -1,9 +1,10 @@
 import AugurModel
 import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Orchestrator
-import Testing
 @testable import Replay
+import Testing
 
 /// The replay's records say what really served each round and deploy: a real Xen guest, a
 /// real container or emulated, with a nested Xen host's functional-timing note beside its times.

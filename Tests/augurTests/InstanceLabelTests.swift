@@ -1,9 +1,11 @@
+@testable import augur
 import AugurModel
+@testable import ControlAPI
 import EdgeOperator
+@testable import EdgeWire
 import Foundation
 import Orchestrator
 import Testing
-@testable import augur
 
 /// Every output that shows an instance says whether it was a real Xen guest, a real container
 /// or emulated, and prints a nested Xen host's functional-timing note beside its times.

@@ -33,7 +33,7 @@ public struct EdgeInstance: Sendable, Hashable, Codable {
     public var truth: InstanceTruth { InstanceTruth(runtime: spec.runtime, emulated: emulated) }
 
     /// Durations in seconds: allocation, pull, boot, removal.
-    var measured: [String: Double] {
+    public var measured: [String: Double] {
         var values: [String: Double] = [:]
         values["allocation"] = timeline.allocationSeconds
         values["pull"] = timeline.pullSeconds

@@ -53,12 +53,16 @@ public enum ModelChoice: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Counts a rebuilt predictor replays (a live one keeps as many); MSTL keeps more
+    /// (`countsKept`).
+    public static let predictorMemory = 500
+
     /// Counts its predictor keeps, and so the counts the store keeps and a restart replays:
-    /// three cycles of MSTL's longest period, otherwise `ControlLoop.predictorMemory`.
+    /// three cycles of MSTL's longest period, otherwise `Self.predictorMemory`.
     public var countsKept: Int {
         switch self {
-        case .mstl(let periods): max(ControlLoop.predictorMemory, 3 * (periods.max() ?? 0))
-        case .ema, .sarima, .searchedSARIMA, .auto: ControlLoop.predictorMemory
+        case .mstl(let periods): max(Self.predictorMemory, 3 * (periods.max() ?? 0))
+        case .ema, .sarima, .searchedSARIMA, .auto: Self.predictorMemory
         }
     }
 

@@ -1,6 +1,6 @@
 import Forecast
+@testable import Planning
 import Testing
-@testable import Orchestrator
 
 @Suite struct DemandBookTests {
     @Test func modelChoicesParseAndBadOnesSayWhy() throws {

@@ -1,4 +1,4 @@
-import EdgeOperator
+import EdgeWire
 import Foundation
 
 /// A change the DNS pools must make so that they answer exactly the instances that serve.

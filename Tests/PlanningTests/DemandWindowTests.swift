@@ -1,5 +1,5 @@
+@testable import Planning
 import Testing
-@testable import Orchestrator
 
 /// Reading lookups within an interval: a steady arrival is carried to the interval's end, a
 /// burst that has already arrived is not.

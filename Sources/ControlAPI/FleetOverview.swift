@@ -1,7 +1,7 @@
 import DNSBalancer
-import EdgeOperator
 import Foundation
 import Hummingbird
+import Orchestrator
 
 /// `GET /v1/overview`: what the dashboard shows, in one call whose size is bounded whatever
 /// the fleet's: the busiest contents first (or those matching a search), a few of them with

@@ -3,7 +3,7 @@
 /// `sustainedWindows` windows', so a burst that has already arrived (busy windows among
 /// quiet ones, even one split across a window's edge) is not taken for a rate that lasts,
 /// while users arriving steadily are. Pure.
-struct DemandWindow: Sendable {
+public struct DemandWindow: Sendable {
     /// Windows a rate must last to be carried forward.
     static let sustainedWindows = 3
     private var last: [String: Int] = [:]
@@ -12,15 +12,17 @@ struct DemandWindow: Sendable {
     /// Seconds of the interval the periodic reads have covered.
     private var elapsed = 0.0
 
+    public init() {}
+
     /// A new interval: its counters start from zero.
-    mutating func startInterval() {
+    public mutating func startInterval() {
         last = [:]
         projected = [:]
         elapsed = 0
     }
 
     /// A periodic read, `windowSeconds` after the last: each content's interval projected.
-    mutating func read(_ counts: [String: Int], windowSeconds: Double, intervalSeconds: Double) -> [String: Double] {
+    public mutating func read(_ counts: [String: Int], windowSeconds: Double, intervalSeconds: Double) -> [String: Double] {
         elapsed += windowSeconds
         let remaining = max(0, intervalSeconds - elapsed)
         for (content, count) in counts {
@@ -36,7 +38,7 @@ struct DemandWindow: Sendable {
     }
 
     /// Between periodic reads (a lookup crossed a threshold): the counts, or the last projection where higher.
-    func current(_ counts: [String: Int]) -> [String: Double] {
+    public func current(_ counts: [String: Int]) -> [String: Double] {
         counts.mapValues(Double.init).merging(projected) { max($0, $1) }
     }
 }

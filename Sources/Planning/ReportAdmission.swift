@@ -1,5 +1,5 @@
 import AugurModel
-import EdgeOperator
+import EdgeWire
 
 /// What an edge may say of an instance. An edge's operator is another machine: what it
 /// reports enters the fleet, and so DNS, only when it is about an instance on that edge, at
@@ -38,9 +38,14 @@ public struct ReportAdmission: Sendable {
 }
 
 /// An edge's answer the orchestrator refused (see `ReportAdmission`).
-struct RefusedReport: Error, CustomStringConvertible {
-    let edge: String
-    let reason: String
+public struct RefusedReport: Error, CustomStringConvertible {
+    public let edge: String
+    public let reason: String
 
-    var description: String { "\(edge) reported an instance Augur refuses: \(reason)" }
+    public init(edge: String, reason: String) {
+        self.edge = edge
+        self.reason = reason
+    }
+
+    public var description: String { "\(edge) reported an instance Augur refuses: \(reason)" }
 }

@@ -1,8 +1,11 @@
+import APIServing
 import AugurModel
-import EdgeOperator
+import EdgeWire
 import Foundation
 import Hummingbird
 import NIOCore
+import Orchestrator
+import Planning
 import Prometheus
 
 /// The operators' HTTP API of `augur serve`. Reads are open; every mutating call needs the
@@ -90,115 +93,5 @@ public enum OrchestratorAPI {
             since = date
         }
         return (content, since, limit(request, default: 100))
-    }
-}
-
-/// Any Encodable value as a JSON response with ISO 8601 dates.
-struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
-    let value: Value
-
-    init(_ value: Value) {
-        self.value = value
-    }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
-    }
-}
-
-/// One point of a count or forecast series.
-public struct SeriesPoint: Sendable, Codable {
-    public var at: Date?
-    public var interval: Int?
-    public var value: Double
-    public var standardError: Double?
-}
-
-/// An event of the log.
-public struct EventView: Sendable, Hashable, Codable {
-    public var at: Date
-    public var kind: String
-    public var subject: String
-    public var message: String
-}
-
-/// An instance as the orchestrator sees it: the edge's report plus whether DNS answers it.
-public struct InstanceView: Sendable, Codable {
-    public var instance: EdgeInstance
-    public var answered: Bool
-    public var removing: Bool
-
-    public init(_ member: Fleet.Member) {
-        instance = member.instance
-        answered = member.answered
-        removing = member.removing
-    }
-}
-
-/// The topology as the API shows it.
-public struct TopologyView: Sendable, Codable {
-    public struct NodeView: Sendable, Codable {
-        public var name: String
-        public var role: String
-        public var instanceLimit: Int
-        public var pools: [String: String]
-        public var linkBitsPerSecond: Int?
-        public var linkDelayMilliseconds: Int?
-        public var reachable: Bool
-    }
-
-    public var zone: String
-    public var intervalMilliseconds: Int
-    public var nodes: [NodeView]
-
-    init(_ topology: Topology, unreachable: Set<String>) {
-        zone = topology.zone.description
-        intervalMilliseconds = topology.dns.intervalMilliseconds
-        nodes = topology.nodes.map { node in
-            NodeView(
-                name: node.name, role: node.role.rawValue, instanceLimit: node.instanceLimit,
-                pools: Dictionary(uniqueKeysWithValues: node.pools.map { ($0.key.rawValue, $0.value.description) }),
-                linkBitsPerSecond: node.link?.bitsPerSecond, linkDelayMilliseconds: node.link?.delayMilliseconds,
-                reachable: !unreachable.contains(node.name))
-        }
-    }
-}
-
-/// `GET /v1/status`: what `augur status` prints.
-public struct StatusSummary: Sendable, Codable {
-    public struct EdgeSummary: Sendable, Codable {
-        public var edge: String
-        public var reachable: Bool
-        /// Instances by phase.
-        public var instances: [String: Int]
-        public var answered: Int
-        /// Live instances by what really runs them (`real-xen-guest`, `real-container`, `emulated`).
-        public var truth: [String: Int]?
-        /// Why some of its instances' times are only functional (a nested Xen host), if so.
-        public var timingNotes: [String]?
-    }
-
-    public var intervals: Int
-    public var trainingIntervals: Int
-    public var latest: IntervalRecord?
-    public var edges: [EdgeSummary]
-
-    static func make(_ loop: ControlLoop) async -> JSONBody<StatusSummary> {
-        let members = await loop.members()
-        let unreachable = await loop.unreachableEdges()
-        let names = Set(await loop.edgeNames())
-        let edges = names.sorted().map { edge in
-            let mine = members.filter { $0.instance.spec.edge == edge }
-            return EdgeSummary(
-                edge: edge, reachable: !unreachable.contains(edge),
-                instances: Dictionary(grouping: mine, by: \.instance.phase.rawValue).mapValues(\.count),
-                answered: mine.filter(\.answered).count,
-                truth: Dictionary(grouping: mine, by: \.instance.truth.rawValue).mapValues(\.count),
-                timingNotes: Array(Set(mine.compactMap(\.instance.timingNote))).sorted())
-        }
-        return JSONBody(StatusSummary(intervals: await loop.intervalsClosed(), trainingIntervals: loop.settings.trainingIntervals, latest: await loop.latestInterval(), edges: edges))
     }
 }

@@ -1,7 +1,8 @@
-import EdgeOperator
+import APIServing
 import Foundation
 import Hummingbird
 import NIOCore
+import Orchestrator
 import ServiceLifecycle
 
 /// `GET /v1/stream`: the feed as server-sent events (`event: NAME` and a JSON `data:` line

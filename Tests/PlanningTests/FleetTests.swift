@@ -1,45 +1,38 @@
-import EdgeOperator
+@testable import EdgeWire
 import Foundation
+@testable import Planning
+import TestSupport
 import Testing
-@testable import Orchestrator
 
 /// The rule DNS follows: an address is answered exactly while its instance is ready, is not
 /// being removed and its edge answers.
 @Suite struct FleetTests {
-    static func instance(_ id: String, edge: String = "edge-1", phase: InstancePhase, address: String = "127.11.3.1") -> EdgeInstance {
-        var instance = EdgeInstance(
-            spec: InstanceSpec(id: id, edge: edge, content: "video5", flavor: "clickos", runtime: .emulated, image: "r/augur/clickos:video5", address: address, port: 8080),
-            requested: Date(timeIntervalSince1970: 0), emulated: true)
-        instance.phase = phase
-        return instance
-    }
-
     @Test func addressEntersDNSOnlyWhenReadyAndLeavesBeforeTheEdgeRemovesIt() {
         var fleet = Fleet()
-        #expect(fleet.observe(Self.instance("a", phase: .pulling)).isEmpty)
-        #expect(fleet.observe(Self.instance("a", phase: .booting)).isEmpty)
-        #expect(fleet.observe(Self.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
-        #expect(fleet.observe(Self.instance("a", phase: .ready)).isEmpty, "a repeated report changes nothing")
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .pulling)).isEmpty)
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .booting)).isEmpty)
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)).isEmpty, "a repeated report changes nothing")
         #expect(fleet.beginRemoval("a") == [.remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
-        #expect(fleet.observe(Self.instance("a", phase: .ready)).isEmpty, "an instance being removed is not answered again")
-        #expect(fleet.observe(Self.instance("a", phase: .gone)).isEmpty)
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)).isEmpty, "an instance being removed is not answered again")
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .gone)).isEmpty)
         #expect(fleet.members["a"] == nil)
     }
 
     @Test func anUnreachableEdgeLeavesDNSAndComesBackWhenItAnswers() {
         var fleet = Fleet()
-        _ = fleet.observe(Self.instance("a", phase: .ready))
-        _ = fleet.observe(Self.instance("b", edge: "edge-2", phase: .ready, address: "127.12.3.1"))
+        _ = fleet.observe(InstanceFixture.instance("a", phase: .ready))
+        _ = fleet.observe(InstanceFixture.instance("b", edge: "edge-2", phase: .ready, address: "127.12.3.1"))
         #expect(fleet.lost(edge: "edge-1") == [.remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
-        #expect(fleet.observe(Self.instance("a", phase: .ready)).isEmpty, "no answer while the edge is unreachable")
-        #expect(fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)], asOf: fleet.generation).changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)).isEmpty, "no answer while the edge is unreachable")
+        #expect(fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("a", phase: .ready)], asOf: fleet.generation).changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
         #expect(fleet.members["b"]?.answered == true)
     }
 
     @Test func theEdgeIsTheTruthVanishedInstancesAreGoneAndUnknownOnesAdopted() {
         var fleet = Fleet()
-        _ = fleet.observe(Self.instance("a", phase: .ready))
-        let (changes, _, vanished) = fleet.reconcile(edge: "edge-1", report: [Self.instance("c", phase: .ready, address: "127.11.3.3")], asOf: fleet.generation)
+        _ = fleet.observe(InstanceFixture.instance("a", phase: .ready))
+        let (changes, _, vanished) = fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("c", phase: .ready, address: "127.11.3.3")], asOf: fleet.generation)
         #expect(vanished.map(\.spec.id) == ["a"] && vanished.allSatisfy { $0.phase == .gone })
         #expect(Set(changes) == [
             .remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1"),
@@ -50,9 +43,9 @@ import Testing
     }
 
     @Test func aRestoredFleetAnswersNothingUntilItsEdgeReports() {
-        var fleet = Fleet(restoring: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")], removing: ["b"], edges: ["edge-1"])
+        var fleet = Fleet(restoring: [InstanceFixture.instance("a", phase: .ready), InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2")], removing: ["b"], edges: ["edge-1"])
         #expect(fleet.live.allSatisfy { !$0.answered })
-        let changes = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready), Self.instance("b", phase: .ready, address: "127.11.3.2")], asOf: fleet.generation).changes
+        let changes = fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("a", phase: .ready), InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2")], asOf: fleet.generation).changes
         #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "b stays out: its removal was decided")
     }
 
@@ -61,14 +54,14 @@ import Testing
     /// stale "booting" does not take a ready address out of DNS.
     @Test func aListRequestedBeforeAJobsAnswerDoesNotUndoIt() {
         var fleet = Fleet()
-        _ = fleet.observe(Self.instance("a", phase: .booting))
-        _ = fleet.observe(Self.instance("b", phase: .ready, address: "127.11.3.2"))
+        _ = fleet.observe(InstanceFixture.instance("a", phase: .booting))
+        _ = fleet.observe(InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2"))
         let asOf = fleet.generation
         // While the list is on its way: a job sees "a" ready, a new "c" is created, "b"'s removal is decided.
-        #expect(fleet.observe(Self.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
-        _ = fleet.observe(Self.instance("c", phase: .pulling, address: "127.11.3.3"))
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        _ = fleet.observe(InstanceFixture.instance("c", phase: .pulling, address: "127.11.3.3"))
         _ = fleet.beginRemoval("b")
-        let stale = [Self.instance("a", phase: .booting), Self.instance("b", phase: .ready, address: "127.11.3.2")]
+        let stale = [InstanceFixture.instance("a", phase: .booting), InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2")]
         let (changes, applied, vanished) = fleet.reconcile(edge: "edge-1", report: stale, asOf: asOf)
         #expect(changes.isEmpty, "\(changes)")
         #expect(vanished.isEmpty, "c was created after the list was asked for")
@@ -85,32 +78,32 @@ import Testing
     /// it a second time). A list asked for after it ended is the truth again.
     @Test func aListRequestedBeforeAnInstanceEndedDoesNotBringItBack() {
         var fleet = Fleet()
-        _ = fleet.observe(Self.instance("a", phase: .ready))
+        _ = fleet.observe(InstanceFixture.instance("a", phase: .ready))
         _ = fleet.beginRemoval("a")
         let asOf = fleet.generation
-        #expect(fleet.observe(Self.instance("a", phase: .gone)).isEmpty)
-        let (changes, applied, _) = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)], asOf: asOf)
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .gone)).isEmpty)
+        let (changes, applied, _) = fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("a", phase: .ready)], asOf: asOf)
         #expect(changes.isEmpty && applied.isEmpty, "\(changes)")
         #expect(fleet.members["a"] == nil)
-        let fresh = fleet.reconcile(edge: "edge-1", report: [Self.instance("a", phase: .ready)], asOf: fleet.generation)
+        let fresh = fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("a", phase: .ready)], asOf: fleet.generation)
         #expect(fresh.changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "an edge that lists it now is believed")
     }
 
     /// An edge that keeps its ended instances listed: once gone, they are not taken up again.
     @Test func endedInstancesAnEdgeKeepsListingAreNotTakenUpAgain() {
         var fleet = Fleet()
-        let gone = Self.instance("a", phase: .gone)
+        let gone = InstanceFixture.instance("a", phase: .gone)
         let first = fleet.reconcile(edge: "edge-1", report: [gone], asOf: fleet.generation)
         #expect(first.applied.isEmpty && first.changes.isEmpty && fleet.members.isEmpty)
-        _ = fleet.observe(Self.instance("b", phase: .ready, address: "127.11.3.2"))
-        _ = fleet.observe(Self.instance("b", phase: .gone, address: "127.11.3.2"))
-        let next = fleet.reconcile(edge: "edge-1", report: [gone, Self.instance("b", phase: .gone, address: "127.11.3.2")], asOf: fleet.generation)
+        _ = fleet.observe(InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2"))
+        _ = fleet.observe(InstanceFixture.instance("b", phase: .gone, address: "127.11.3.2"))
+        let next = fleet.reconcile(edge: "edge-1", report: [gone, InstanceFixture.instance("b", phase: .gone, address: "127.11.3.2")], asOf: fleet.generation)
         #expect(next.applied.isEmpty && fleet.live.isEmpty)
     }
 
     @Test func aFailedInstanceIsDroppedAndNeverAnswered() {
         var fleet = Fleet()
-        #expect(fleet.observe(Self.instance("a", phase: .failed)).isEmpty)
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .failed)).isEmpty)
         #expect(fleet.live.isEmpty)
     }
 }

@@ -16,10 +16,30 @@ public struct IntervalRecord: Sendable, Hashable, Codable {
     public var actions: [ActionRecord]
     public var tickMilliseconds: Double
 
+    public init(
+        interval: Int, start: Date, end: Date, training: Bool, lookups: [String: Int], forecasts: [String: [ForecastStep]], unmet: [Unmet],
+        actions: [ActionRecord], tickMilliseconds: Double
+    ) {
+        self.interval = interval
+        self.start = start
+        self.end = end
+        self.training = training
+        self.lookups = lookups
+        self.forecasts = forecasts
+        self.unmet = unmet
+        self.actions = actions
+        self.tickMilliseconds = tickMilliseconds
+    }
+
     /// One interval's forecast lookups.
     public struct ForecastStep: Sendable, Hashable, Codable {
         public var mean: Double
         public var standardError: Double
+
+        public init(mean: Double, standardError: Double) {
+            self.mean = mean
+            self.standardError = standardError
+        }
     }
 
     /// Demand the fleet could not meet in this interval.
@@ -27,6 +47,12 @@ public struct IntervalRecord: Sendable, Hashable, Codable {
         public var content: String
         public var missingInstances: Int
         public var reason: String
+
+        public init(content: String, missingInstances: Int, reason: String) {
+            self.content = content
+            self.missingInstances = missingInstances
+            self.reason = reason
+        }
     }
 }
 
@@ -50,6 +76,23 @@ public struct ActionRecord: Sendable, Hashable, Codable {
     public var outcome: Outcome
     public var detail: String?
     public var updatedAt: Date
+
+    public init(
+        id: Int64? = nil, interval: Int, kind: Kind, content: String, flavor: String? = nil, edge: String? = nil, instance: String? = nil,
+        reason: String, outcome: Outcome, detail: String? = nil, updatedAt: Date
+    ) {
+        self.id = id
+        self.interval = interval
+        self.kind = kind
+        self.content = content
+        self.flavor = flavor
+        self.edge = edge
+        self.instance = instance
+        self.reason = reason
+        self.outcome = outcome
+        self.detail = detail
+        self.updatedAt = updatedAt
+    }
 }
 
 /// What the loop carries from one interval to the next besides the predictors.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AugurModel
+import EdgeWire
 import Foundation
 import NIOCore
 import NIOFoundationCompat
