@@ -39,8 +39,8 @@ public actor ControlLoop {
     /// Where model work runs (never the cooperative pool: see `ModelWorkExecutor`).
     let modelWork: ModelWorkExecutor
     let logger: Logger
-    /// What the loop waits with (the DNS grace before a removal): a test's clock moves by hand.
-    let clock: any Clock<Duration>
+    /// What the loop waits on, compares and stamps by (see `LoopClock`): a test's moves by hand.
+    let clock: LoopClock
     private(set) var book: DemandBook
     private(set) var progress = LoopProgress()
     private(set) var fleet = Fleet()
@@ -71,9 +71,9 @@ public actor ControlLoop {
     public private(set) var resumed = false
     /// Deploy, removal and model jobs started and not yet ended.
     public private(set) var jobsInFlight = 0
-    /// Deploys on their way, per content: when each is expected ready, by action id (the
-    /// hold gates open only while one is).
-    private var expected: [String: [Int64: ContinuousClock.Instant]] = [:]
+    /// Deploys on their way, per content: when each is expected ready (on the loop's clock),
+    /// by action id (the hold gates open only while one is).
+    private var expected: [String: [Int64: Duration]] = [:]
     /// Refusals already logged, as "edge instance reason" (bounded: past it they are only counted).
     private var refusedReports: Set<String> = []
     /// Contents whose DNS hold gate the loop has set.
@@ -85,7 +85,7 @@ public actor ControlLoop {
 
     public init(
         configuration: AugurConfiguration, settings: LoopSettings, models: [String: ModelChoice], edges: [any EdgeConnection],
-        pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
+        pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger, clock: LoopClock = LoopClock(ContinuousClock()),
         records: (any LoopRecordSink)? = nil, modelWork: ModelWorkExecutor = .shared
     ) {
         self.modelWork = modelWork
@@ -134,9 +134,8 @@ public actor ControlLoop {
         await records.drained()
     }
 
-    /// Reads the lookups every `reactEvery` (on the machine's clock: the grace clock a test
-    /// moves by hand is for removals) and whenever a lookup crosses a reacting content's
-    /// threshold, until cancelled.
+    /// Reads the lookups every `reactEvery` of the loop's clock and whenever a lookup crosses
+    /// a reacting content's threshold, until cancelled.
     private nonisolated func watchDemand() async {
         let every = settings.reactEvery
         await withDiscardingTaskGroup { group in
@@ -145,7 +144,7 @@ public actor ControlLoop {
             }
             group.addTask {
                 while !Task.isCancelled {
-                    do { try await Task.sleep(for: every) } catch { return }
+                    do { try await self.clock.sleep(for: every) } catch { return }
                     await self.react(crossing: false)
                 }
             }
@@ -159,12 +158,11 @@ public actor ControlLoop {
         let reacting = planner.reacting
         guard !reacting.isEmpty else { return }
         let counts = pools.counters.peek().filter { reacting.contains($0.key) }
-        let every = settings.reactEvery.components
         let projected = crossing
             ? demandWindow.current(counts)
-            : demandWindow.read(counts, windowSeconds: Double(every.seconds) + Double(every.attoseconds) / 1e18, intervalSeconds: settings.intervalSeconds)
+            : demandWindow.read(counts, windowSeconds: settings.reactEvery.inSeconds, intervalSeconds: settings.intervalSeconds)
         let actions = planner.react(
-            lookups: counts, projected: projected, at: Date(), progress: &progress, fleet: fleet, operated: Set(edges.keys),
+            lookups: counts, projected: projected, at: clock.date, progress: &progress, fleet: fleet, operated: Set(edges.keys),
             requested: Array(requested.values), earlier: reactions)
         guard !actions.isEmpty else { return }
         reactions += actions.count
@@ -232,6 +230,7 @@ public actor ControlLoop {
     /// Handles one closed interval and returns its record.
     @discardableResult
     public func tick(_ snapshot: IntervalSnapshot) async -> IntervalRecord {
+        // The tick's own cost, a measurement, on the machine's clock (see `LoopClock`).
         let started = ContinuousClock.now
         await reconcile()
         // What serves each content as the next interval begins, stored with it (the dashboard's ready capacity).
@@ -248,7 +247,7 @@ public actor ControlLoop {
         let interval = record.interval
         scheduleModelWork()
         let elapsed = ContinuousClock.now - started
-        record.tickMilliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        record.tickMilliseconds = elapsed.inSeconds * 1_000
         record.actions = record.actions.enumerated().map { index, action in
             var numbered = action
             numbered.id = Int64(interval) << 32 | Int64(index)
@@ -294,12 +293,13 @@ public actor ControlLoop {
     /// left pending for the caller to store.
     func reconcile() async {
         let timeout = settings.edgeTimeout
+        let clock = clock.clock
         let asOf = fleet.generation
         // The node's state too: its runtimes, and the images it has (an eviction drops them).
         let reports = await withTaskGroup(of: (String, Result<([EdgeInstance], NodeState), any Error>).self) { group in
             for (name, edge) in edges {
                 group.addTask {
-                    (name, await Self.bounded(timeout) { (try await edge.instances(), try await edge.node()) })
+                    (name, await Self.bounded(timeout, on: clock) { (try await edge.instances(), try await edge.node()) })
                 }
             }
             var collected: [String: Result<([EdgeInstance], NodeState), any Error>] = [:]
@@ -354,7 +354,7 @@ public actor ControlLoop {
             if let id = action.id {
                 requested[id] = action
                 let seconds = planner.builder.secondsToReady(content: action.content, flavor: flavor, edge: name, fleet: fleet) ?? 0
-                expected[action.content, default: [:]][id] = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
+                expected[action.content, default: [:]][id] = clock.now + .milliseconds(Int64(seconds * 1_000))
                 refreshGate(action.content)
             }
             enqueue { await self.deploy(action, edge: edge, flavor: flavor) }
@@ -399,8 +399,8 @@ public actor ControlLoop {
             return
         }
         gated.insert(content)
-        let now = ContinuousClock.now
-        let readyIn = expected[content]?.values.min().map { now.duration(to: $0) }.flatMap { $0 > .zero ? $0 : nil }
+        let now = clock.now
+        let readyIn = expected[content]?.values.min().map { $0 - now }.flatMap { $0 > .zero ? $0 : nil }
         gate.update(readyLookups: readyCapacity(content).lookups, readyIn: readyIn, bound: bound)
     }
 
@@ -522,7 +522,7 @@ public actor ControlLoop {
     }
 
     private func persist(_ instance: EdgeInstance) {
-        pending.record(instance, removing: fleet.members[instance.spec.id]?.removing ?? false, at: Date())
+        pending.record(instance, removing: fleet.members[instance.spec.id]?.removing ?? false, at: clock.date)
         feed.publish(.fleet)
     }
 
@@ -558,12 +558,12 @@ public actor ControlLoop {
         metrics.action(kind: kind, outcome: outcome)
         feed.publish(.action)
         guard let id else { return }
-        records.submit(RecordBatch(outcomes: [ActionOutcome(action: id, outcome: outcome, instance: instance, detail: detail, at: Date())]))
+        records.submit(RecordBatch(outcomes: [ActionOutcome(action: id, outcome: outcome, instance: instance, detail: detail, at: clock.date)]))
     }
 
     private func event(_ kind: String, _ subject: String, _ message: String) {
         logger.info("\(message)", metadata: ["event.kind": "\(kind)", "event.subject": "\(subject)"])
-        let now = Date()
+        let now = clock.date
         pending.append(.init(at: now, kind: kind, subject: subject, message: message))
         feed.publish(.event(EventView(at: now, kind: kind, subject: subject, message: message)))
     }
@@ -679,8 +679,10 @@ public actor ControlLoop {
             ready: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, readyCapacity($0.name)) }))
     }
 
-    static func bounded<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
-        await Deadline.race(limit) {
+    static func bounded<T: Sendable>(
+        _ limit: Duration, on clock: any Clock<Duration>, _ body: @escaping @Sendable () async throws -> T
+    ) async -> Result<T, any Error> {
+        await Deadline.race(limit, on: clock) {
             do { return .success(try await body()) } catch { return .failure(error) }
         } ?? .failure(LoopError.edgeTimeout(limit))
     }

@@ -60,7 +60,7 @@ public final class DNSTrafficMeter: Service, Sendable {
             defer { state.last = (now, totals) }
             guard let last = state.last else { return nil }
             let elapsed = now - last.at
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             guard seconds > 0 else { return nil }
             let rates = totals.mapValues(Double.init).merging(last.totals.mapValues { -Double($0) }, uniquingKeysWith: +).mapValues { $0 / seconds }
             let sample = DNSTrafficSample(at: date, perSecond: rates)

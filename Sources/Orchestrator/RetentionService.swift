@@ -38,7 +38,7 @@ public struct RetentionService: Service {
     /// One pruning; a failure is logged and the next period tries again.
     @discardableResult
     public func pruneOnce() -> StateStore.Pruned? {
-        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
+        let seconds = retention.inSeconds
         let cutoff = now().addingTimeInterval(-seconds)
         do {
             let pruned = try store.prune(before: cutoff, keepingCounts: keepingCounts)

@@ -29,8 +29,10 @@ final class ManualClock: Clock, Sendable {
     var now: Instant { state.withLock { $0.now } }
     var minimumResolution: Duration { .zero }
 
-    /// How many sleeps are waiting for the clock to move.
-    var sleeping: Int { state.withLock { $0.sleepers.count } }
+    /// How many sleeps are waiting for the clock to move a distance within `remaining`.
+    func sleeping(remaining: some RangeExpression<Duration> & Sendable) -> Int {
+        state.withLock { state in state.sleepers.values.filter { remaining.contains(state.now.duration(to: $0.deadline)) }.count }
+    }
 
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let key = state.withLock { state in

@@ -14,6 +14,8 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct MemoryEdgeLoopTests {
     let configuration: AugurConfiguration
     let clock = ManualClock()
+    /// The loop's dates start here and move only with `clock`.
+    static let origin = Date(timeIntervalSinceReferenceDate: 0)
     let pools: DNSPools
     let store: StateStore
     static let baseline: Set<String> = ["127.10.0.1"]
@@ -36,12 +38,16 @@ import Testing
             intervalSeconds: 2, trainingIntervals: 1, dnsGraceSeconds: 5, drainSeconds: 1, edgeTimeout: .milliseconds(200), edgeFlavors: ["clickos"])
         let loop = ControlLoop(
             configuration: configuration, settings: settings, models: ["video1": .ema(span: 1)], edges: edges, pools: pools, store: store,
-            metricsFactory: NOOPMetricsHandler.instance, logger: LoopBed.logger, clock: clock)
+            metricsFactory: NOOPMetricsHandler.instance, logger: LoopBed.logger, clock: LoopClock(clock, origin: Self.origin))
         let (feed, input) = AsyncStream.makeStream(of: IntervalSnapshot.self)
         return (loop, input, Task { await loop.run(snapshots: feed) })
     }
 
     var answered: Set<String> { LoopBed.answered(pools, "video1") }
+
+    /// Removals waiting out the DNS grace (5 s): the loop's other waits (the reaction period,
+    /// an edge call's timeout) are shorter.
+    var removalsWaiting: Int { clock.sleeping(remaining: .seconds(5)...) }
 
     func actions() throws -> [ActionRecord] { try store.intervals(limit: 100).flatMap(\.actions) }
 
@@ -75,7 +81,7 @@ import Testing
         input.yield(LoopBed.snapshot(2, lookups: 0))
         input.yield(LoopBed.snapshot(3, lookups: 0))
         // Both quiet intervals closed before the grace passes: the drains are interval 2's alone.
-        #expect(await LoopBed.eventually(60) { await loop.intervalsClosed() == 4 && answered == Self.baseline && clock.sleeping == booting.count })
+        #expect(await LoopBed.eventually(60) { await loop.intervalsClosed() == 4 && answered == Self.baseline && removalsWaiting == booting.count })
         #expect(await edge.calls.contains { $0.hasPrefix("remove") } == false, "the edge is not asked before the TTL grace passed")
         #expect(try await edge.instances().allSatisfy { $0.phase == .ready }, "still serving the clients that resolved it")
         #expect(await loop.members().allSatisfy(\.removing))
@@ -103,7 +109,7 @@ import Testing
     /// the drain action, which does not stay `planned`.
     @Test func aDrainOfAnInstanceStillBootingIsAnsweredByTheRemovalThatFollows() async throws {
         let edge = try await edge(outcome: .hold)
-        let (_, input, run) = running([edge])
+        let (loop, input, run) = running([edge])
         defer { run.cancel() }
         let booting = try await surge(input, on: edge)
         input.yield(LoopBed.snapshot(2, lookups: 0))
@@ -111,6 +117,8 @@ import Testing
         #expect(try await LoopBed.eventually(60) { try actions().filter { $0.kind == .drain }.count == booting.count })
         for instance in booting { await edge.release(instance.spec.id, to: .ready) }
         input.yield(LoopBed.snapshot(4, lookups: 0))
+        // Moved only once the tick is over: a move past the edge timeout while the tick lists the edge would be a timeout.
+        #expect(await LoopBed.eventually(60) { await loop.intervalsClosed() == 5 })
         let drained = try await LoopBed.eventually(60) {
             clock.advance(by: .seconds(5))
             return try actions().filter { $0.kind == .drain }.allSatisfy { $0.outcome == .removed }
@@ -162,12 +170,24 @@ import Testing
         #expect(await LoopBed.eventually(60) { answered == serving })
         #expect(await loop.unreachableEdges().isEmpty)
 
-        // Silent: every call hangs. The tick ends at the edge timeout, the edge counts as lost.
+        // Silent: every call hangs. The tick waits for the edge timeout of the loop's clock (not
+        // the machine's), then ends with the edge lost.
         await edge.setDelay(.seconds(3_600))
         input.yield(LoopBed.snapshot(4, lookups: 60))
-        #expect(await LoopBed.eventually(60) { await loop.intervalsClosed() == 5 })
+        #expect(await LoopBed.eventually(60) { clock.sleeping(remaining: .milliseconds(200) ... .milliseconds(200)) == 1 })
+        #expect(await loop.intervalsClosed() == 4, "the tick waits for the clock, however long the machine takes")
+        #expect(await LoopBed.eventually(60) {
+            clock.advance(by: .milliseconds(200))
+            return await loop.intervalsClosed() == 5
+        })
         #expect(await loop.unreachableEdges() == ["edge-1"])
         #expect(answered == Self.baseline)
+        // The loop stamps its records by the same clock: every event falls within the time it moved.
+        await loop.recordsStored()
+        let moved = clock.now.offset
+        let events = try store.events()
+        #expect(!events.isEmpty)
+        #expect(events.allSatisfy { $0.at >= Self.origin && $0.at <= Self.origin.addingTimeInterval(Double(moved.components.seconds) + 1) }, "\(events.map(\.at))")
     }
 
     /// A loop restarted on a store whose edge holds instances in every phase: the ready one
@@ -194,7 +214,7 @@ import Testing
 
         let (loop, _, run) = running([edge])
         defer { run.cancel() }
-        #expect(await LoopBed.eventually(60) { answered == Self.baseline.union(["127.11.3.1"]) && clock.sleeping == 1 })
+        #expect(await LoopBed.eventually(60) { answered == Self.baseline.union(["127.11.3.1"]) && removalsWaiting == 1 })
         #expect(try store.instances().map(\.spec.id).contains(ghost.spec.id) == false, "the ghost is stored as gone")
 
         await edge.release(booting.spec.id, to: .ready)
