@@ -1,0 +1,39 @@
+import AugurModel
+import EdgeWire
+import Planning
+
+/// What the API and the dashboard read of the loop.
+extension ControlLoop {
+    /// The fleet as the API shows it.
+    public func members() -> [Fleet.Member] { fleet.live }
+
+    public func unreachableEdges() -> Set<String> { fleet.unreachable }
+
+    public func latestInterval() -> IntervalRecord? { latest }
+
+    public func intervalsClosed() -> Int { progress.intervals }
+
+    public func edgeNames() -> [String] { Array(edges.keys) }
+
+    /// What the dashboard's overview reads of the loop, in one hop.
+    public struct OverviewState: Sendable {
+        public var contents: [ContentView]
+        /// The fleet's live members (not gone or failed).
+        public var members: [Fleet.Member]
+        public var unreachable: Set<String>
+        public var reports: [String: NodeState]
+        public var nodes: [Node]
+        public var latest: IntervalRecord?
+        public var intervalsClosed: Int
+        /// Deploys asked for and not yet created, per content.
+        public var requested: [String: Int]
+        public var ready: [String: ReadyCapacity]
+    }
+
+    public func overviewState() -> OverviewState {
+        OverviewState(
+            contents: contents(), members: fleet.live, unreachable: fleet.unreachable, reports: fleet.nodes, nodes: configuration.topology.nodes, latest: latest,
+            intervalsClosed: progress.intervals, requested: Dictionary(grouping: requested.values, by: \.content).mapValues(\.count),
+            ready: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, readyCapacity($0.name)) }))
+    }
+}

@@ -1,0 +1,90 @@
+import Deadline
+import EdgeLink
+import EdgeWire
+import Foundation
+import Logging
+import Planning
+
+/// Reconciling with the edges: what each lists is the truth for its instances, with what an
+/// edge may not report refused.
+extension ControlLoop {
+    /// Lists every edge (in parallel, bounded); an edge that answers is the truth for its
+    /// instances, one that does not has its instances taken out of DNS. A list applies to
+    /// the fleet as it is when the list arrives: what a job observed meanwhile stands.
+    /// Instances still on their way up or out get a job that follows them. What it learns is
+    /// left pending for the caller to store.
+    func reconcile() async {
+        let timeout = settings.edgeTimeout
+        let clock = clock.clock
+        let asOf = fleet.generation
+        // The node's state too: its runtimes, and the images it has (an eviction drops them).
+        let reports = await withTaskGroup(of: (String, Result<([EdgeInstance], NodeState), any Error>).self) { group in
+            for (name, edge) in edges {
+                group.addTask {
+                    (name, await Self.bounded(timeout, on: clock) { (try await edge.instances(), try await edge.node()) })
+                }
+            }
+            var collected: [String: Result<([EdgeInstance], NodeState), any Error>] = [:]
+            for await (name, result) in group { collected[name] = result }
+            return collected
+        }
+        for (edge, result) in reports.sorted(by: { $0.key < $1.key }) {
+            switch result {
+            case .success(let (listed, state)):
+                let instances = listed.filter { refusal(of: $0, from: edge) == nil }
+                fleet.learn(state)
+                if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
+                // The store keeps what changed: a report that repeats an instance's phase is not written again.
+                let known = Dictionary(uniqueKeysWithValues: instances.compactMap { reported in
+                    fleet.members[reported.spec.id].map { (reported.spec.id, ($0.instance.phase, $0.instance.failure)) }
+                })
+                let (changes, applied, vanished) = fleet.reconcile(edge: edge, report: instances, asOf: asOf)
+                apply(changes)
+                for instance in applied where known[instance.spec.id].map({ $0 != (instance.phase, instance.failure) }) ?? true { persist(instance) }
+                for instance in vanished {
+                    persist(instance)
+                    event("gone", instance.spec.id, "\(edge) no longer has it")
+                    if let drain = drainActions.removeValue(forKey: instance.spec.id) {
+                        outcome(drain, .removed, kind: .drain, instance: instance.spec.id, detail: "\(edge) no longer has it")
+                    }
+                }
+                metrics.edgeReachable(edge, true)
+            case .failure(let error):
+                if lostEdges.insert(edge).inserted { event("edge", edge, "edge unreachable; its instances leave DNS: \(error)") }
+                apply(fleet.lost(edge: edge))
+                metrics.edgeReachable(edge, false)
+            }
+        }
+        for member in fleet.live where !watched.contains(member.instance.spec.id) && !fleet.unreachable.contains(member.instance.spec.edge) {
+            if member.removing {
+                enqueueRemoval(member.instance.spec.id, action: nil)
+            } else if member.instance.phase == .pulling || member.instance.phase == .booting {
+                follow(member.instance.spec.id, edge: member.instance.spec.edge, action: nil)
+            }
+        }
+    }
+
+    /// Why `instance`, as `edge` reported it, may not enter the fleet (nil: it may); a refusal
+    /// is counted, and logged (with an event) the first time for each instance.
+    func refusal(of instance: EdgeInstance, from edge: String) -> String? {
+        guard let reason = admission.refusal(of: instance, from: edge) else { return nil }
+        metrics.refusedReport(edge: edge)
+        if refusedReports.count < 1_024, refusedReports.insert("\(edge) \(instance.spec.id) \(reason)").inserted {
+            logger.warning("refused what an edge reported", metadata: ["edge.id": "\(edge)", "instance.id": "\(instance.spec.id)", "reason": "\(reason)"])
+            event("refused", instance.spec.id, "\(edge) reported it and it is not answered: \(reason)")
+        }
+        return reason
+    }
+
+    func admit(_ instance: EdgeInstance, from edge: String) throws(RefusedReport) {
+        if let reason = refusal(of: instance, from: edge) { throw RefusedReport(edge: edge, reason: reason) }
+    }
+
+    static func bounded<T: Sendable>(
+        _ limit: Duration, on clock: any Clock<Duration>, _ body: @escaping @Sendable () async throws -> T
+    ) async -> Result<T, any Error> {
+        await Deadline.race(limit, on: clock) {
+            do { return .success(try await body()) } catch { return .failure(error) }
+        } ?? .failure(LoopError.edgeTimeout(limit))
+    }
+}
