@@ -175,8 +175,8 @@ let package = Package(
         .executableTarget(name: "forecast-bench", dependencies: ["Forecast"]),
         .executableTarget(
             name: "loop-bench",
-            dependencies: ["ControlAPI", "EdgeWire", "Planning", 
-                "AugurModel", "Dashboard", "DNSBalancer", "EdgeOperator", "Orchestrator", "TestSupport",
+            dependencies: [
+                "AugurModel", "ControlAPI", "Dashboard", "DNSBalancer", "EdgeWire", "Orchestrator", "Planning", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -196,11 +196,14 @@ let package = Package(
         ),
         .target(
             name: "Replay",
-            dependencies: ["EdgeLink", "EdgeWire", "Planning", 
+            dependencies: [
                 "AugurModel",
                 "DNSBalancer",
+                "EdgeLink",
                 "EdgeOperator",
+                "EdgeWire",
                 "Orchestrator",
+                "Planning",
                 "TestbedNetwork",
                 "Workload",
                 .product(name: "Logging", package: "swift-log"),
@@ -220,7 +223,7 @@ let package = Package(
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
-        .testTarget(name: "ReplayTests", dependencies: ["EdgeWire", "Replay", "Workload", "Orchestrator", "EdgeOperator", "AugurModel", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Workload", "Orchestrator", "EdgeOperator", "EdgeWire", "AugurModel", "TestSupport"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "EdgeWire", "Forecast", "Optimizer", "TestSupport"]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "DNSBalancer", "AugurModel", "Deadline"]),
@@ -228,15 +231,19 @@ let package = Package(
         .testTarget(name: "TestbedNetworkTests", dependencies: ["TestbedNetwork", "AugurModel", "TestSupport"]),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["ControlAPI", "EdgeLink", "EdgeWire", "Planning", 
-                "Orchestrator", "Dashboard", "EdgeOperator", "DNSBalancer", "AugurModel", "Optimizer", "Replay", "TestSupport", "Workload",
+            dependencies: [
+                "Orchestrator", "ControlAPI", "Dashboard", "EdgeLink", "EdgeOperator", "EdgeWire", "DNSBalancer", "AugurModel", "Optimizer", "Planning",
+                "Replay", "TestSupport", "Workload",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "EdgeOperatorTests",
-            dependencies: ["APIServing", "EdgeLink", "EdgeWire", 
+            dependencies: [
                 "EdgeOperator",
+                "APIServing",
+                "EdgeLink",
+                "EdgeWire",
                 "AugurModel",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,5 +1,3 @@
-import ControlAPI
-import Planning
 // Times the whole tick of the live control loop for Scripts/bench-loop, as `ControlLoop`
 // runs it: reconcile with every edge's report (in-memory edges, `MemoryEdge`), counts into
 // the predictors, plan, actions started, the interval's SQLite transaction; and, between
@@ -14,14 +12,15 @@ import Planning
 // `loop-bench churn CONTENTS CHANGES`: CHANGES instances becoming ready (an address each,
 // spread over the contents) then leaving, one DNS pool change at a time, timed each.
 import AugurModel
+import ControlAPI
 import DNSBalancer
 import Dashboard
-import EdgeOperator
 import Foundation
 import Hummingbird
 import Logging
 import Metrics
 import Orchestrator
+import Planning
 import Prometheus
 import TestSupport
 
