@@ -33,17 +33,29 @@ public struct ConfigDocument {
     }
 
     /// Decodes the whole document as `T`, mapping decoding failures to the offending field.
+    /// A key no field of `T` reads is an error too (see `UnknownFieldCheck`), naming the
+    /// nearest known key; the message counts the file's other unknown keys.
     public func decode<T: Decodable>(_ type: T.Type) throws(ConfigError) -> T {
-        guard root != nil else {
+        guard let root else {
             throw ConfigError(file: file, line: nil, field: "", reason: "the file is empty")
         }
+        let value: T
         do {
-            return try YAMLDecoder().decode(T.self, from: text)
+            value = try YAMLDecoder().decode(T.self, from: text)
         } catch let error as DecodingError {
             throw describe(error)
         } catch {
             throw ConfigError(file: file, line: nil, field: "", reason: "\(error)")
         }
+        let unknown = UnknownFieldCheck.findings(T.self, in: root)
+        if let first = unknown.first {
+            let others = unknown.dropFirst().map { Self.render($0.path + [.key($0.key)]) }
+            var reason = "unknown field"
+            if let suggestion = first.suggestion { reason += " (did you mean '\(suggestion)'?)" }
+            if !others.isEmpty { reason += "; also unknown: \(others.joined(separator: ", "))" }
+            throw error(first.path + [.key(first.key)], reason)
+        }
+        return value
     }
 
     /// An error about the field at `path`, with the line of that field when it exists.

@@ -1,6 +1,5 @@
 import AugurModel
 import Foundation
-import Yams
 
 /// How a round's users arrive: all at once (`burst`, the paper's), or spread evenly over the
 /// first 80 % of the round (`uniform`).
@@ -182,9 +181,10 @@ public struct Scenario: Sendable, Hashable {
             throw ScenarioError(file: path, reason: "cannot read it: \(error.localizedDescription)")
         }
         do {
-            return try YAMLDecoder().decode(T.self, from: text)
+            return try ConfigDocument(file: path, text: text).decode(T.self)
         } catch {
-            throw ScenarioError(file: path, reason: "\(error)")
+            let place = error.line.map { "line \($0): " } ?? ""
+            throw ScenarioError(file: path, reason: place + (error.field.isEmpty ? error.reason : "\(error.field): \(error.reason)"))
         }
     }
 

@@ -147,6 +147,36 @@ enum RepositoryFiles {
         #expect(size.field == "flavors.augur-uk.memory_mb.one", "\(size)")
     }
 
+    /// A misspelled key would be skipped and its setting never take effect: every file
+    /// refuses a key no field reads, with its line and the nearest known key.
+    @Test func unknownKeysAreRefusedWithTheirLineAndTheNearestKnownKey() throws {
+        let ttl = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "  ttl: 5\n", with: "  tll: 5\n") })
+        #expect(ttl.field == "dns.tll" && ttl.line == 12 && ttl.reason == "unknown field (did you mean 'ttl'?)", "\(ttl)")
+        let top = try #require(failure("Topology/paper-testbed.yaml") { $0 + "reigons: [eu]\n" })
+        #expect(top.field == "reigons" && top.line != nil, "\(top)")
+        #expect(!top.reason.contains("did you mean"), "nothing known is near 'reigons': \(top)")
+        let capacity = try #require(failure("Content/catalog.yaml") { $0.replacingOccurrences(of: "    capacity: 20\n", with: "    capacty: 20\n") })
+        #expect(capacity.field == "contents[0].capacty" && capacity.reason.contains("did you mean 'capacity'?"), "\(capacity)")
+        #expect(capacity.reason.contains("also unknown: contents[1].capacty"), "every unknown key is named: \(capacity)")
+        let boot = try #require(failure("Topology/flavors.yaml") { $0.replacingOccurrences(of: "    boot: 80ms\n", with: "    boto: 80ms\n") })
+        #expect(boot.field == "flavors.clickos.boto" && boot.reason.contains("did you mean 'boot'?"), "\(boot)")
+        for topology in ["Topology/paper-testbed.yaml", "Topology/netns-testbed.yaml", "Topology/netns-testbed-xen.yaml", "Topology/xen-edge.yaml"] {
+            #expect(throws: Never.self, "\(topology) has no unknown key") {
+                try AugurConfiguration.decode(
+                    topology: RepositoryFiles.document(topology), flavors: RepositoryFiles.document("Topology/flavors.yaml"),
+                    catalog: RepositoryFiles.document("Content/catalog.yaml"))
+            }
+        }
+    }
+
+    @Test func nearestKnownKeyIsWithinAFewEdits() {
+        #expect(UnknownFieldCheck.distance("ttl", "tll") == 1)
+        #expect(UnknownFieldCheck.distance("boto", "boot") == 1, "a swap of neighbours is one edit")
+        #expect(UnknownFieldCheck.distance("", "abc") == 3)
+        #expect(UnknownFieldCheck.nearest("intervall", among: ["interval", "listen"]) == "interval")
+        #expect(UnknownFieldCheck.nearest("zzz", among: ["ttl", "listen"]) == nil)
+    }
+
     @Test func missingFieldAndWrongTypeAndBrokenYAML() throws {
         let missing = try #require(failure("Topology/paper-testbed.yaml") { $0.replacingOccurrences(of: "registry: 127.0.0.1:5000\n", with: "") })
         #expect(missing.reason.contains("missing required field 'registry'"))

@@ -67,6 +67,9 @@ import Workload
         ("content: video1\nusers: [1, 2]\n", "round: 3s\ncycles: 2\nrepeats: 0\n\(oneRun)", "repeats must be at least 1"),
         ("content: video1\nusers: [1, 2]\n", "round: 3s\ncycles: 2\n\(oneRun)\n  - {name: a, model: \"ema:2\", edge_flavor: clickos}", "name of its own"),
         ("content: video1\nusers: [1, 2]\n", "round: 3s\ncycles: 2\nruns:\n  - {name: a, model: \"ema:1\", edge_flavor: clickos, policy: eager}", "eager"),
+        ("content: video1\nusers: [1, 2]\n", "round: 3s\ncycles: 2\nrepeat: 2\n\(oneRun)", "line 5: repeat: unknown field (did you mean 'repeats'?)"),
+        ("content: video1\nusers: [1, 2]\n", "round: 3s\ncycles: 2\ntrainig: 1\n\(oneRun)", "trainig: unknown field (did you mean 'training'?)"),
+        ("content: video1\nusers: [1, 2]\n", "round: 3s\ncycles: 2\nruns:\n  - {name: a, model: \"ema:1\", edge_flavour: clickos, edge_flavor: clickos}", "runs[0].edge_flavour: unknown field (did you mean 'edge_flavor'?)"),
     ])
     func aBadScenarioIsRefusedWithItsReason(_ pattern: String, _ body: String, _ reason: String) throws {
         let file = try Self.write(pattern: pattern, scenario: body)
