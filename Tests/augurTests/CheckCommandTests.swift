@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import augur
+
+/// `augur check` as an operator runs it before installing or restarting a service.
+@Suite struct CheckCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    @Test func theShippedFilesPass() throws {
+        let command = try CheckCommand.parse([
+            "--topology", Self.path("Topology/paper-testbed.yaml"), "--content", Self.path("Content/catalog.yaml"), Self.path("Scripts/scenarios/paper-s3-quick.yaml"),
+        ])
+        let findings = command.check()
+        #expect(findings.problems.isEmpty, "\(findings.problems)")
+        #expect(findings.passed.count == 2)
+    }
+
+    @Test func aMisspelledKeyAndABadScenarioAreBothReported() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augur-check-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let topology = try String(contentsOfFile: Self.path("Topology/paper-testbed.yaml"), encoding: .utf8).replacingOccurrences(of: "  ttl: 5\n", with: "  tll: 5\n")
+        try topology.write(to: folder.appendingPathComponent("topology.yaml"), atomically: true, encoding: .utf8)
+        try "title: t\npattern: missing.yaml\n".write(to: folder.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
+        let command = try CheckCommand.parse([
+            "--topology", folder.appendingPathComponent("topology.yaml").path, "--flavors", Self.path("Topology/flavors.yaml"),
+            "--content", Self.path("Content/catalog.yaml"), folder.appendingPathComponent("scenario.yaml").path,
+        ])
+        let findings = command.check()
+        #expect(findings.passed.isEmpty)
+        #expect(findings.problems.count == 2, "\(findings.problems)")
+        #expect(findings.problems.first?.hasSuffix("topology.yaml:12: dns.tll: unknown field (did you mean 'ttl'?)") == true, "\(findings.problems)")
+        #expect(findings.problems.last?.contains("scenario.yaml") == true, "\(findings.problems)")
+    }
+}
