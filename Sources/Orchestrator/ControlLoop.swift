@@ -87,7 +87,7 @@ public actor ControlLoop {
 
     public init(
         configuration: AugurConfiguration, settings: LoopSettings, models: [String: ModelChoice], edges: [any EdgeConnection],
-        pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger, clock: LoopClock = LoopClock(ContinuousClock()),
+        pools: DNSPools, store: StateStore, metricsFactory: any MetricsFactory, logger: Logger, clock: LoopClock = .machine,
         records: (any LoopRecordSink)? = nil, modelWork: ModelWorkExecutor = .shared
     ) {
         self.modelWork = modelWork

@@ -8,25 +8,39 @@ import Foundation
 public struct LoopClock: Sendable {
     /// The clock the loop waits on.
     public let clock: any Clock<Duration>
-    /// The date at the clock's origin (when the loop was made, unless told otherwise).
-    public let origin: Date
-    private let sinceOrigin: @Sendable () -> Duration
+    private let sinceStart: @Sendable () -> Duration
+    private let readDate: @Sendable () -> Date
 
-    public init<C: Clock<Duration>>(_ clock: C, origin: Date = Date()) {
-        self.clock = clock
-        self.origin = origin
-        let start = clock.now
-        sinceOrigin = { start.duration(to: clock.now) }
+    /// Waits and moments on `clock`; dates start at `origin` and move only with `clock`, so
+    /// a test that moves the clock by hand moves the dates too.
+    public init<C: Clock<Duration>>(_ clock: C, origin: Date) {
+        self.init(clock) { [sinceStart = Self.stopwatch(clock)] in origin.addingTimeInterval(sinceStart().inSeconds) }
     }
 
-    /// Time since the origin: the loop's moments, comparable with one another.
-    public var now: Duration { sinceOrigin() }
+    private init<C: Clock<Duration>>(_ clock: C, date: @escaping @Sendable () -> Date) {
+        self.clock = clock
+        sinceStart = Self.stopwatch(clock)
+        readDate = date
+    }
 
-    /// The date the clock reads now.
-    public var date: Date { origin.addingTimeInterval(now.inSeconds) }
+    /// The machine's: waits and moments on the continuous clock, dates from the system's
+    /// calendar clock (so a stamp agrees with the interval times beside it in the store,
+    /// even after the system clock was corrected).
+    public static var machine: LoopClock { LoopClock(ContinuousClock()) { Date() } }
+
+    /// Time since the clock was made: the loop's moments, comparable with one another.
+    public var now: Duration { sinceStart() }
+
+    /// The date to stamp a record with.
+    public var date: Date { readDate() }
 
     public func sleep(for duration: Duration) async throws {
         try await clock.sleep(for: duration)
+    }
+
+    private static func stopwatch<C: Clock<Duration>>(_ clock: C) -> @Sendable () -> Duration {
+        let start = clock.now
+        return { start.duration(to: clock.now) }
     }
 }
 
