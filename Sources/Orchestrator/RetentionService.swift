@@ -4,8 +4,8 @@ import Planning
 import ServiceLifecycle
 
 /// Keeps the store bounded while the orchestrator runs: every `period` it deletes what is
-/// older than `retention`, off the loop (the loop's ticks only wait for SQLite's write lock
-/// while a pruning commits). The predictors' history is kept (see `StateStore.prune`).
+/// older than `retention`, off the loop (the loop's writes wait for SQLite's write lock
+/// only while one batch of a pruning commits). The predictors' history is kept (see `StateStore.prune`).
 public struct RetentionService: Service {
     let store: StateStore
     let retention: Duration
@@ -46,7 +46,7 @@ public struct RetentionService: Service {
                 logger.info("state pruned", metadata: [
                     "retain.before": "\(cutoff)", "pruned.counts": "\(pruned.counts)", "pruned.forecasts": "\(pruned.forecasts)",
                     "pruned.plans": "\(pruned.plans)", "pruned.actions": "\(pruned.actions)", "pruned.events": "\(pruned.events)",
-                    "pruned.instances": "\(pruned.instances)",
+                    "pruned.instances": "\(pruned.instances)", "pruned.transactions": "\(pruned.transactions)",
                 ])
             }
             return pruned

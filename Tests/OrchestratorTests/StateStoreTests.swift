@@ -69,9 +69,10 @@ import Testing
         #expect(try store.loadProgress()?.intervals == 1)
     }
 
-    /// Ten days of one-a-day intervals, pruned at seven: the old counts, forecasts, plans,
-    /// actions, events and finished instances go; the predictors' newest counts stay whatever
-    /// their age; live instances stay. Windows read only what they ask for.
+    /// Ten days of one-a-day intervals, pruned at seven, a few rows a transaction: the old
+    /// counts, forecasts, plans, actions, events and finished instances go; the predictors'
+    /// newest counts stay whatever their age; live instances stay. Windows read only what
+    /// they ask for.
     @Test func pruningKeepsTheRetentionAndThePredictorsHistory() throws {
         let store = try StateStore.inMemory()
         let day = 86_400.0
@@ -92,7 +93,8 @@ import Testing
         }
         try store.record(Self.instance("live", phase: .ready), at: Date(timeIntervalSince1970: 0))
 
-        let pruned = try store.prune(before: Date(timeIntervalSince1970: 7 * day), keepingCounts: 4)
+        let pruned = try store.prune(before: Date(timeIntervalSince1970: 7 * day), keepingCounts: 4, batch: 3)
+        #expect(pruned.transactions == 4 + 5 * 3, "12 counts, then 7 rows in each of five tables, 3 rows a transaction (\(pruned))")
         #expect(pruned.counts == 2 * 6, "6 per content: the 7 older than the cutoff but one of the newest 4 (\(pruned))")
         #expect(pruned.plans == 7 && pruned.actions == 7 && pruned.events == 7 && pruned.instances == 7, "\(pruned)")
         #expect(try store.counts(of: "video5").map(\.lookups) == [6, 7, 8, 9], "the newest 4 stay (one of them older than the cutoff)")
