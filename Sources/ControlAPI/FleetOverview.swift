@@ -133,14 +133,23 @@ public struct FleetOverview: Sendable, Codable {
         let live = state.members
         let onTheWay = Dictionary(grouping: live.filter { !$0.removing && ($0.instance.phase == .pulling || $0.instance.phase == .booting) }, by: \.instance.spec.content)
             .mapValues(\.count).merging(state.requested) { $0 + $1 }
+        // The store's reads in one hop off the cooperative pool: the charted contents' series and the plans.
+        let charted = matching.prefix(min(query.limit, query.charts)).map(\.name)
+        let (points, plans, actions) = (query.points, query.plans, query.actions)
+        let (series, summaries) = try await store.reading { store in
+            (
+                try Dictionary(uniqueKeysWithValues: charted.map { ($0, try store.contentSeries(of: $0, limit: points)) }),
+                try store.planSummaries(limit: plans, actions: actions)
+            )
+        }
         var rows: [ContentRow] = []
-        for (index, content) in matching.prefix(query.limit).enumerated() {
+        for content in matching.prefix(query.limit) {
             let next = state.latest?.forecasts[content.name]?.first
             rows.append(ContentRow(
                 name: content.name, policy: content.policy.rawValue, capacity: content.capacity, model: content.model, modelInUse: content.modelInUse,
                 lookups: latestLookups[content.name] ?? 0, soFar: soFar[content.name] ?? 0, forecast: next?.mean, standardError: next?.standardError,
                 ready: state.ready[content.name] ?? ReadyCapacity(instances: 0, lookups: 0), onTheWay: onTheWay[content.name] ?? 0,
-                series: index < query.charts ? try store.contentSeries(of: content.name, limit: query.points) : nil))
+                series: series[content.name]))
         }
         let byEdge = Dictionary(grouping: live, by: \.instance.spec.edge)
         let edges = state.nodes.map { node in
@@ -167,6 +176,6 @@ public struct FleetOverview: Sendable, Codable {
         return FleetOverview(
             generatedAt: Date(), intervalSeconds: loop.settings.intervalSeconds, intervalsClosed: state.intervalsClosed,
             trainingIntervals: loop.settings.trainingIntervals, latestInterval: state.latest?.interval, contentsTotal: state.contents.count,
-            contentsMatched: matching.count, contents: rows, edges: edges, dns: dns, plans: try store.planSummaries(limit: query.plans, actions: query.actions))
+            contentsMatched: matching.count, contents: rows, edges: edges, dns: dns, plans: summaries)
     }
 }

@@ -58,16 +58,19 @@ public enum OrchestratorAPI {
         v1.get("instances") { _, _ in JSONBody(await loop.members().map(InstanceView.init)) }
         v1.get("counts") { request, _ in
             let (content, since, limit) = try series(request, configuration)
-            let counts = try store.counts(of: content, since: since, limit: limit)
+            let counts = try await store.reading { try $0.counts(of: content, since: since, limit: limit) }
             return JSONBody(counts.map { SeriesPoint(at: $0.intervalStart, interval: nil, value: Double($0.lookups), standardError: nil) })
         }
         v1.get("forecasts") { request, _ in
             let (content, since, limit) = try series(request, configuration)
-            return JSONBody(try store.forecasts(of: content, since: since, limit: limit).map { SeriesPoint(at: nil, interval: $0.interval, value: $0.mean, standardError: $0.standardError) })
+            return JSONBody(try await store.reading { try $0.forecasts(of: content, since: since, limit: limit) }.map { SeriesPoint(at: nil, interval: $0.interval, value: $0.mean, standardError: $0.standardError) })
         }
-        v1.get("plans") { request, _ in JSONBody(try store.intervals(limit: limit(request, default: 20))) }
+        v1.get("plans") { request, _ in
+            let count = limit(request, default: 20)
+            return JSONBody(try await store.reading { try $0.intervals(limit: count) })
+        }
         v1.get("events") { request, _ in
-            JSONBody(try store.events(limit: limit(request, default: 100)).map { EventView(at: $0.at, kind: $0.kind, subject: $0.subject, message: $0.message) })
+            JSONBody(try await store.reading { [count = limit(request, default: 100)] in try $0.events(limit: count) }.map { EventView(at: $0.at, kind: $0.kind, subject: $0.subject, message: $0.message) })
         }
         v1.get("overview") { request, _ in
             JSONBody(try await FleetOverview.make(loop, store: store, meter: meter, query: FleetOverview.Query(request)))

@@ -1,3 +1,4 @@
+import Dispatch
 import EdgeWire
 import Foundation
 import GRDB
@@ -138,6 +139,25 @@ public struct StateStore: Sendable {
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try writer.read(body)
+    }
+
+    /// Threads of their own for the reads of callers on the cooperative pool, marked with
+    /// `readQueueKey` so that a read can tell where it runs.
+    private static let readQueue: DispatchQueue = {
+        let queue = DispatchQueue(label: "augur.store.reads", attributes: .concurrent)
+        queue.setSpecific(key: readQueueKey, value: queue.label)
+        return queue
+    }()
+    static let readQueueKey = DispatchSpecificKey<String>()
+
+    /// Runs `query` (any of the store's reads) on a thread of the store's own and suspends
+    /// until it is done, as GRDB's async reads do: the API's handlers and the loop's resume
+    /// never hold a cooperative thread while SQLite reads, so a long read cannot starve the
+    /// loop. Reads see a committed snapshot (WAL), whatever the writer does meanwhile.
+    public func reading<T: Sendable>(_ query: @escaping @Sendable (StateStore) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.readQueue.async { continuation.resume(with: Result { try query(self) }) }
+        }
     }
 
     // MARK: Instances

@@ -110,6 +110,19 @@ import Testing
         #expect(try store.forecasts(of: "video5", limit: 1).map(\.interval) == [10])
     }
 
+    /// A read for a caller on the cooperative pool runs on the store's own threads and
+    /// answers what the same read answers synchronously.
+    @Test func readsForTheCooperativePoolRunOnTheStoresOwnThreads() async throws {
+        let store = try StateStore.inMemory()
+        var pending = PendingWrites()
+        pending.append(.init(at: Date(timeIntervalSince1970: 5), kind: "tick", subject: "loop", message: "read me"))
+        try store.store(pending)
+        let (queue, events) = try await store.reading { store in (DispatchQueue.getSpecific(key: StateStore.readQueueKey), try store.events()) }
+        #expect(queue == "augur.store.reads")
+        #expect(events.map(\.message) == ["read me"])
+        #expect(DispatchQueue.getSpecific(key: StateStore.readQueueKey) == nil, "the test itself is not on those threads")
+    }
+
     /// The service prunes by its clock: eight days after an event, a seven-day retention drops it.
     @Test func theRetentionServicePrunesByItsClock() throws {
         let store = try StateStore.inMemory()
