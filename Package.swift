@@ -27,19 +27,21 @@ let package = Package(
             pkgConfig: "ldns",
             providers: [.apt(["libldns-dev"])]
         ),
-        .target(name: "CUDPBatch"),
-        .target(name: "Deadline"),
-        .target(name: "ConnectionCap", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "CUDPBatch", exclude: ["README.md"]),
+        .target(name: "Deadline", exclude: ["README.md"]),
+        .target(name: "ConnectionCap", dependencies: [.product(name: "NIOCore", package: "swift-nio")], exclude: ["README.md"]),
         .target(
             name: "AugurModel",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Forecast",
+            exclude: ["README.md"],
             // Numeric core: optimised even in debug builds, or the tests' model fits take minutes.
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
-        .target(name: "Optimizer"),
+        .target(name: "Optimizer", exclude: ["README.md"]),
         .target(
             name: "DNSBalancer",
             dependencies: [
@@ -51,11 +53,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "EdgeWire",
-            dependencies: ["AugurModel"]
+            dependencies: ["AugurModel"],
+            exclude: ["README.md"]
         ),
         .target(
             name: "EdgeLink",
@@ -68,7 +72,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "APIServing",
@@ -76,11 +81,13 @@ let package = Package(
                 "ConnectionCap",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Planning",
-            dependencies: ["AugurModel", "EdgeWire", "Forecast", "Optimizer"]
+            dependencies: ["AugurModel", "EdgeWire", "Forecast", "Optimizer"],
+            exclude: ["README.md"]
         ),
         .target(
             name: "EdgeOperator",
@@ -103,7 +110,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Orchestrator",
@@ -113,14 +121,14 @@ let package = Package(
                 "DNSBalancer",
                 "EdgeLink",
                 "EdgeWire",
-                "Forecast",
                 "Optimizer",
                 "Planning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "ControlAPI",
@@ -135,7 +143,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "augur",
@@ -165,21 +174,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Dashboard",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["README.md"],
             resources: [.embedInCode("Assets/dashboard.html"), .embedInCode("Assets/dashboard.js"), .embedInCode("Assets/dashboard.css")]
         ),
-        .executableTarget(name: "forecast-bench", dependencies: ["Forecast"]),
+        .executableTarget(name: "forecast-bench", dependencies: ["Forecast"], exclude: ["README.md"]),
         .executableTarget(
             name: "loop-bench",
             dependencies: [
                 "AugurModel", "ControlAPI", "Dashboard", "DNSBalancer", "EdgeWire", "Orchestrator", "Planning", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Workload",
@@ -192,7 +204,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Replay",
@@ -209,7 +222,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "TestbedNetwork",
@@ -217,9 +231,10 @@ let package = Package(
                 "AugurModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
-        .target(name: "TestSupport", dependencies: ["AugurModel", "EdgeWire", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "TestSupport", dependencies: ["AugurModel", "EdgeWire", .product(name: "Logging", package: "swift-log")], exclude: ["README.md"]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur"]),
