@@ -2,13 +2,28 @@ import ArgumentParser
 import AugurModel
 import Foundation
 
-/// `augur content generate`: writes the payload of every generated content object.
+/// `augur content generate`: writes the payload of every generated content object;
+/// `augur content list`: the catalog's content names, for scripts (they never parse YAML).
 struct ContentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "content",
         abstract: "Work with the content catalog's objects.",
-        subcommands: [Generate.self]
+        subcommands: [Generate.self, List.self]
     )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the catalog's content names, one a line, after checking the configuration.")
+
+        @OptionGroup var config: ConfigurationOptions
+
+        func run() throws {
+            for name in try names() { print(name) }
+        }
+
+        func names() throws(ConfigError) -> [String] {
+            try config.load().catalog.contents.map(\.name)
+        }
+    }
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -35,3 +35,13 @@ import Testing
         #expect(findings.problems.last?.contains("scenario.yaml") == true, "\(findings.problems)")
     }
 }
+
+/// `augur content list`: what the scripts read the catalog through.
+@Suite struct ContentListTests {
+    @Test func theCatalogsNamesInOrder() throws {
+        let command = try ContentCommand.List.parse([
+            "--topology", CheckCommandTests.path("Topology/netns-testbed.yaml"), "--content", CheckCommandTests.path("Content/catalog.yaml"),
+        ])
+        #expect(try command.names() == ["video1", "video5", "video10", "video20"])
+    }
+}
