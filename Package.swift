@@ -235,13 +235,13 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "TestSupport", dependencies: ["AugurModel", "EdgeWire", .product(name: "Logging", package: "swift-log")], exclude: ["README.md"]),
-        .testTarget(name: "AugurModelTests", dependencies: ["AugurModel"]),
+        .testTarget(name: "AugurModelTests", dependencies: ["AugurModel", "TestSupport"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
-        .testTarget(name: "augurTests", dependencies: ["augur"]),
+        .testTarget(name: "augurTests", dependencies: ["augur", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Workload", "Orchestrator", "EdgeOperator", "EdgeWire", "AugurModel", "TestSupport"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "EdgeWire", "Forecast", "Optimizer", "TestSupport"]),
-        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "DNSBalancer", "AugurModel", "Deadline"]),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "DNSBalancer", "AugurModel", "Deadline", "TestSupport"]),
         .testTarget(name: "UnikernelTests", dependencies: ["TestSupport"]),
         .testTarget(name: "TestbedNetworkTests", dependencies: ["TestbedNetwork", "AugurModel", "TestSupport"]),
         .testTarget(

@@ -1,10 +1,11 @@
+@testable import AugurModel
 import Foundation
 import Testing
-@testable import AugurModel
+import TestSupport
 
 /// The repository's own files, read the way `augur` reads them.
 enum RepositoryFiles {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Testbed.root
 
     static func text(_ path: String) throws -> String {
         try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)

@@ -5,12 +5,13 @@ import Foundation
 import Orchestrator
 @testable import Replay
 import Testing
+import TestSupport
 
 /// Emptying the edges around a run: every edge is tried, and what cannot be listed or
 /// removed is named (the run refuses to start on it; its end logs it).
 @Suite struct ReplayCleanupTests {
     @Test func everyEdgeIsEmptiedAndWhatCannotBeIsNamed() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = Testbed.root
         func document(_ path: String) throws -> ConfigDocument {
             try ConfigDocument(file: path, text: String(contentsOf: root.appendingPathComponent(path), encoding: .utf8))
         }

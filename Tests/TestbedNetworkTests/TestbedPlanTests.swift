@@ -1,12 +1,13 @@
 import AugurModel
 import Foundation
-import Testing
 @testable import TestbedNetwork
+import Testing
+import TestSupport
 
 /// The shipped testbed topology, read the way `augur testbed` reads it.
 enum TestbedTopology {
     static func load(editing edit: (String) -> String = { $0 }) throws -> Topology {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = Testbed.root
         func document(_ path: String) throws -> ConfigDocument {
             let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
             return try ConfigDocument(file: path, text: path.hasPrefix("Topology/netns") ? edit(text) : text)
@@ -72,7 +73,7 @@ enum TestbedTopology {
 /// behind a tap in its namespace.
 @Suite struct XenTestbedPlanTests {
     static func plan() throws -> TestbedPlan {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = Testbed.root
         func document(_ path: String) throws -> ConfigDocument {
             try ConfigDocument(file: path, text: String(contentsOf: root.appendingPathComponent(path), encoding: .utf8))
         }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 import Workload
 
 /// Scenario files: the shipped ones load; a bad one is refused naming the file and the reason.
 @Suite struct ScenarioTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Testbed.root
 
     @Test func theShippedQuickScenarioLoads() throws {
         let scenario = try Scenario.load(Self.root.appendingPathComponent("Scripts/scenarios/paper-s3-quick.yaml").path)

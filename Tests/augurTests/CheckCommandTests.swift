@@ -1,10 +1,11 @@
+@testable import augur
 import Foundation
 import Testing
-@testable import augur
+import TestSupport
 
 /// `augur check` as an operator runs it before installing or restarting a service.
 @Suite struct CheckCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Testbed.root
 
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
