@@ -17,3 +17,11 @@ registry_login() {
   [ -n "${1:-}" ] || return 0
   printf 'user = "%s"\n' "$(cat "$1")"
 }
+
+# stop_and_wait PID: asks PID to stop (SIGTERM) and waits up to 10 s for it to be gone; fails
+# when it is still there, so the caller decides what follows (`|| kill -9 PID`, `|| true`).
+stop_and_wait() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  return 1
+}
