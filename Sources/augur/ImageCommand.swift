@@ -28,10 +28,13 @@ struct ImageCommand: AsyncParsableCommand {
         @OptionGroup var config: ConfigurationOptions
 
         @Option(help: "A flavor on the xen runtime (clickos, rumprun, mirage, xen-linux).")
-        var flavor: String
+        var flavor: String?
 
         @Option(help: "The content object the kernel serves.")
-        var object: String
+        var object: String?
+
+        @Flag(help: "Push the stand-in of every emulable flavor on the xen runtime for every content it serves (what an emulated testbed needs).")
+        var all = false
 
         @Option(help: "A kernel image file to push instead of the stand-in.")
         var kernel: String?
@@ -51,10 +54,23 @@ struct ImageCommand: AsyncParsableCommand {
         @Option(help: "Where generated payloads are.")
         var payloads: String = "Content/payloads"
 
+        func validate() throws {
+            if all {
+                guard flavor == nil, object == nil, kernel == nil, ramdisk == nil, tag == nil, domainSettings.isEmpty else {
+                    throw ValidationError("--all pushes stand-ins: it takes no --flavor, --object, --kernel, --ramdisk, --tag or --domain-setting")
+                }
+            } else if flavor == nil || object == nil {
+                throw ValidationError("name a --flavor and an --object (or pass --all)")
+            }
+        }
+
         func run() async throws {
             let configuration = try config.load()
-            guard let flavor = configuration.flavors[flavor], flavor.runtime == .xen else {
-                throw ValidationError("'\(self.flavor)' is not a flavor on the xen runtime (\(configuration.flavors.values.filter { $0.runtime == .xen }.map(\.name).sorted().joined(separator: ", ")))")
+            guard !all else { return try await pushEveryStandIn(configuration) }
+            let flavorName = flavor ?? ""
+            let object = object ?? ""
+            guard let flavor = configuration.flavors[flavorName], flavor.runtime == .xen else {
+                throw ValidationError("'\(flavorName)' is not a flavor on the xen runtime (\(configuration.flavors.values.filter { $0.runtime == .xen }.map(\.name).sorted().joined(separator: ", ")))")
             }
             guard kernel != nil || flavor.emulable else {
                 throw ValidationError("\(flavor.name) is never emulated: pass its real --kernel (and --ramdisk)")
@@ -68,10 +84,7 @@ struct ImageCommand: AsyncParsableCommand {
             guard let item = configuration.catalog.item(named: object), item.flavors.contains(flavor.name) else {
                 throw ValidationError("content '\(object)' is not in the catalog or not served by \(flavor.name)")
             }
-            guard let registry = registry.map({ SocketEndpoint($0) }) ?? configuration.topology.registry else {
-                throw ValidationError("--registry '\(registry ?? "")' is not ADDRESS:PORT")
-            }
-            let login = registry == configuration.topology.registry ? try RegistryAccess.login(configuration.topology) : nil
+            let (registry, login) = try target(configuration)
             let (reference, digest) = if let kernel {
                 try await UnikernelPush.push(
                     try Data(contentsOf: URL(fileURLWithPath: kernel)), ramdisk: try ramdisk.map { try Data(contentsOf: URL(fileURLWithPath: $0)) },
@@ -80,6 +93,25 @@ struct ImageCommand: AsyncParsableCommand {
                 try await UnikernelPush.pushStandIn(flavor: flavor, item: item, payloads: URL(fileURLWithPath: payloads), registry: registry, login: login)
             }
             print("\(reference.name)@\(digest)")
+        }
+
+        /// The registry to push to (the topology's unless `--registry`), and its login.
+        private func target(_ configuration: AugurConfiguration) throws -> (SocketEndpoint, RegistryLogin?) {
+            guard let registry = registry.map({ SocketEndpoint($0) }) ?? configuration.topology.registry else {
+                throw ValidationError("--registry '\(registry ?? "")' is not ADDRESS:PORT")
+            }
+            return (registry, registry == configuration.topology.registry ? try RegistryAccess.login(configuration.topology) : nil)
+        }
+
+        private func pushEveryStandIn(_ configuration: AugurConfiguration) async throws {
+            let (registry, login) = try target(configuration)
+            for flavor in configuration.flavors.values.filter({ $0.runtime == .xen && $0.emulable }).sorted(by: { $0.name < $1.name }) {
+                for item in configuration.catalog.contents where item.flavors.contains(flavor.name) {
+                    let (reference, digest) = try await UnikernelPush.pushStandIn(
+                        flavor: flavor, item: item, payloads: URL(fileURLWithPath: payloads), registry: registry, login: login)
+                    print("\(reference.name)@\(digest)")
+                }
+            }
         }
     }
 }

@@ -46,3 +46,16 @@ import TestSupport
         #expect(try command.names() == ["video1", "video5", "video10", "video20"])
     }
 }
+
+/// `augur image push-unikernel --all`: the scripts' one call for every stand-in.
+@Suite struct PushEveryStandInTests {
+    @Test func allTakesNoSingleArtifactOptionsAndOneArtifactNeedsItsFlavorAndObject() throws {
+        #expect(throws: (any Error).self) { try ImageCommand.PushUnikernel.parse(["--all", "--flavor", "clickos"]) }
+        #expect(throws: (any Error).self) { try ImageCommand.PushUnikernel.parse(["--all", "--kernel", "/boot/vmlinuz"]) }
+        #expect(throws: (any Error).self) { try ImageCommand.PushUnikernel.parse(["--flavor", "clickos"]) }
+        let all = try ImageCommand.PushUnikernel.parse(["--all"])
+        #expect(all.all && all.flavor == nil)
+        let one = try ImageCommand.PushUnikernel.parse(["--flavor", "clickos", "--object", "video1"])
+        #expect(!one.all && one.object == "video1")
+    }
+}
