@@ -19,7 +19,7 @@ extension EdgeServices {
             _ = try? await DockerEngine(socketPath: socket).send(.DELETE, "/images/\(Testbed.registry)/augur/nginx:video1", query: ["force": "true"])
 
             let edge = EdgeOperator(settings: .init(configuration: configuration, node: node), drivers: [driver], logger: Testbed.logger)
-            let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.21"))
+            let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.149"))
             #expect(created.phase == .pulling)
             let ready = try await edge.settled(created.spec.id, in: [.ready])
             #expect(ready.phase == .ready, "\(ready.failure ?? "")")
@@ -27,7 +27,7 @@ extension EdgeServices {
             #expect(try #require(ready.timeline.allocationSeconds) > 0)
             #expect(ready.timeline.pullSeconds != nil && ready.timeline.bootSeconds != nil)
 
-            let (status, body) = try await download("http://127.11.2.21:8080/video1")
+            let (status, body) = try await download("http://127.11.2.149:8080/video1")
             #expect(status == 200)
             #expect(body == Data(try #require(GeneratedPayload(content)).bytes()))
 
@@ -39,10 +39,10 @@ extension EdgeServices {
             #expect(gone.phase == .gone)
             #expect(gone.timeline.removalSeconds != nil)
             #expect(try await driver.discover().allSatisfy { $0.spec.id != created.spec.id })
-            #expect(AddressCheck.isFree(address: "127.11.2.21", port: 8080))
+            #expect(AddressCheck.isFree(address: "127.11.2.149", port: 8080))
 
             // The image is now in this edge's cache: the second deploy does not pull.
-            let again = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.22"))
+            let again = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "nginx", address: "127.11.2.150"))
             let readyAgain = try await edge.settled(again.spec.id, in: [.ready])
             #expect(readyAgain.image?.pulled == false)
             // Eviction keeps the image a container runs; once none does, the next deploy pulls it again.
@@ -70,7 +70,7 @@ extension EdgeServices {
             _ = try await Testbed.script("registry", ["start", registry, "/var/lib/augur/registry", "--credentials", credentials])
             let login = try RegistryLogin.load(credentials)
             let image = "\(registry)/augur/nginx:video1"
-            let spec = InstanceSpec(id: "login-test", edge: node.name, content: "video1", flavor: "nginx", runtime: .docker, image: image, address: "127.11.2.23", port: 8080)
+            let spec = InstanceSpec(id: "login-test", edge: node.name, content: "video1", flavor: "nginx", runtime: .docker, image: image, address: "127.11.2.151", port: 8080)
             do {
                 _ = try? await DockerEngine(socketPath: socket).send(.DELETE, "/images/\(image)", query: ["force": "true"])
                 let anonymous = await #expect(throws: EdgeError.self) { try await DockerDriver(socketPath: socket, edge: node.name).prepareImage(for: spec) }

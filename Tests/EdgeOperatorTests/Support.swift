@@ -19,6 +19,13 @@ extension Testbed {
         let configuration = try AugurConfiguration.decode(
             topology: document("Topology/paper-testbed.yaml"), flavors: document("Topology/flavors.yaml"), catalog: document("Content/catalog.yaml"))
         var node = try #require(configuration.topology.node(named: "edge-1"))
+        // The orchestrator's tests run beside these, deploying on the same shipped edge from the
+        // bottom of each pool: the edge tests take the top half of each /24, so no two tests
+        // ever bind one address.
+        for (runtime, pool) in node.pools where pool.prefixLength == 24 {
+            let top = try #require(IPAddress("\(pool.network.description.split(separator: ".").prefix(3).joined(separator: ".")).128"))
+            node.pools[runtime] = try #require(AddressPool(containing: top, prefixLength: 25))
+        }
         node.operatorSettings = OperatorSettings(
             dockerSocket: dockerSocket, stateDirectory: stateDirectory ?? temporaryDirectory("state").path, nodeName: node.name)
         return (configuration, node)
