@@ -70,7 +70,7 @@ public enum OrchestratorAPI {
             return JSONBody(try await store.reading { try $0.intervals(limit: count) })
         }
         v1.get("events") { request, _ in
-            JSONBody(try await store.reading { [count = limit(request, default: 100)] in try $0.events(limit: count) }.map { EventView(at: $0.at, kind: $0.kind, subject: $0.subject, message: $0.message) })
+            JSONBody(try await store.reading { [count = limit(request, default: 100)] in try $0.events(limit: count) })
         }
         v1.get("overview") { request, _ in
             JSONBody(try await FleetOverview.make(loop, store: store, meter: meter, query: FleetOverview.Query(request)))

@@ -55,9 +55,9 @@ extension ControlLoop {
 
     func event(_ kind: String, _ subject: String, _ message: String) {
         logger.info("\(message)", metadata: ["event.kind": "\(kind)", "event.subject": "\(subject)"])
-        let now = clock.date
-        pending.append(.init(at: now, kind: kind, subject: subject, message: message))
-        feed.publish(.event(EventView(at: now, kind: kind, subject: subject, message: message)))
+        let entry = StateStore.Event(at: clock.date, kind: kind, subject: subject, message: message)
+        pending.append(entry)
+        feed.publish(.event(entry))
     }
 
     func report(_ record: IntervalRecord) {

@@ -4,7 +4,7 @@ import Synchronization
 /// What the API's event stream (`GET /v1/stream`) tells a dashboard, as it happens.
 public enum FeedMessage: Sendable, Hashable {
     /// An entry of the event log.
-    case event(EventView)
+    case event(StateStore.Event)
     /// An interval closed and was planned.
     case interval(Int)
     /// An instance changed phase, or entered or left DNS.

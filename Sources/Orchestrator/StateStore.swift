@@ -247,8 +247,8 @@ public struct StateStore: Sendable {
 
     // MARK: Events
 
-    /// Something that happened, kept for the operators' event log.
-    public struct Event: Sendable, Hashable {
+    /// Something that happened, kept for the operators' event log and sent on the feed.
+    public struct Event: Sendable, Hashable, Codable {
         public var at: Date
         public var kind: String
         public var subject: String

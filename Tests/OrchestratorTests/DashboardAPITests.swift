@@ -128,7 +128,7 @@ import TestSupport
         let feed = LoopFeed(buffer: 4)
         let first = feed.subscribe(), second = feed.subscribe()
         #expect(feed.readers == 2)
-        let event = EventView(at: Date(timeIntervalSince1970: 0), kind: "deploy", subject: "video1-x", message: "requested <on> edge-1")
+        let event = StateStore.Event(at: Date(timeIntervalSince1970: 0), kind: "deploy", subject: "video1-x", message: "requested <on> edge-1")
         feed.publish(.event(event))
         feed.publish(.interval(7))
         feed.finish()
@@ -146,7 +146,7 @@ import TestSupport
         let frame = try FeedStream.frame(.event(event))
         #expect(frame.hasPrefix("event: event\ndata: {") && frame.hasSuffix("}\n\n") && !frame.dropLast(2).contains("\n\n"))
         let data = try #require(frame.split(separator: "\n").first { $0.hasPrefix("data: ") }?.dropFirst(6))
-        #expect(try Self.decoder().decode(EventView.self, from: Data(data.utf8)) == event)
+        #expect(try Self.decoder().decode(StateStore.Event.self, from: Data(data.utf8)) == event)
         #expect(try FeedStream.frame(.interval(7)) == "event: interval\ndata: {\"interval\":7}\n\n")
     }
 
