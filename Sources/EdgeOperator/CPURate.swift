@@ -1,3 +1,5 @@
+import Deadline
+
 /// Turns cumulative CPU seconds, read now and then per instance, into percent of one core
 /// since the previous reading: the emulated and xen runtimes report CPU time that way.
 struct CPURate {
@@ -8,7 +10,7 @@ struct CPURate {
         defer { last[id] = (cpuSeconds, now) }
         guard let before = last[id] else { return 0 }
         let elapsed = now - before.at
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         return seconds > 0 ? (cpuSeconds - before.cpuSeconds) / seconds * 100 : 0
     }
 

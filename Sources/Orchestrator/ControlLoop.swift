@@ -1,4 +1,5 @@
 import AugurModel
+import Deadline
 import DNSBalancer
 import EdgeLink
 import EdgeWire

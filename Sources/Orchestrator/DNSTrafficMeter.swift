@@ -1,3 +1,4 @@
+import Deadline
 import DNSBalancer
 import Foundation
 import ServiceLifecycle

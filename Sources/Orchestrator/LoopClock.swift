@@ -1,3 +1,4 @@
+import Deadline
 import Foundation
 
 /// The one clock the control loop decides by: its waits (the DNS grace before a removal, the
@@ -41,12 +42,5 @@ public struct LoopClock: Sendable {
     private static func stopwatch<C: Clock<Duration>>(_ clock: C) -> @Sendable () -> Duration {
         let start = clock.now
         return { start.duration(to: clock.now) }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, fractions included.
-    var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

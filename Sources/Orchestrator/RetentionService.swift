@@ -1,3 +1,4 @@
+import Deadline
 import Foundation
 import Logging
 import Planning

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import AugurModel
 import Crypto
+import Deadline
 import Foundation
 import NIOCore
 
@@ -92,7 +93,7 @@ public struct UserSession: Sendable {
         do {
             let response = try await client.execute(HTTPClientRequest(url: "http://\(address):\(port)\(path)"), timeout: .seconds(120))
             let head = clock.now
-            result.responseSeconds = Self.seconds(head - started)
+            result.responseSeconds = (head - started).inSeconds
             guard response.status == .ok else {
                 result.failure = .http(Int(response.status.code))
                 return result
@@ -102,7 +103,7 @@ public struct UserSession: Sendable {
                 result.bytes += chunk.readableBytes
                 chunk.withUnsafeReadableBytes { digest?.update(bufferPointer: $0) }
             }
-            result.downloadSeconds = Self.seconds(clock.now - head)
+            result.downloadSeconds = (clock.now - head).inSeconds
             result.sha256 = digest?.finalize().map { String(format: "%02x", $0) }.joined()
             if result.bytes != expectedBytes { result.failure = .shortRead(got: result.bytes, expected: expectedBytes) }
         } catch let error as HTTPClientError where error == .connectTimeout || error == .remoteConnectionClosed {
@@ -112,10 +113,6 @@ public struct UserSession: Sendable {
             result.failure = text.contains("onnection refused") ? .refused(text) : .transfer(text)
         }
         return result
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 
