@@ -41,8 +41,12 @@ public struct EdgeClient: Sendable {
     }
 
     public func instances() async throws -> [EdgeInstance] {
-        let list: InstanceList = try await call(.GET, "/v1/instances")
-        return list.instances
+        try await instances(since: nil).instances
+    }
+
+    /// The whole list, or what changed since `cursor` (see `InstanceList`).
+    public func instances(since cursor: InstanceCursor?) async throws -> InstanceList {
+        try await call(.GET, "/v1/instances" + (cursor.map { "?since=\($0)" } ?? ""))
     }
 
     /// The instance now, or (`waitUntilSettled`) once it is ready, failed or gone.

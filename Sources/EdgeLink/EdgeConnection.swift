@@ -10,14 +10,22 @@ public protocol EdgeConnection: Sendable {
     func create(_ request: CreateInstanceRequest) async throws -> EdgeInstance
     /// Waits until the instance is ready, failed or gone.
     func settled(_ id: String) async throws -> EdgeInstance
-    /// Everything the edge runs or ran recently: the truth the loop reconciles with.
-    func instances() async throws -> [EdgeInstance]
+    /// Everything the edge runs or ran recently, the truth the loop reconciles with; or, from
+    /// a cursor an earlier list gave, only what changed since (the edge decides: see `InstanceList.complete`).
+    func instances(since cursor: InstanceCursor?) async throws -> InstanceList
     /// Drains (bounded by `drainSeconds`) and destroys; returns once the instance is gone.
     func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance
     /// Evicts the registry's images no live instance uses, of one runtime or all.
     func evictImages(runtime: RuntimeKind?) async throws -> ImageEviction
     /// The edge's limit, instances by phase, and which runtimes it runs for real or emulates.
     func node() async throws -> NodeState
+}
+
+extension EdgeConnection {
+    /// Everything the edge runs or ran recently.
+    public func instances() async throws -> [EdgeInstance] {
+        try await instances(since: nil).instances
+    }
 }
 
 /// An operator in another process (`augur edge`), through its HTTP API.
@@ -38,8 +46,8 @@ public struct RemoteEdge: EdgeConnection {
         try await client.instance(id, waitUntilSettled: true)
     }
 
-    public func instances() async throws -> [EdgeInstance] {
-        try await client.instances()
+    public func instances(since cursor: InstanceCursor?) async throws -> InstanceList {
+        try await client.instances(since: cursor)
     }
 
     public func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance {

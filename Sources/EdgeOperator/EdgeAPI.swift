@@ -13,7 +13,7 @@ extension InstanceList: ResponseEncodable {}
 
 /// The operator's HTTP API:
 /// `POST /v1/instances` (body `CreateInstanceRequest`; `?wait=true` answers once ready or failed),
-/// `GET /v1/instances`, `GET /v1/instances/{id}` (`?wait=settled` answers once it is ready, failed or gone), `DELETE /v1/instances/{id}?drain=SECONDS[&wait=true]`,
+/// `GET /v1/instances[?since=CURSOR]` (from a cursor an earlier list gave, only what changed since, when the operator can tell), `GET /v1/instances/{id}` (`?wait=settled` answers once it is ready, failed or gone), `DELETE /v1/instances/{id}?drain=SECONDS[&wait=true]`,
 /// `DELETE /v1/images[?runtime=KIND]` (evicts the registry's images no live instance uses), `GET /v1/node`, and `GET /v1/events` (server-sent events, one `instance` event per change).
 /// Every call needs the bearer token but `GET /healthz` (see `APIAccess`).
 public enum EdgeAPI {
@@ -26,7 +26,11 @@ public enum EdgeAPI {
         router.get("healthz") { _, _ in "ok\n" }
         let v1 = router.group("v1")
         v1.get("node") { _, _ in await edge.nodeState() }
-        v1.get("instances") { _, _ in InstanceList(instances: await edge.instances()) }
+        v1.get("instances") { request, _ in
+            guard let text = request.uri.queryParameters.get("since") else { return await edge.instances(since: nil) }
+            guard let cursor = InstanceCursor(text) else { throw HTTPError(.badRequest, message: "since must be a cursor an earlier list gave, RUN.REVISION") }
+            return await edge.instances(since: cursor)
+        }
         v1.get("instances/:id") { request, context in
             let id = try context.parameters.require("id")
             guard request.uri.queryParameters.get("wait") == "settled" else { return try await mapped { try await edge.instance(id) } }

@@ -55,6 +55,8 @@ public actor EdgeOperator {
     public let monitor: NodeMonitor
     private let logger: Logger
     private var records: [String: EdgeInstance] = [:]
+    /// Which record changed when, for readers that ask only for what changed.
+    private var changes = InstanceChangeLog()
     private var lifecycles: [String: Task<Void, Never>] = [:]
     private var removals: [String: Task<Void, Never>] = [:]
     private var subscribers: [UUID: AsyncStream<EdgeInstance>.Continuation] = [:]
@@ -75,6 +77,11 @@ public actor EdgeOperator {
 
     public func instances() -> [EdgeInstance] {
         records.values.sorted { $0.timeline.requested < $1.timeline.requested }
+    }
+
+    /// Every record, or only those that changed since `cursor` when the change log can tell.
+    public func instances(since cursor: InstanceCursor?) -> InstanceList {
+        changes.list(since: cursor, records: records)
     }
 
     public func instance(_ id: String) throws -> EdgeInstance {
@@ -123,6 +130,7 @@ public actor EdgeOperator {
         var record = EdgeInstance(spec: spec, requested: Date(), emulated: driver.isEmulated, timingNote: driver.timingNote)
         record.timeline.began[.pulling] = record.timeline.requested
         records[spec.id] = record
+        changes.changed(spec.id)
         publish(record)
         logger.info("instance requested", metadata: ["instance.id": "\(spec.id)", "instance.content": "\(spec.content)", "instance.flavor": "\(spec.flavor)", "instance.address": "\(spec.address)"])
         lifecycles[spec.id] = Task { await self.bringUp(spec, driver: driver) }
@@ -192,6 +200,7 @@ public actor EdgeOperator {
             record.phase = .booting
             record.timeline.began[.booting] = record.timeline.requested
             records[item.spec.id] = record
+            changes.changed(item.spec.id)
             publish(record)
             logger.notice("found a running instance at start", metadata: ["instance.id": "\(item.spec.id)", "instance.address": "\(item.spec.address)"])
             lifecycles[item.spec.id] = Task { await self.awaitReadiness(item.spec, handle: item.handle, driver: driver) }
@@ -239,6 +248,7 @@ public actor EdgeOperator {
             localImages[spec.runtime, default: []].insert(spec.image)
             guard !Task.isCancelled, records[spec.id]?.phase == .pulling else { return }
             records[spec.id]?.image = image
+            changes.changed(spec.id)
             enter(.booting, id: spec.id)
             // A boot is not interrupted half-way: what it creates is always known and destroyed.
             handle = try await Task.detached { try await driver.boot(spec) }.value
@@ -339,6 +349,7 @@ public actor EdgeOperator {
             guard let ended = record.timeline.began[record.phase], now.timeIntervalSince(ended) > seconds else { continue }
             records[id] = nil
             lifecycles[id] = nil
+            changes.forgot(id)
         }
     }
 
@@ -356,6 +367,7 @@ public actor EdgeOperator {
         record.timeline.began[phase] = time
         record.seconds = record.measured
         records[id] = record
+        changes.changed(id)
         publish(record)
         var metadata: Logger.Metadata = ["instance.id": "\(id)", "instance.phase": "\(phase.rawValue)"]
         for (name, seconds) in record.seconds { metadata["instance.\(name)_s"] = "\(String(format: "%.4f", seconds))" }

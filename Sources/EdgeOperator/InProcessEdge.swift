@@ -20,8 +20,8 @@ public struct InProcessEdge: EdgeConnection {
         try await edgeOperator.settled(id, in: [.ready])
     }
 
-    public func instances() async throws -> [EdgeInstance] {
-        await edgeOperator.instances()
+    public func instances(since cursor: InstanceCursor?) async throws -> InstanceList {
+        await edgeOperator.instances(since: cursor)
     }
 
     public func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance {

@@ -9,36 +9,44 @@ import Planning
 /// edge may not report refused.
 extension ControlLoop {
     /// Lists every edge (in parallel, bounded); an edge that answers is the truth for its
-    /// instances, one that does not has its instances taken out of DNS. A list applies to
-    /// the fleet as it is when the list arrives: what a job observed meanwhile stands.
-    /// Instances still on their way up or out get a job that follows them. What it learns is
-    /// left pending for the caller to store.
+    /// instances, one that does not has its instances taken out of DNS. An edge that gave a
+    /// cursor lists only what changed since, but for its turn at a whole list (and after it
+    /// did not answer). A list applies to the fleet as it is when the list arrives: what a job
+    /// observed meanwhile stands. Instances still on their way up or out get a job that
+    /// follows them. What it learns is left pending for the caller to store.
     func reconcile() async {
         let timeout = settings.edgeTimeout
         let clock = clock.clock
         let asOf = fleet.generation
+        let names = edges.keys.sorted()
+        let since = Dictionary(uniqueKeysWithValues: names.enumerated().compactMap { turn, name in
+            (reconciles + turn) % settings.wholeListEvery == 0 ? nil : cursors[name].map { (name, $0) }
+        })
+        reconciles += 1
         // The node's state too: its runtimes, and the images it has (an eviction drops them).
-        let reports = await withTaskGroup(of: (String, Result<([EdgeInstance], NodeState), any Error>).self) { group in
+        let reports = await withTaskGroup(of: (String, Result<(InstanceList, NodeState), any Error>).self) { group in
             for (name, edge) in edges {
+                let cursor = since[name]
                 group.addTask {
-                    (name, await Self.bounded(timeout, on: clock) { (try await edge.instances(), try await edge.node()) })
+                    (name, await Self.bounded(timeout, on: clock) { (try await edge.instances(since: cursor), try await edge.node()) })
                 }
             }
-            var collected: [String: Result<([EdgeInstance], NodeState), any Error>] = [:]
+            var collected: [String: Result<(InstanceList, NodeState), any Error>] = [:]
             for await (name, result) in group { collected[name] = result }
             return collected
         }
         for (edge, result) in reports.sorted(by: { $0.key < $1.key }) {
             switch result {
-            case .success(let (listed, state)):
-                let instances = listed.filter { refusal(of: $0, from: edge) == nil }
+            case .success(let (list, state)):
+                cursors[edge] = list.cursor
+                let instances = list.instances.filter { refusal(of: $0, from: edge) == nil }
                 fleet.learn(state)
                 if lostEdges.remove(edge) != nil { event("edge", edge, "edge answers again; its ready instances are answered again") }
                 // The store keeps what changed: a report that repeats an instance's phase is not written again.
                 let known = Dictionary(uniqueKeysWithValues: instances.compactMap { reported in
                     fleet.members[reported.spec.id].map { (reported.spec.id, ($0.instance.phase, $0.instance.failure)) }
                 })
-                let (changes, applied, vanished) = fleet.reconcile(edge: edge, report: instances, asOf: asOf)
+                let (changes, applied, vanished) = fleet.reconcile(edge: edge, report: instances, asOf: asOf, complete: list.complete)
                 apply(changes)
                 for instance in applied where known[instance.spec.id].map({ $0 != (instance.phase, instance.failure) }) ?? true { persist(instance) }
                 for instance in vanished {
@@ -50,12 +58,13 @@ extension ControlLoop {
                 }
                 metrics.edgeReachable(edge, true)
             case .failure(let error):
+                cursors[edge] = nil
                 if lostEdges.insert(edge).inserted { event("edge", edge, "edge unreachable; its instances leave DNS: \(error)") }
                 apply(fleet.lost(edge: edge))
                 metrics.edgeReachable(edge, false)
             }
         }
-        for member in fleet.live where !watched.contains(member.instance.spec.id) && !fleet.unreachable.contains(member.instance.spec.edge) {
+        for member in fleet.unsettled where !watched.contains(member.instance.spec.id) && !fleet.unreachable.contains(member.instance.spec.edge) {
             if member.removing {
                 enqueueRemoval(member.instance.spec.id, action: nil)
             } else if member.instance.phase == .pulling || member.instance.phase == .booting {

@@ -61,11 +61,9 @@ extension ControlLoop {
     }
 
     func report(_ record: IntervalRecord) {
-        var perEdge: [String: [String: Int]] = [:]
-        for member in fleet.live { perEdge[member.instance.spec.edge, default: [:]][member.instance.phase.rawValue, default: 0] += 1 }
         for edge in edges.keys {
             for phase in InstancePhase.allCases where !phase.isFinal {
-                metrics.instances(edge: edge, phase: phase.rawValue, count: perEdge[edge]?[phase.rawValue] ?? 0)
+                metrics.instances(edge: edge, phase: phase.rawValue, count: fleet.liveByEdge[edge]?[phase] ?? 0)
             }
         }
         for (content, count) in record.lookups { metrics.lookups(content: content, count: count) }

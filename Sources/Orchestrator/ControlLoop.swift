@@ -49,6 +49,10 @@ public actor ControlLoop {
     var fleet = Fleet()
     var latest: IntervalRecord?
 
+    /// Per edge, where its last list left off: the next asks only for what changed since.
+    var cursors: [String: InstanceCursor] = [:]
+    /// Reconciles so far (the edges take turns listing everything, see `LoopSettings.wholeListEvery`).
+    var reconciles = 0
     /// Edges whose loss was announced (so their return is announced too).
     var lostEdges: Set<String> = []
     /// Instances that have a deploy or removal job running.

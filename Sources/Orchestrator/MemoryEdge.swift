@@ -24,13 +24,16 @@ public actor MemoryEdge: EdgeConnection {
     private let node: Node
     private let flavors: [String: Flavor]
     private var records: [String: EdgeInstance] = [:]
+    /// Which record changed when, so that it lists only what changed when asked to, as an operator does.
+    private var changes = InstanceChangeLog()
     private var outcomes: [String: BootOutcome] = [:]
     private var reachable = true
     private var delay: Duration = .zero
     private var nextID = 0
     /// Images "made local" by a deploy, until evicted.
     private var images: Set<String> = []
-    /// Every call the loop made, in order ("create video1/clickos", "remove ID", "instances", "node").
+    /// Every call the loop made, in order ("create video1/clickos", "remove ID", "instances",
+    /// "instances since" (what changed since a cursor), "node").
     public private(set) var calls: [String] = []
 
     public init(node: Node, flavors: [String: Flavor]) {
@@ -56,10 +59,14 @@ public actor MemoryEdge: EdgeConnection {
         record.failure = failure
         record.timeline.began[phase] = Date()
         records[record.spec.id] = record
+        changes.changed(id)
     }
 
     /// Puts an instance in the edge as a previous run left it (for restart tests).
-    public func seed(_ instance: EdgeInstance) { records[instance.spec.id] = instance }
+    public func seed(_ instance: EdgeInstance) {
+        records[instance.spec.id] = instance
+        changes.changed(instance.spec.id)
+    }
 
     public func instance(_ id: String) -> EdgeInstance? { records[id] }
 
@@ -87,6 +94,7 @@ public actor MemoryEdge: EdgeConnection {
         record.phase = .booting
         record.timeline.began[.booting] = record.timeline.requested
         records[record.spec.id] = record
+        changes.changed(record.spec.id)
         images.insert(spec.image)
         return record
     }
@@ -106,9 +114,9 @@ public actor MemoryEdge: EdgeConnection {
         return records[id] ?? record
     }
 
-    public func instances() async throws -> [EdgeInstance] {
-        try await answer("instances")
-        return records.values.sorted { $0.spec.id < $1.spec.id }
+    public func instances(since cursor: InstanceCursor?) async throws -> InstanceList {
+        try await answer(cursor == nil ? "instances" : "instances since")
+        return changes.list(since: cursor, records: records)
     }
 
     public func remove(_ id: String, drainSeconds: Double) async throws -> EdgeInstance {

@@ -43,6 +43,11 @@ public struct Fleet: Sendable {
     private var departed: [String: [String: UInt64]] = [:]
     /// The members' ids by edge, so that an edge's report costs time in that edge's instances.
     private var byEdge: [String: Set<String>] = [:]
+    /// Live members on their way up (pulling, booting) or out (being removed), whose ends the
+    /// loop follows: a handful, whatever the fleet's size.
+    private var unsettledIDs: Set<String> = []
+    /// Live members per edge and phase.
+    public private(set) var liveByEdge: [String: [InstancePhase: Int]] = [:]
     /// What each image name an edge reported stands for ("flavor/content", nil: not one of
     /// Augur's): parsed once per name, however often it is reported.
     private var imageKeys: [String: String?] = [:]
@@ -62,10 +67,18 @@ public struct Fleet: Sendable {
         members.values.filter { !$0.instance.phase.isFinal }.sorted { $0.instance.spec.id < $1.instance.spec.id }
     }
 
+    /// The live members on their way up or out, by id.
+    public var unsettled: [Member] {
+        unsettledIDs.sorted().compactMap { members[$0] }
+    }
+
     /// Takes what an edge reports of one instance (new or known).
     public mutating func observe(_ instance: EdgeInstance, removing: Bool? = nil) -> [PoolChange] {
         let id = instance.spec.id
-        var member = members[id] ?? Member(instance: instance)
+        let known = members[id]
+        var member = known ?? Member(instance: instance)
+        if let known { count(known.instance, by: -1) }
+        count(instance, by: 1)
         if member.instance.spec.edge != instance.spec.edge { byEdge[member.instance.spec.edge]?.remove(id) }
         byEdge[instance.spec.edge, default: []].insert(id)
         member.instance = instance
@@ -79,6 +92,7 @@ public struct Fleet: Sendable {
             measuredBoot[instance.spec.flavor] = boot
         }
         members[id] = member
+        noteUnsettled(member)
         let changes = settle(id)
         if instance.phase.isFinal {
             members[id] = nil
@@ -88,30 +102,36 @@ public struct Fleet: Sendable {
         return changes
     }
 
-    /// Takes an edge's whole list, requested when the fleet was at generation `asOf`: reported
+    /// Takes an edge's list, requested when the fleet was at generation `asOf`: reported
     /// instances are observed (an edge that answers is reachable again, so its ready ones
-    /// return to DNS), known ones it no longer reports are gone. Members observed after `asOf`
-    /// keep what that newer observation said, and instances that ended after `asOf` stay
-    /// ended. Returns the pool changes and the instances the
+    /// return to DNS); when the list is `complete`, known ones it no longer reports are gone
+    /// (a list of changes only says nothing of the others, and costs time in its own length).
+    /// Members observed after `asOf` keep what that newer observation said, and instances
+    /// that ended after `asOf` stay ended. Returns the pool changes and the instances the
     /// report applied to (observed or vanished, the vanished ones now gone).
-    public mutating func reconcile(edge: String, report: [EdgeInstance], asOf: UInt64) -> (changes: [PoolChange], applied: [EdgeInstance], vanished: [EdgeInstance]) {
-        unreachable.remove(edge)
+    public mutating func reconcile(
+        edge: String, report: [EdgeInstance], asOf: UInt64, complete: Bool = true
+    ) -> (changes: [PoolChange], applied: [EdgeInstance], vanished: [EdgeInstance]) {
+        let returned = unreachable.remove(edge) != nil
         var changes: [PoolChange] = []
-        let reported = Set(report.map(\.spec.id))
-        let known = byEdge[edge] ?? []
-        let newer = known.filter { (members[$0]?.observedAt ?? 0) > asOf }
+        func isNewer(_ id: String) -> Bool { (members[id]?.observedAt ?? 0) > asOf }
         // Ended before the list was requested: the list knows it, so the record is no longer needed.
         let endedSince = departed[edge]?.filter { $0.value > asOf } ?? [:]
         departed[edge] = endedSince.isEmpty ? nil : endedSince
         var applied: [EdgeInstance] = []
-        for instance in report where !newer.contains(instance.spec.id) && endedSince[instance.spec.id] == nil {
+        for instance in report where !isNewer(instance.spec.id) && endedSince[instance.spec.id] == nil {
             // An ended instance the fleet does not know (an edge keeps its gone ones listed) says nothing new.
             if instance.phase.isFinal && members[instance.spec.id] == nil { continue }
             changes += observe(instance)
             applied.append(instance)
         }
+        guard complete || returned else { return (changes, applied, []) }
+        let known = byEdge[edge] ?? []
+        let newer = known.filter(isNewer)
         // The newer members keep their state, but their edge answers again: the rule applies.
         for id in newer { changes += settle(id) }
+        guard complete else { return (changes, applied, []) }
+        let reported = Set(report.map(\.spec.id))
         var vanished: [EdgeInstance] = []
         for id in known.sorted() where !reported.contains(id) && !newer.contains(id) {
             guard var gone = members[id]?.instance else { continue }
@@ -148,8 +168,25 @@ public struct Fleet: Sendable {
 
     /// The orchestrator starts removing an instance: its address leaves DNS now.
     public mutating func beginRemoval(_ id: String) -> [PoolChange] {
-        members[id]?.removing = true
+        guard var member = members[id] else { return [] }
+        member.removing = true
+        members[id] = member
+        noteUnsettled(member)
         return settle(id)
+    }
+
+    private mutating func noteUnsettled(_ member: Member) {
+        let phase = member.instance.phase
+        if !phase.isFinal && (member.removing || phase == .pulling || phase == .booting) {
+            unsettledIDs.insert(member.instance.spec.id)
+        } else {
+            unsettledIDs.remove(member.instance.spec.id)
+        }
+    }
+
+    private mutating func count(_ instance: EdgeInstance, by step: Int) {
+        guard !instance.phase.isFinal else { return }
+        liveByEdge[instance.spec.edge, default: [:]][instance.phase, default: 0] += step
     }
 
     /// Brings `answered` in line with the rule and says what changed.

@@ -18,6 +18,11 @@ public struct LoopSettings: Sendable {
     public var drainSeconds: Double
     /// An edge that does not list its instances within this is treated as unreachable.
     public var edgeTimeout: Duration
+    /// Each edge lists everything once in this many reconciles (the edges take turns); between
+    /// them it lists only what changed since its last list. A whole list brings what a change
+    /// cannot (the instances' usage readings) and bounds how long anything missed stays wrong.
+    /// 1: always whole.
+    public var wholeListEvery: Int
     /// Deploy only these flavors, in this order of preference (nil: each content's own list).
     public var edgeFlavors: [String]?
     /// How capacity follows demand, for every content unless `scalingByContent` names it.
@@ -34,7 +39,7 @@ public struct LoopSettings: Sendable {
 
     public init(
         intervalSeconds: Double, trainingIntervals: Int = 10, policy: PlanPolicy = .paper, horizon: Int = 1,
-        dnsGraceSeconds: Double = 5, drainSeconds: Double = 30, edgeTimeout: Duration = .seconds(5), edgeFlavors: [String]? = nil,
+        dnsGraceSeconds: Double = 5, drainSeconds: Double = 30, edgeTimeout: Duration = .seconds(5), wholeListEvery: Int = 10, edgeFlavors: [String]? = nil,
         scaling: ScalingPolicy = .predictive, scalingByContent: [String: ScalingPolicy] = [:], reactEvery: Duration? = nil, reactionMargin: Double = 0.25,
         hold: Duration? = nil
     ) {
@@ -45,6 +50,7 @@ public struct LoopSettings: Sendable {
         self.dnsGraceSeconds = dnsGraceSeconds
         self.drainSeconds = drainSeconds
         self.edgeTimeout = edgeTimeout
+        self.wholeListEvery = max(1, wholeListEvery)
         self.edgeFlavors = edgeFlavors
         self.scaling = scaling
         self.scalingByContent = scalingByContent

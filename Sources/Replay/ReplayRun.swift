@@ -65,9 +65,11 @@ public struct ReplayRun: Sendable {
         let counter = IntervalCounter(counters: pools.counters, interval: .milliseconds(scenario.roundMilliseconds), clock: ContinuousClock(), logger: logger)
         let loopSnapshots = counter.subscribe()
         let rounds = counter.subscribe()
+        // Whole lists every round: each round's record sums the instances' usage readings, which only a whole list brings.
         let settings = LoopSettings(
             intervalSeconds: roundSeconds, trainingIntervals: scenario.trainingRounds,
-            dnsGraceSeconds: min(Double(topology.dns.ttl), roundSeconds / 2), drainSeconds: roundSeconds, edgeFlavors: run.edgeFlavors, scaling: run.policy)
+            dnsGraceSeconds: min(Double(topology.dns.ttl), roundSeconds / 2), drainSeconds: roundSeconds, wholeListEvery: 1, edgeFlavors: run.edgeFlavors,
+            scaling: run.policy)
         let loop = ControlLoop(
             configuration: configuration, settings: settings, models: [content: try ModelChoice(parsing: run.model)],
             edges: edges.connections, pools: pools, store: try StateStore.open(directory: directory.appendingPathComponent("data")),

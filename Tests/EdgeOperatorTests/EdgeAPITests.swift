@@ -44,8 +44,18 @@ extension EdgeServices {
                 }
                 #expect(ready.phase == .ready && ready.emulated)
                 #expect(ready.seconds["allocation"] != nil && ready.seconds["boot"] != nil)
-                try await client.execute(uri: "/v1/instances", method: .get, headers: auth) { response in
-                    #expect(String(buffer: response.body).contains(ready.spec.id))
+                let whole = try await client.execute(uri: "/v1/instances", method: .get, headers: auth) { response in
+                    try decoder.decode(InstanceList.self, from: Data(buffer: response.body))
+                }
+                #expect(whole.complete && whole.instances.map(\.spec.id) == [ready.spec.id])
+                let cursor = try #require(whole.cursor)
+                try await client.execute(uri: "/v1/instances?since=\(cursor)", method: .get, headers: auth) { response in
+                    let changes = try decoder.decode(InstanceList.self, from: Data(buffer: response.body))
+                    #expect(!changes.complete && changes.instances.isEmpty && changes.cursor == cursor, "nothing changed since")
+                }
+                try await client.execute(uri: "/v1/instances?since=not-a-cursor", method: .get, headers: auth) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("since must be a cursor"))
                 }
                 try await client.execute(uri: "/v1/node", method: .get, headers: auth) { response in
                     let state = try decoder.decode(NodeState.self, from: Data(buffer: response.body))
@@ -102,8 +112,11 @@ extension EdgeServices {
                 }
                 let wrongToken = EdgeClient(edge: "edge-1", baseURL: "http://127.0.0.1:\(port)", token: "not-the-token")
                 await #expect(throws: EdgeClient.Failure.self) { try await wrongToken.delete(ready.spec.id, drainSeconds: 0) }
+                let listed = try await operatorClient.instances(since: nil)
                 let gone = try await operatorClient.delete(ready.spec.id, drainSeconds: 0, waitUntilGone: true)
                 #expect(gone.phase == .gone)
+                let changes = try await operatorClient.instances(since: listed.cursor)
+                #expect(!changes.complete && changes.instances.map(\.phase) == [.gone], "only the removal, which drained then ended it")
             }
             let down = EdgeClient(edge: "edge-9", baseURL: "http://127.0.0.1:1", token: EdgeAPITests.token)
             do {

@@ -101,6 +101,59 @@ import Testing
         #expect(next.applied.isEmpty && fleet.live.isEmpty)
     }
 
+    /// A list of changes only applies what it holds: the members it does not name stand, and
+    /// an instance it reports ended is gone.
+    @Test func aListOfChangesLeavesTheOthersAsTheyAre() {
+        var fleet = Fleet()
+        _ = fleet.observe(InstanceFixture.instance("a", phase: .ready))
+        _ = fleet.observe(InstanceFixture.instance("b", phase: .booting, address: "127.11.3.2"))
+        _ = fleet.observe(InstanceFixture.instance("c", phase: .ready, address: "127.11.3.3"))
+        let (changes, applied, vanished) = fleet.reconcile(
+            edge: "edge-1", report: [InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2"), InstanceFixture.instance("c", phase: .gone, address: "127.11.3.3")],
+            asOf: fleet.generation, complete: false)
+        #expect(vanished.isEmpty, "what a list of changes does not name did not vanish")
+        #expect(applied.map(\.spec.id) == ["b", "c"])
+        #expect(changes == [
+            .add(instance: "b", content: "video5", flavor: "clickos", address: "127.11.3.2"),
+            .remove(instance: "c", content: "video5", flavor: "clickos", address: "127.11.3.3"),
+        ])
+        #expect(fleet.live.map(\.instance.spec.id) == ["a", "b"])
+        #expect(fleet.live.allSatisfy { $0.answered })
+        // The same members, now in a whole list without "a": it is gone.
+        let whole = fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2")], asOf: fleet.generation)
+        #expect(whole.vanished.map(\.spec.id) == ["a"])
+    }
+
+    /// After its edge was lost, even a list of changes puts the edge's ready members back in DNS.
+    @Test func aListOfChangesFromAReturningEdgeAnswersItsReadyMembersAgain() {
+        var fleet = Fleet()
+        _ = fleet.observe(InstanceFixture.instance("a", phase: .ready))
+        _ = fleet.lost(edge: "edge-1")
+        let (changes, _, vanished) = fleet.reconcile(edge: "edge-1", report: [], asOf: fleet.generation - 1, complete: false)
+        #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")] && vanished.isEmpty)
+    }
+
+    /// What the loop follows (members on their way up or out) and the per-edge phase counts
+    /// are kept as members change, and agree with a scan of the live members.
+    @Test func unsettledMembersAndPhaseCountsFollowEveryChange() {
+        var fleet = Fleet()
+        var generator = SeededRandom(seed: 7)
+        let phases: [InstancePhase] = [.pulling, .booting, .ready, .draining, .gone, .failed]
+        for _ in 0..<2_000 {
+            let id = "i\(Int.random(in: 0..<40, using: &generator))"
+            let edge = Bool.random(using: &generator) ? "edge-1" : "edge-2"
+            if Int.random(in: 0..<10, using: &generator) == 0 {
+                _ = fleet.beginRemoval(id)
+            } else {
+                _ = fleet.observe(InstanceFixture.instance(id, edge: edge, phase: phases[Int.random(in: 0..<phases.count, using: &generator)]))
+            }
+            let live = fleet.live
+            #expect(fleet.unsettled.map(\.instance.spec.id) == live.filter { $0.removing || $0.instance.phase == .pulling || $0.instance.phase == .booting }.map(\.instance.spec.id))
+            let counted = Dictionary(grouping: live, by: \.instance.spec.edge).mapValues { Dictionary(grouping: $0, by: \.instance.phase).mapValues(\.count) }
+            #expect(fleet.liveByEdge.mapValues { $0.filter { $0.value > 0 } }.filter { !$0.value.isEmpty } == counted)
+        }
+    }
+
     @Test func aFailedInstanceIsDroppedAndNeverAnswered() {
         var fleet = Fleet()
         #expect(fleet.observe(InstanceFixture.instance("a", phase: .failed)).isEmpty)

@@ -1,0 +1,47 @@
+@testable import EdgeWire
+import Testing
+import TestSupport
+
+/// What an edge sends a reader that gives a cursor: exactly what changed since, or the whole
+/// list whenever the log cannot tell.
+@Suite struct InstanceChangeLogTests {
+    static func records(_ ids: [String]) -> [String: EdgeInstance] {
+        Dictionary(uniqueKeysWithValues: ids.map { ($0, InstanceFixture.instance($0, phase: .ready)) })
+    }
+
+    @Test func aReaderGetsOnlyWhatChangedSinceItsCursorInTheOrderItChanged() {
+        var log = InstanceChangeLog(run: "r1")
+        let records = Self.records(["a", "b", "c"])
+        for id in ["a", "b", "c"] { log.changed(id) }
+        let first = log.list(since: nil, records: records)
+        #expect(first.complete && first.instances.map(\.spec.id) == ["a", "b", "c"] && first.cursor == InstanceCursor(run: "r1", revision: 3))
+        log.changed("c")
+        log.changed("a")
+        let next = log.list(since: first.cursor, records: records)
+        #expect(!next.complete && next.instances.map(\.spec.id) == ["c", "a"])
+        #expect(log.list(since: next.cursor, records: records).instances.isEmpty)
+    }
+
+    @Test func aCursorTheLogCannotAnswerGetsTheWholeList() {
+        var log = InstanceChangeLog(run: "r1")
+        let records = Self.records(["a", "b"])
+        log.changed("a")
+        log.changed("b")
+        #expect(log.list(since: InstanceCursor(run: "r0", revision: 1), records: records).complete, "another run's revisions mean nothing here")
+        #expect(log.list(since: InstanceCursor(run: "r1", revision: 9), records: records).complete, "a cursor from the future")
+        // "a" ended at revision 3 and was forgotten: a reader at 2 never saw it end.
+        log.changed("a")
+        log.forgot("a")
+        let behind = log.list(since: InstanceCursor(run: "r1", revision: 2), records: Self.records(["b"]))
+        #expect(behind.complete && behind.instances.map(\.spec.id) == ["b"])
+        #expect(!log.list(since: InstanceCursor(run: "r1", revision: 3), records: Self.records(["b"])).complete, "a reader past the forgotten end")
+    }
+
+    @Test func cursorsParseOnlyTheirOwnForm() {
+        #expect(InstanceCursor("3f2a-9c.17") == InstanceCursor(run: "3f2a-9c", revision: 17))
+        #expect(InstanceCursor(InstanceCursor(run: "abc", revision: 0).description) == InstanceCursor(run: "abc", revision: 0))
+        for bad in ["", "17", ".17", "abc.", "abc.-1", "abc.x", "a b.1", "a/b.1", String(repeating: "a", count: 65) + ".1", "abc.18446744073709551616"] {
+            #expect(InstanceCursor(bad) == nil, "\(bad)")
+        }
+    }
+}
