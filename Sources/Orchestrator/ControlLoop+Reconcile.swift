@@ -1,4 +1,3 @@
-import Deadline
 import EdgeLink
 import EdgeWire
 import Foundation
@@ -24,17 +23,7 @@ extension ControlLoop {
         })
         reconciles += 1
         // The node's state too: its runtimes, and the images it has (an eviction drops them).
-        let reports = await withTaskGroup(of: (String, Result<(InstanceList, NodeState), any Error>).self) { group in
-            for (name, edge) in edges {
-                let cursor = since[name]
-                group.addTask {
-                    (name, await Self.bounded(timeout, on: clock) { (try await edge.instances(since: cursor), try await edge.node()) })
-                }
-            }
-            var collected: [String: Result<(InstanceList, NodeState), any Error>] = [:]
-            for await (name, result) in group { collected[name] = result }
-            return collected
-        }
+        let reports = await Self.listEdges(edges, since: since, timeout: timeout, on: clock)
         for (edge, result) in reports.sorted(by: { $0.key < $1.key }) {
             switch result {
             case .success(let (list, state)):
@@ -89,11 +78,36 @@ extension ControlLoop {
         if let reason = refusal(of: instance, from: edge) { throw RefusedReport(edge: edge, reason: reason) }
     }
 
-    static func bounded<T: Sendable>(
-        _ limit: Duration, on clock: any Clock<Duration>, _ body: @escaping @Sendable () async throws -> T
-    ) async -> Result<T, any Error> {
-        await Deadline.race(limit, on: clock) {
-            do { return .success(try await body()) } catch { return .failure(error) }
-        } ?? .failure(LoopError.edgeTimeout(limit))
+    /// What arrives while the edges are listed: one edge's answer, or the deadline.
+    private enum Arrival: Sendable {
+        case report(String, Result<(InstanceList, NodeState), any Error>)
+        case deadline
+    }
+
+    /// Every edge's list and node state, asked all at once under one deadline: an edge that
+    /// has not answered when `timeout` passes is a failure (`LoopError.edgeTimeout`), its
+    /// call cancelled. One timer for the whole round, not one per edge.
+    static func listEdges(
+        _ edges: [String: any EdgeConnection], since: [String: InstanceCursor], timeout: Duration, on clock: any Clock<Duration>
+    ) async -> [String: Result<(InstanceList, NodeState), any Error>] {
+        await withTaskGroup(of: Arrival.self) { group in
+            for (name, edge) in edges {
+                let cursor = since[name]
+                group.addTask {
+                    do { return .report(name, .success((try await edge.instances(since: cursor), try await edge.node()))) } catch { return .report(name, .failure(error)) }
+                }
+            }
+            group.addTask {
+                try? await clock.sleep(for: timeout)
+                return .deadline
+            }
+            var collected: [String: Result<(InstanceList, NodeState), any Error>] = [:]
+            while collected.count < edges.count, case .report(let name, let result)? = await group.next() {
+                collected[name] = result
+            }
+            group.cancelAll()
+            for name in edges.keys where collected[name] == nil { collected[name] = .failure(LoopError.edgeTimeout(timeout)) }
+            return collected
+        }
     }
 }

@@ -35,10 +35,10 @@ extension StateStore {
     static func write(_ batch: RecordBatch, in db: Database) throws {
         try write(batch.pending, in: db)
         if let series = batch.interval { try write(series, in: db) }
+        guard !batch.outcomes.isEmpty else { return }
+        let outcome = try db.cachedStatement(sql: "UPDATE action SET outcome = ?, instance = COALESCE(?, instance), detail = COALESCE(?, detail), updatedAt = ? WHERE id = ?")
         for update in batch.outcomes {
-            try db.execute(
-                sql: "UPDATE action SET outcome = ?, instance = COALESCE(?, instance), detail = COALESCE(?, detail), updatedAt = ? WHERE id = ?",
-                arguments: [update.outcome.rawValue, update.instance, update.detail, update.at, update.action])
+            try outcome.execute(arguments: [update.outcome.rawValue, update.instance, update.detail, update.at, update.action])
         }
     }
 
@@ -71,10 +71,11 @@ extension StateStore {
         try write { db in try Self.insert(action, db) }
     }
 
+    /// Prepared once per connection (a plan holds hundreds of actions), bound per row.
     private static func insert(_ action: ActionRecord, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO action (id, interval, kind, content, flavor, edge, instance, reason, outcome, detail, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [action.id, action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO action (id, interval, kind, content, flavor, edge, instance, reason, outcome, detail, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try insert.execute(arguments: [action.id, action.interval, action.kind.rawValue, action.content, action.flavor, action.edge, action.instance, action.reason, action.outcome.rawValue, action.detail, action.updatedAt])
     }
 
     /// The progress stored by the last interval, if any.
