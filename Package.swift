@@ -237,7 +237,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AugurModel", "EdgeWire", .product(name: "Logging", package: "swift-log")], exclude: ["README.md"]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel", "TestSupport"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
-        .testTarget(name: "augurTests", dependencies: ["augur", "TestSupport"]),
+        .testTarget(name: "augurTests", dependencies: ["augur", "TestSupport", "Workload"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Workload", "Orchestrator", "EdgeOperator", "EdgeWire", "AugurModel", "TestSupport"]),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "EdgeWire", "Forecast", "Optimizer", "TestSupport"]),

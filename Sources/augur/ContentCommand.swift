@@ -1,6 +1,7 @@
 import ArgumentParser
 import AugurModel
 import Foundation
+import Workload
 
 /// `augur content generate`: writes the payload of every generated content object;
 /// `augur content list`: the catalog's content names, for scripts (they never parse YAML).
@@ -12,16 +13,24 @@ struct ContentCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the catalog's content names, one a line, after checking the configuration.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the catalog's content names, one a line, after checking the configuration; with --scenario, the content that scenario replays.")
 
         @OptionGroup var config: ConfigurationOptions
+
+        @Option(help: "Print only the content this scenario's pattern replays (checked against the catalog).")
+        var scenario: String?
 
         func run() throws {
             for name in try names() { print(name) }
         }
 
-        func names() throws(ConfigError) -> [String] {
-            try config.load().catalog.contents.map(\.name)
+        func names() throws -> [String] {
+            let names = try config.load().catalog.contents.map(\.name)
+            guard let scenario else { return names }
+            let content = try Scenario.load(scenario).pattern.content
+            guard names.contains(content) else { throw ValidationError("\(scenario): its pattern replays '\(content)', which the catalog \(config.content) does not hold") }
+            return [content]
         }
     }
 

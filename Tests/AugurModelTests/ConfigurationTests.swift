@@ -3,32 +3,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The repository's own files, read the way `augur` reads them.
-enum RepositoryFiles {
-    static let root = Testbed.root
-
-    static func text(_ path: String) throws -> String {
-        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
-    }
-
-    static func document(_ path: String) throws -> ConfigDocument {
-        try ConfigDocument(file: path, text: text(path))
-    }
-
-    /// Decodes the shipped files, with `edit` applied to one of them first.
-    static func decode(editing target: String? = nil, _ edit: (String) -> String = { $0 }) throws(ConfigError) -> AugurConfiguration {
-        func load(_ path: String) throws(ConfigError) -> ConfigDocument {
-            let original: String
-            do { original = try text(path) } catch { throw ConfigError(file: path, line: nil, field: "", reason: "\(error)") }
-            return try ConfigDocument(file: path, text: path == target ? edit(original) : original)
-        }
-        return try AugurConfiguration.decode(
-            topology: load("Topology/paper-testbed.yaml"),
-            flavors: load("Topology/flavors.yaml"),
-            catalog: load("Content/catalog.yaml"))
-    }
-}
-
 @Suite struct ShippedConfiguration {
     @Test func defaultTopologyMirrorsThePaperTestbed() throws {
         let config = try RepositoryFiles.decode()

@@ -1,5 +1,6 @@
 import Testing
 @testable import AugurModel
+import TestSupport
 
 /// Each site's credentials as the topology names them: an operator's own token file, its
 /// certificate beside the topology's CA, plain HTTP only on loopback without `tls`, and an

@@ -1,5 +1,6 @@
 import Testing
 @testable import AugurModel
+import TestSupport
 
 /// `Topology/xen-edge.yaml` and `operator.xen`: where a real Xen edge's guests join the network,
 /// and the `xen-linux` flavor that is never emulated.

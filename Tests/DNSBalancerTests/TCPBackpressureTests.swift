@@ -74,9 +74,7 @@ final class AugurDNSProcess: @unchecked Sendable {
         process.executableURL = try Testbed.augurBinary()
         process.arguments = [
             "dns", "--dns-listen", "127.0.0.1:0", "--workers", "1", "--rrl-rate", "0",
-            "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
-            "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
-        ]
+        ] + RepositoryFiles.arguments
         process.standardOutput = handle
         process.standardError = handle
         try process.run()

@@ -21,10 +21,8 @@ extension EdgeServices {
             process.executableURL = binary
             process.currentDirectoryURL = directory
             process.arguments = [
-                "edge", "--edge", "edge-1", "--listen", listen, "--state-directory", state.path, "--payloads", payloads.path,
-                "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
-                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path, "--log-level", "warning",
-            ]
+                "edge", "--edge", "edge-1", "--listen", listen, "--state-directory", state.path, "--payloads", payloads.path, "--log-level", "warning",
+            ] + RepositoryFiles.arguments
             let log = try FileHandle(forWritingTo: {
                 let url = directory.appendingPathComponent("edge.log")
                 FileManager.default.createFile(atPath: url.path, contents: nil)

@@ -13,11 +13,7 @@ extension Testbed {
 
     /// The shipped configuration, with edge-1's operator pointed at the given dockerd and state directory.
     static func configuration(dockerSocket: String = "/run/augur/edge-test/docker.sock", stateDirectory: String? = nil) throws -> (AugurConfiguration, Node) {
-        func document(_ path: String) throws -> ConfigDocument {
-            try ConfigDocument(file: path, text: String(contentsOf: root.appendingPathComponent(path), encoding: .utf8))
-        }
-        let configuration = try AugurConfiguration.decode(
-            topology: document("Topology/paper-testbed.yaml"), flavors: document("Topology/flavors.yaml"), catalog: document("Content/catalog.yaml"))
+        let configuration = try RepositoryFiles.decode()
         var node = try #require(configuration.topology.node(named: "edge-1"))
         // The orchestrator's tests run beside these, deploying on the same shipped edge from the
         // bottom of each pool: the edge tests take the top half of each /24, so no two tests

@@ -17,10 +17,8 @@ extension LoopServices {
             let output = Testbed.temporaryDirectory("replay")
             let text = try await Testbed.tool(binary.path, [
                 "replay", "--scenario", Testbed.root.appendingPathComponent("Scripts/scenarios/paper-s3-quick.yaml").path,
-                "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
-                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
                 "--output", output.path, "--payloads", output.appendingPathComponent("payloads").path, "--log-level", "warning",
-            ])
+            ] + RepositoryFiles.arguments)
             // The verdict also weighs p95 delivery, which one repeat of 3 s rounds on a shared
             // machine cannot settle within 5 %; the paper's result is on provisioning.
             let lines = text.split(separator: "\n").map(String.init)
@@ -105,11 +103,9 @@ extension LoopServices {
             let replay = Process()
             replay.executableURL = binary
             replay.arguments = [
-                "replay", "--scenario", Testbed.root.appendingPathComponent("Scripts/scenarios/paper-s3-quick.yaml").path,
-                "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
-                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path, "--dns-listen", "127.0.0.1:5391",
+                "replay", "--scenario", Testbed.root.appendingPathComponent("Scripts/scenarios/paper-s3-quick.yaml").path, "--dns-listen", "127.0.0.1:5391",
                 "--output", output.appendingPathComponent("out").path, "--payloads", output.appendingPathComponent("payloads").path, "--log-level", "warning",
-            ]
+            ] + RepositoryFiles.arguments
             replay.standardOutput = handle
             replay.standardError = handle
             try replay.run()
@@ -149,9 +145,7 @@ extension LoopServices {
                     .write(to: scenario, atomically: true, encoding: .utf8)
                 let text = try await Testbed.tool(binary.path, [
                     "replay", "--scenario", scenario.path, "--output", directory.appendingPathComponent("out").path,
-                    "--topology", Testbed.root.appendingPathComponent("Topology/paper-testbed.yaml").path,
-                    "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
-                ], failOnExit: false)
+                ] + RepositoryFiles.arguments, failOnExit: false)
                 #expect(text.contains(reason), "\(text)")
                 #expect(try String(contentsOf: earlier, encoding: .utf8) == "earlier\n")
             }

@@ -18,11 +18,7 @@ enum LoopBed {
     static let logger = Testbed.logger("augur.orchestrator.test")
 
     static func configuration() throws -> AugurConfiguration {
-        func document(_ path: String) throws -> ConfigDocument {
-            try ConfigDocument(file: path, text: String(contentsOf: Testbed.root.appendingPathComponent(path), encoding: .utf8))
-        }
-        var configuration = try AugurConfiguration.decode(
-            topology: document("Topology/paper-testbed.yaml"), flavors: document("Topology/flavors.yaml"), catalog: document("Content/catalog.yaml"))
+        var configuration = try RepositoryFiles.decode()
         configuration.topology.dns.ttl = 1
         return configuration
     }

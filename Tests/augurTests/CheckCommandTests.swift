@@ -2,16 +2,13 @@
 import Foundation
 import Testing
 import TestSupport
+import Workload
 
 /// `augur check` as an operator runs it before installing or restarting a service.
 @Suite struct CheckCommandTests {
-    static let root = Testbed.root
-
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-
     @Test func theShippedFilesPass() throws {
         let command = try CheckCommand.parse([
-            "--topology", Self.path("Topology/paper-testbed.yaml"), "--content", Self.path("Content/catalog.yaml"), Self.path("Scripts/scenarios/paper-s3-quick.yaml"),
+            "--topology", RepositoryFiles.path("Topology/paper-testbed.yaml"), "--content", RepositoryFiles.path("Content/catalog.yaml"), RepositoryFiles.path("Scripts/scenarios/paper-s3-quick.yaml"),
         ])
         let findings = command.check()
         #expect(findings.problems.isEmpty, "\(findings.problems)")
@@ -22,12 +19,12 @@ import TestSupport
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augur-check-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let topology = try String(contentsOfFile: Self.path("Topology/paper-testbed.yaml"), encoding: .utf8).replacingOccurrences(of: "  ttl: 5\n", with: "  tll: 5\n")
+        let topology = try String(contentsOfFile: RepositoryFiles.path("Topology/paper-testbed.yaml"), encoding: .utf8).replacingOccurrences(of: "  ttl: 5\n", with: "  tll: 5\n")
         try topology.write(to: folder.appendingPathComponent("topology.yaml"), atomically: true, encoding: .utf8)
         try "title: t\npattern: missing.yaml\n".write(to: folder.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
         let command = try CheckCommand.parse([
-            "--topology", folder.appendingPathComponent("topology.yaml").path, "--flavors", Self.path("Topology/flavors.yaml"),
-            "--content", Self.path("Content/catalog.yaml"), folder.appendingPathComponent("scenario.yaml").path,
+            "--topology", folder.appendingPathComponent("topology.yaml").path, "--flavors", RepositoryFiles.path("Topology/flavors.yaml"),
+            "--content", RepositoryFiles.path("Content/catalog.yaml"), folder.appendingPathComponent("scenario.yaml").path,
         ])
         let findings = command.check()
         #expect(findings.passed.isEmpty)
@@ -41,9 +38,22 @@ import TestSupport
 @Suite struct ContentListTests {
     @Test func theCatalogsNamesInOrder() throws {
         let command = try ContentCommand.List.parse([
-            "--topology", CheckCommandTests.path("Topology/netns-testbed.yaml"), "--content", CheckCommandTests.path("Content/catalog.yaml"),
+            "--topology", RepositoryFiles.path("Topology/netns-testbed.yaml"), "--content", RepositoryFiles.path("Content/catalog.yaml"),
         ])
         #expect(try command.names() == ["video1", "video5", "video10", "video20"])
+    }
+
+    @Test func aScenariosContentAndOneTheCatalogLacks() throws {
+        let arguments = ["--topology", RepositoryFiles.path("Topology/netns-testbed.yaml"), "--content", RepositoryFiles.path("Content/catalog.yaml")]
+        let matrix = try ContentCommand.List.parse(arguments + ["--scenario", RepositoryFiles.path("Scripts/scenarios/paper-s3-matrix.yaml")])
+        #expect(try matrix.names() == [try Scenario.load(RepositoryFiles.path("Scripts/scenarios/paper-s3-matrix.yaml")).pattern.content])
+        let folder = Testbed.temporaryDirectory("content-list")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "content: video99\nusers: [1, 2]\n".write(to: folder.appendingPathComponent("pattern.yaml"), atomically: true, encoding: .utf8)
+        try "title: t\npattern: pattern.yaml\nround: 1s\ncycles: 2\nruns:\n  - {name: a, model: \"ema:1\", edge_flavor: clickos}\n"
+            .write(to: folder.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
+        let unknown = try ContentCommand.List.parse(arguments + ["--scenario", folder.appendingPathComponent("scenario.yaml").path])
+        #expect { try unknown.names() } throws: { "\($0)".contains("'video99'") }
     }
 }
 

@@ -1,0 +1,54 @@
+import Foundation
+
+/// A daemon a test starts (`augur serve`, `augur edge`, a unit's command line) and stops:
+/// its output goes to a log file the test can show when something fails, and stopping it
+/// answers how it ended. One shape for every process test, instead of each spelling out
+/// `Process`, its log handle and its signal.
+public final class ChildProcess: @unchecked Sendable {
+    /// How the process ended.
+    public enum Ending: Equatable, Sendable {
+        case exited(Int32)
+        case signalled(Int32)
+    }
+
+    public let log: URL
+    private let process: Process
+
+    /// Starts `executable` with `arguments` in `directory`, its output (both streams) in `log`.
+    public init(_ executable: URL, _ arguments: [String], in directory: URL, log: URL, environment: [String: String]? = nil) throws {
+        process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        if let environment { process.environment = environment }
+        self.log = log
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+
+    /// What the process printed so far.
+    public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` (unless it has ended already) and waits, on a thread of its own, for the end.
+    @discardableResult
+    public func stop(_ signal: Int32 = SIGTERM) async -> Ending {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        return await ended()
+    }
+
+    /// Waits, on a thread of its own (the cooperative pool stays free), until the process ends.
+    public func ended() async -> Ending {
+        let process = process
+        return await Testbed.blocking {
+            process.waitUntilExit()
+            return process.terminationReason == .exit ? .exited(process.terminationStatus) : .signalled(process.terminationStatus)
+        }
+    }
+}
