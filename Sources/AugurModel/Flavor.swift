@@ -14,7 +14,7 @@ public struct Flavor: Sendable, Hashable {
     public var name: String
     public var runtime: RuntimeKind
     public var kind: Kind
-    /// Image size in megabytes by content size in megabytes (PAPER-FACTS.md).
+    /// Image size in megabytes by content size in megabytes (docs/paper.md).
     public var imageMegabytes: [Int: Double]
     /// How long the technology takes from "start" to serving, and to be removed, with the image
     /// local: what the emulated driver follows and what the optimizer plans with.

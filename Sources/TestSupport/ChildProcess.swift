@@ -30,23 +30,30 @@ public final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// A process the test drops while it still runs (a failed expectation, a thrown error)
+    /// is sent SIGTERM: no test leaves a daemon behind.
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
     public var isRunning: Bool { process.isRunning }
     public var pid: Int32 { process.processIdentifier }
 
     /// What the process printed so far.
     public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// Sends `signal` (unless it has ended already) and waits, on a thread of its own, for the end.
+    /// Sends `signal` (unless it has ended already) and waits, on a thread of its own (the
+    /// cooperative pool stays free), for the end; a process still running `killAfter` seconds
+    /// later is killed, so a stop that hangs fails its test (`.signalled(SIGKILL)`) instead of
+    /// hanging it.
     @discardableResult
-    public func stop(_ signal: Int32 = SIGTERM) async -> Ending {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        return await ended()
-    }
-
-    /// Waits, on a thread of its own (the cooperative pool stays free), until the process ends.
-    public func ended() async -> Ending {
+    public func stop(_ signal: Int32 = SIGTERM, killAfter seconds: Double = 60) async -> Ending {
         let process = process
+        if process.isRunning { kill(process.processIdentifier, signal) }
         return await Testbed.blocking {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             return process.terminationReason == .exit ? .exited(process.terminationStatus) : .signalled(process.terminationStatus)
         }

@@ -6,7 +6,7 @@ import AugurModel
 /// reach an edge without crossing its core link), every service address and instance pool made
 /// local to its node, and the routes between them. Pure: it only says which `ip`/`tc` commands
 /// do it. A link's delay is not emulated: that needs netem, which this kernel lacks
-/// (MACHINE-NOTES); at the paper's 2 ms it is small beside the transfers it would delay.
+/// (`CONFIG_NET_SCH_NETEM` is not set: docs/replay-and-testbed.md); at the paper's 2 ms it is small beside the transfers it would delay.
 public struct TestbedPlan: Sendable, Hashable {
     /// One side of a veth link.
     public struct End: Sendable, Hashable {

@@ -9,7 +9,7 @@ struct ImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Manage images in the private registry.",
-        subcommands: [PushUnikernel.self]
+        subcommands: [PushUnikernel.self, ProfileSize.self]
     )
 
     struct PushUnikernel: AsyncParsableCommand {

@@ -47,9 +47,9 @@ import Testing
 /// resident memory).
 final class AugurDNSProcess: @unchecked Sendable {
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
 
-    private init(process: Process, port: Int) {
+    private init(process: ChildProcess, port: Int) {
         self.process = process
         self.port = port
     }
@@ -67,32 +67,25 @@ final class AugurDNSProcess: @unchecked Sendable {
     }
 
     private static func start() async throws -> AugurDNSProcess {
-        let log = Testbed.temporaryDirectory("augur-dns").appendingPathComponent("dns.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = try Testbed.augurBinary()
-        process.arguments = [
-            "dns", "--dns-listen", "127.0.0.1:0", "--workers", "1", "--rrl-rate", "0",
-        ] + RepositoryFiles.arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let directory = Testbed.temporaryDirectory("augur-dns")
+        let process = try ChildProcess(
+            Testbed.augurBinary(), ["dns", "--dns-listen", "127.0.0.1:0", "--workers", "1", "--rrl-rate", "0"] + RepositoryFiles.arguments,
+            in: directory, log: directory.appendingPathComponent("dns.log"))
         for _ in 0..<500 {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            let text = process.output
             if let range = text.range(of: "dns.listen=127.0.0.1:"), let port = Int(text[range.upperBound...].prefix(while: \.isNumber)) {
                 return AugurDNSProcess(process: process, port: port)
             }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        process.terminate()
-        throw TestbedError(description: "augur dns did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        await process.stop()
+        throw TestbedError(description: "augur dns did not start: \(process.output)")
     }
 
     /// VmRSS from /proc, in megabytes.
     func residentMegabytes() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+        guard let status = try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
             let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
@@ -101,8 +94,6 @@ final class AugurDNSProcess: @unchecked Sendable {
 
     /// Stops it and waits off the cooperative pool (the other tests need its threads).
     func stop() async {
-        let process = process
-        process.terminate()
-        await Testbed.blocking { process.waitUntilExit() }
+        await process.stop()
     }
 }

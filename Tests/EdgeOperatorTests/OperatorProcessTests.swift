@@ -15,22 +15,12 @@ extension EdgeServices {
         static let listen = "127.0.0.1:7191"
 
         /// Starts `augur edge` for edge-1 in `directory` (where its token file goes) and waits for its API.
-        static func startOperator(directory: URL, state: URL, payloads: URL) async throws -> (Process, EdgeClient) {
-            let binary = try Testbed.augurBinary()
-            let process = Process()
-            process.executableURL = binary
-            process.currentDirectoryURL = directory
-            process.arguments = [
-                "edge", "--edge", "edge-1", "--listen", listen, "--state-directory", state.path, "--payloads", payloads.path, "--log-level", "warning",
-            ] + RepositoryFiles.arguments
-            let log = try FileHandle(forWritingTo: {
-                let url = directory.appendingPathComponent("edge.log")
-                FileManager.default.createFile(atPath: url.path, contents: nil)
-                return url
-            }())
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
+        static func startOperator(directory: URL, state: URL, payloads: URL) async throws -> (ChildProcess, EdgeClient) {
+            let process = try ChildProcess(
+                Testbed.augurBinary(),
+                ["edge", "--edge", "edge-1", "--listen", listen, "--state-directory", state.path, "--payloads", payloads.path, "--log-level", "warning"]
+                    + RepositoryFiles.arguments,
+                in: directory, log: directory.appendingPathComponent("edge.log"))
             for _ in 0..<300 {
                 if let token = try? String(contentsOf: directory.appendingPathComponent(".augur/edge-1.token"), encoding: .utf8) {
                     let client = EdgeClient(edge: "edge-1", baseURL: "http://\(listen)", token: token.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -38,8 +28,8 @@ extension EdgeServices {
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            process.terminate()
-            throw TestbedError(description: "augur edge did not answer on \(listen): \((try? String(contentsOf: directory.appendingPathComponent("edge.log"), encoding: .utf8)) ?? "")")
+            await process.stop()
+            throw TestbedError(description: "augur edge did not answer on \(listen): \(process.output)")
         }
 
         @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons"), arguments: [SIGTERM, SIGKILL])
@@ -50,13 +40,8 @@ extension EdgeServices {
             let ready = try await client.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image), waitUntilReady: true)
             #expect(ready.phase == .ready)
 
-            kill(process.processIdentifier, signal)
-            process.waitUntilExit()
-            if signal == SIGTERM {
-                #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops it clean")
-            } else {
-                #expect(process.terminationReason == .uncaughtSignal)
-            }
+            let ending = await process.stop(signal)
+            #expect(ending == (signal == SIGTERM ? .exited(0) : .signalled(SIGKILL)), "SIGTERM stops it clean, SIGKILL dead: \(process.output.suffix(2_000))")
             #expect(try await download("http://\(ready.spec.address):8080/video1").status == 200)
 
             (process, client) = try await Self.startOperator(directory: directory, state: state, payloads: payloads)
@@ -70,8 +55,7 @@ extension EdgeServices {
             #expect(found?.spec == ready.spec)
             let gone = try await client.delete(ready.spec.id, drainSeconds: 0, waitUntilGone: true)
             #expect(gone.phase == .gone)
-            process.terminate()
-            process.waitUntilExit()
+            await process.stop()
             let driver = EmulatedDriver(flavors: [:], payloads: payloads, stateDirectory: state)
             #expect(try await driver.discover().isEmpty)
             #expect(AddressCheck.isFree(address: ready.spec.address, port: 8080))

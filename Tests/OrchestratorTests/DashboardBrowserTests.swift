@@ -76,7 +76,6 @@ extension LoopServices {
             defer {
                 // On a failure, nothing the edges started may outlive the test.
                 if process.isRunning {
-                    process.terminate()
                     let sweep = Process()
                     sweep.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
                     sweep.arguments = ["-f", directory.path]
@@ -144,9 +143,7 @@ extension LoopServices {
             reader.standardOutput = try FileHandle(forWritingTo: streamed)
             try reader.run()
             #expect(await LoopBed.eventually(10) { ((try? String(contentsOf: streamed, encoding: .utf8)) ?? "").contains("event: dns") }, "the stream brings news")
-            process.terminate()
-            process.waitUntilExit()
-            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops augur serve clean, its event streams included")
+            #expect(await process.stop() == .exited(0), "SIGTERM stops augur serve clean, its event streams included")
             #expect(await LoopBed.eventually(5) { !reader.isRunning }, "the open stream ended with the process")
             if reader.isRunning { reader.terminate() }
             let leftovers = try await Testbed.tool("pgrep", ["-f", directory.path], failOnExit: false)

@@ -96,32 +96,23 @@ extension LoopServices {
             let binary = try Testbed.augurBinary()
             try await Testbed.script("registry", ["start", Testbed.registry])
             let output = Testbed.temporaryDirectory("replay-sigterm")
-            let log = output.appendingPathComponent("replay.log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            defer { try? handle.close() }
-            let replay = Process()
-            replay.executableURL = binary
-            replay.arguments = [
-                "replay", "--scenario", Testbed.root.appendingPathComponent("Scripts/scenarios/paper-s3-quick.yaml").path, "--dns-listen", "127.0.0.1:5391",
-                "--output", output.appendingPathComponent("out").path, "--payloads", output.appendingPathComponent("payloads").path, "--log-level", "warning",
-            ] + RepositoryFiles.arguments
-            replay.standardOutput = handle
-            replay.standardError = handle
-            try replay.run()
+            let replay = try ChildProcess(
+                binary,
+                [
+                    "replay", "--scenario", RepositoryFiles.path("Scripts/scenarios/paper-s3-quick.yaml"), "--dns-listen", "127.0.0.1:5391",
+                    "--output", output.appendingPathComponent("out").path, "--payloads", output.appendingPathComponent("payloads").path, "--log-level", "warning",
+                ] + RepositoryFiles.arguments,
+                in: output, log: output.appendingPathComponent("replay.log"))
             var text = ""
             for _ in 0..<600 where !text.contains("round 2") {
                 try await Task.sleep(for: .milliseconds(100))
-                text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                text = replay.output
             }
             #expect(text.contains("round 2"), "the replay reached its rounds: \(text)")
             let baseline = try await Testbed.tool("pgrep", ["-f", "nginx.*\(output.path)"], failOnExit: false)
             #expect(!baseline.isEmpty, "the core's baseline ran during the replay")
-            replay.terminate()
-            for _ in 0..<300 where replay.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-            #expect(!replay.isRunning)
-            #expect(replay.terminationStatus == 130)
-            #expect(try String(contentsOf: log, encoding: .utf8).contains("replay stopped"))
+            #expect(await replay.stop() == .exited(130), "SIGTERM ends the replay with 130: \(replay.output.suffix(2_000))")
+            #expect(replay.output.contains("replay stopped"))
             let left = try await Testbed.tool("pgrep", ["-f", output.path], failOnExit: false)
             #expect(left.isEmpty, "left running: \(left)")
         }

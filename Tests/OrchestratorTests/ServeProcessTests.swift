@@ -60,24 +60,16 @@ extension LoopServices {
         }
 
         /// `augur serve` on `directory`'s topology; `publicRead` lets the tests' plain `curl` read the API.
-        static func start(_ directory: URL, payloads: URL, run: Int, publicRead: Bool = true, extraArguments: [String] = []) throws -> Process {
-            let process = Process()
-            process.executableURL = try Testbed.augurBinary()
-            process.currentDirectoryURL = directory
-            process.arguments = [
-                "serve", "--topology", directory.appendingPathComponent("topology.yaml").path,
-                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
-                "--flavors", Testbed.root.appendingPathComponent("Topology/flavors.yaml").path,
-                "--api", api, "--data", directory.appendingPathComponent("data").path, "--payloads", payloads.path,
-                "--model", "ema:1", "--training", "1", "--edge-flavors", "mirage", "--dns-grace", "0.5", "--drain", "1", "--workers", "1",
-            ] + (publicRead ? ["--public-read"] : []) + extraArguments
-            let log = directory.appendingPathComponent("serve-\(run).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            return process
+        static func start(_ directory: URL, payloads: URL, run: Int, publicRead: Bool = true, extraArguments: [String] = []) throws -> ChildProcess {
+            try ChildProcess(
+                Testbed.augurBinary(),
+                [
+                    "serve", "--topology", directory.appendingPathComponent("topology.yaml").path,
+                    "--content", RepositoryFiles.path(RepositoryFiles.catalog), "--flavors", RepositoryFiles.path(RepositoryFiles.flavors),
+                    "--api", api, "--data", directory.appendingPathComponent("data").path, "--payloads", payloads.path,
+                    "--model", "ema:1", "--training", "1", "--edge-flavors", "mirage", "--dns-grace", "0.5", "--drain", "1", "--workers", "1",
+                ] + (publicRead ? ["--public-read"] : []) + extraArguments,
+                in: directory, log: directory.appendingPathComponent("serve-\(run).log"))
         }
 
         static func get(_ path: String) async -> String? {
@@ -118,12 +110,9 @@ extension LoopServices {
                 }
             }
             try #require(!caught.isEmpty, "no deploy was seen on its way up")
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(await process.stop(SIGKILL) == .signalled(SIGKILL))
 
             process = try Self.start(directory, payloads: payloads, run: 2)
-            defer { if process.isRunning { process.terminate() } }
             #expect(await LoopBed.eventually(30) { await Self.get("/v1/status") != nil })
             let checker = AnswerChecker(isEdge: isEdge) { Set((try? await AnswerChecker.dig(Self.dnsPort)) ?? []) }
             let checking = Task { await checker.run() }
@@ -149,9 +138,7 @@ extension LoopServices {
             #expect(notServing.isEmpty, "DNS answered addresses that did not serve: \(notServing)")
             let events = await Self.get("/v1/events?limit=1000") ?? ""
             for id in caught.keys { #expect(events.contains(id), "the instance caught mid-deploy is accounted for: \(id)") }
-            process.terminate()
-            process.waitUntilExit()
-            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops augur serve clean")
+            #expect(await process.stop() == .exited(0), "SIGTERM stops augur serve clean: \(process.output.suffix(2_000))")
             // Nothing orphaned: no instance process runs from either edge's state.
             // pgrep exits 1 when nothing matches; a missing pgrep still fails the test.
             let leftovers = try await Testbed.tool("pgrep", ["-f", directory.path], failOnExit: false)
@@ -168,7 +155,6 @@ extension LoopServices {
         @Test(.enabled(if: Testbed.runsAsRoot, "needs root: the registry and the edges' daemons")) func aSIGTERMMidIntervalStoresNoPartialIntervalAndAPolicySetThroughTheAPISurvivesTheRestart() async throws {
             let (directory, payloads) = try await Self.prepare("serve-stop", interval: "4s")
             var process = try Self.start(directory, payloads: payloads, run: 1)
-            defer { if process.isRunning { process.terminate() } }
             #expect(await LoopBed.eventually(30) { await Self.get("/v1/status") != nil }, "augur serve answers its API")
             let token = try String(contentsOf: directory.appendingPathComponent("token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             let changed = try await Testbed.tool("curl", [
@@ -180,9 +166,7 @@ extension LoopServices {
             #expect(try await LoopBed.eventually(30) { try await Self.plans().count >= 1 }, "the first interval closed")
             try await Self.users(5, directory: directory)
             try await Task.sleep(for: .milliseconds(1_500))
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM stops augur serve clean")
+            #expect(await process.stop() == .exited(0), "SIGTERM stops augur serve clean: \(process.output.suffix(2_000))")
 
             process = try Self.start(directory, payloads: payloads, run: 2)
             #expect(await LoopBed.eventually(30) { await Self.get("/v1/status") != nil })
@@ -197,8 +181,7 @@ extension LoopServices {
             #expect(contents.contains(#""name":"video1""#))
             let video1 = try #require(try JSONSerialization.jsonObject(with: Data(contents.utf8)) as? [[String: Any]]).first { $0["name"] as? String == "video1" }
             #expect(video1?["policy"] as? String == "hybrid", "the policy set through the API before the stop: \(contents)")
-            process.terminate()
-            process.waitUntilExit()
+            await process.stop()
         }
     }
 }

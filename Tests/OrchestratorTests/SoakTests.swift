@@ -29,7 +29,6 @@ extension LoopServices {
             let (directory, payloads) = try await ServeProcessTests.prepare("soak")
             // Rate limiting off: every query reaches the counters and the answer path.
             let process = try ServeProcessTests.start(directory, payloads: payloads, run: 1, extraArguments: ["--rrl-rate", "0"])
-            defer { if process.isRunning { process.terminate() } }
             #expect(await LoopBed.eventually(30) { await ServeProcessTests.get("/healthz") != nil })
             let edgePools = ["127.11.3.0/24", "127.12.3.0/24"].compactMap(AddressPool.init)
             let checker = AnswerChecker(isEdge: { address in IPAddress(address).map { ip in edgePools.contains { $0.contains(ip) } } ?? false }) {
@@ -37,7 +36,7 @@ extension LoopServices {
             }
             let checking = Task { await checker.run() }
             let samples = Samples()
-            let pid = process.processIdentifier
+            let pid = process.pid
             let sampling = Task {
                 while !Task.isCancelled {
                     if let kib = Self.residentKiB(pid) { await samples.add(kib) }
@@ -69,6 +68,7 @@ extension LoopServices {
             let warm = memory.prefix(third).max() ?? 0
             let late = memory.suffix(third).max() ?? 0
             #expect(warm > 0 && late <= warm + warm / 2 + 65_536, "resident memory grew from \(warm) KiB to \(late) KiB: \(memory)")
+            await process.stop()
         }
     }
 }

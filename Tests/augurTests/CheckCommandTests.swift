@@ -69,3 +69,21 @@ import Workload
         #expect(!one.all && one.object == "video1")
     }
 }
+
+/// `augur image profile-size`: what `Scripts/build-images` prints beside a built image.
+@Suite struct ProfileSizeTests {
+    static func size(_ flavor: String, bytes: Int) throws -> String {
+        try ImageCommand.ProfileSize.parse(RepositoryFiles.arguments + ["--flavor", flavor, "--content-bytes", "\(bytes)"]).megabytes()
+    }
+
+    @Test func theProfilesMeasurementAndBetweenTwo() throws {
+        #expect(try Self.size("nginx", bytes: 5 * 1_048_576) == "26.5")
+        #expect(try Self.size("nginx", bytes: 15 * 1_048_576 / 2) == "29.0", "halfway between the 5 and 10 MB measurements")
+        #expect(try Self.size("flask", bytes: 20 * 1_048_576) == "104.0")
+    }
+
+    @Test func anUnknownFlavorAndANegativeSizeAreRefused() throws {
+        #expect { try Self.size("nginks", bytes: 1) } throws: { "\($0)".contains("unknown flavor 'nginks'") }
+        #expect(throws: (any Error).self) { try ImageCommand.ProfileSize.parse(["--flavor", "nginx", "--content-bytes", "-1"]) }
+    }
+}
