@@ -2,8 +2,8 @@ import Foundation
 
 /// A daemon a test starts (`augur serve`, `augur edge`, a unit's command line) and stops:
 /// its output goes to a log file the test can show when something fails, and stopping it
-/// answers how it ended. One shape for every process test, instead of each spelling out
-/// `Process`, its log handle and its signal.
+/// answers how it ended. One shape for the tests that start Augur's daemons, instead of each
+/// spelling out `Process`, its log handle and its signal.
 public final class ChildProcess: @unchecked Sendable {
     /// How the process ended.
     public enum Ending: Equatable, Sendable {
@@ -11,16 +11,15 @@ public final class ChildProcess: @unchecked Sendable {
         case signalled(Int32)
     }
 
-    public let log: URL
+    private let log: URL
     private let process: Process
 
     /// Starts `executable` with `arguments` in `directory`, its output (both streams) in `log`.
-    public init(_ executable: URL, _ arguments: [String], in directory: URL, log: URL, environment: [String: String]? = nil) throws {
+    public init(_ executable: URL, _ arguments: [String], in directory: URL, log: URL) throws {
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        if let environment { process.environment = environment }
         self.log = log
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
