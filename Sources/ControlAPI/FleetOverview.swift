@@ -2,6 +2,7 @@ import DNSBalancer
 import Foundation
 import Hummingbird
 import Orchestrator
+import Planning
 
 /// `GET /v1/overview`: what the dashboard shows, in one call whose size is bounded whatever
 /// the fleet's: the busiest contents first (or those matching a search), a few of them with

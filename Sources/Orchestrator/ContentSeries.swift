@@ -1,17 +1,6 @@
 import Foundation
 import GRDB
-
-/// What served a content as an interval began: its answered instances (the core's static
-/// ones included) and the lookups per interval they serve together.
-public struct ReadyCapacity: Sendable, Hashable, Codable {
-    public var instances: Int
-    public var lookups: Int
-
-    public init(instances: Int, lookups: Int) {
-        self.instances = instances
-        self.lookups = lookups
-    }
-}
+import Planning
 
 /// One closed interval of one content as the dashboard draws it: the lookups that came, the
 /// forecast made for it one interval ahead, and what was ready when it began.

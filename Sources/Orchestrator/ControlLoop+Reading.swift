@@ -5,13 +5,13 @@ import Planning
 /// What the API and the dashboard read of the loop.
 extension ControlLoop {
     /// The fleet as the API shows it.
-    public func members() -> [Fleet.Member] { fleet.live }
+    public func members() -> [Fleet.Member] { decisions.fleet.live }
 
-    public func unreachableEdges() -> Set<String> { fleet.unreachable }
+    public func unreachableEdges() -> Set<String> { decisions.fleet.unreachable }
 
-    public func latestInterval() -> IntervalRecord? { latest }
+    public func latestInterval() -> IntervalRecord? { decisions.latest }
 
-    public func intervalsClosed() -> Int { progress.intervals }
+    public func intervalsClosed() -> Int { decisions.progress.intervals }
 
     public func edgeNames() -> [String] { Array(edges.keys) }
 
@@ -31,9 +31,11 @@ extension ControlLoop {
     }
 
     public func overviewState() -> OverviewState {
-        OverviewState(
-            contents: contents(), members: fleet.live, unreachable: fleet.unreachable, reports: fleet.nodes, nodes: configuration.topology.nodes, latest: latest,
-            intervalsClosed: progress.intervals, requested: Dictionary(grouping: requested.values, by: \.content).mapValues(\.count),
-            ready: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, readyCapacity($0.name)) }))
+        let fleet = decisions.fleet
+        return OverviewState(
+            contents: contents(), members: fleet.live, unreachable: fleet.unreachable, reports: fleet.nodes, nodes: configuration.topology.nodes,
+            latest: decisions.latest, intervalsClosed: decisions.progress.intervals,
+            requested: Dictionary(grouping: decisions.requested.values, by: \.content).mapValues(\.count),
+            ready: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, decisions.readyCapacity($0.name)) }))
     }
 }

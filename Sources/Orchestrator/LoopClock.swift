@@ -1,5 +1,6 @@
 import Deadline
 import Foundation
+import Planning
 
 /// The one clock the control loop decides by: its waits (the DNS grace before a removal, the
 /// edge timeout, the reaction period), the moments it compares (when a deploy is expected
@@ -34,6 +35,9 @@ public struct LoopClock: Sendable {
 
     /// The date to stamp a record with.
     public var date: Date { readDate() }
+
+    /// The moment an event happened, as the loop's decisions take it.
+    public var time: LoopTime { LoopTime(now: now, date: date) }
 
     public func sleep(for duration: Duration) async throws {
         try await clock.sleep(for: duration)

@@ -28,23 +28,6 @@ public struct IntervalSeries: Sendable {
     }
 }
 
-/// How an action ended (or how far it got), and when.
-public struct ActionOutcome: Sendable, Hashable {
-    public var action: Int64
-    public var outcome: ActionRecord.Outcome
-    public var instance: String?
-    public var detail: String?
-    public var at: Date
-
-    public init(action: Int64, outcome: ActionRecord.Outcome, instance: String?, detail: String?, at: Date) {
-        self.action = action
-        self.outcome = outcome
-        self.instance = instance
-        self.detail = detail
-        self.at = at
-    }
-}
-
 /// Where the loop's records go once decided, so that storing them is not on the loop's path:
 /// `submit` returns at once (or, past a bounded lag, once the backlog is stored), batches
 /// are stored in the order they came, and `drained` returns once all of them are. A crash

@@ -2,6 +2,7 @@ import Dispatch
 import EdgeWire
 import Foundation
 import GRDB
+import Planning
 
 /// The orchestrator's state in SQLite: the configuration it ran with, every instance with its
 /// phase timestamps, the DNS lookup counts per content and interval (from which a restart
@@ -247,20 +248,8 @@ public struct StateStore: Sendable {
 
     // MARK: Events
 
-    /// Something that happened, kept for the operators' event log and sent on the feed.
-    public struct Event: Sendable, Hashable, Codable {
-        public var at: Date
-        public var kind: String
-        public var subject: String
-        public var message: String
-
-        public init(at: Date, kind: String, subject: String, message: String) {
-            self.at = at
-            self.kind = kind
-            self.subject = subject
-            self.message = message
-        }
-    }
+    /// Something that happened (see `LoopEvent`).
+    public typealias Event = LoopEvent
 
     public func append(_ event: Event) throws {
         var pending = PendingWrites()

@@ -103,3 +103,47 @@ public struct LoopProgress: Sendable, Hashable, Codable {
 
     public init() {}
 }
+
+/// What served a content as an interval began: its answered instances (the core's static
+/// ones included) and the lookups per interval they serve together.
+public struct ReadyCapacity: Sendable, Hashable, Codable {
+    public var instances: Int
+    public var lookups: Int
+
+    public init(instances: Int, lookups: Int) {
+        self.instances = instances
+        self.lookups = lookups
+    }
+}
+
+/// How an action ended (or how far it got), and when.
+public struct ActionOutcome: Sendable, Hashable {
+    public var action: Int64
+    public var outcome: ActionRecord.Outcome
+    public var instance: String?
+    public var detail: String?
+    public var at: Date
+
+    public init(action: Int64, outcome: ActionRecord.Outcome, instance: String?, detail: String?, at: Date) {
+        self.action = action
+        self.outcome = outcome
+        self.instance = instance
+        self.detail = detail
+        self.at = at
+    }
+}
+
+/// Something that happened, kept for the operators' event log and sent on the feed.
+public struct LoopEvent: Sendable, Hashable, Codable {
+    public var at: Date
+    public var kind: String
+    public var subject: String
+    public var message: String
+
+    public init(at: Date, kind: String, subject: String, message: String) {
+        self.at = at
+        self.kind = kind
+        self.subject = subject
+        self.message = message
+    }
+}

@@ -98,10 +98,10 @@ import Testing
         #expect(await loop.members().isEmpty)
 
         // The edge evicts the image: the loop learns it at the next interval, so the optimizer counts the pull again.
-        #expect(await loop.fleet.cachedImages["edge-1"] == ["clickos/video1"])
+        #expect(await loop.decisions.fleet.cachedImages["edge-1"] == ["clickos/video1"])
         #expect(try await edge.evictImages(runtime: nil).images == 1)
         input.yield(LoopBed.snapshot(4, lookups: 0))
-        #expect(await LoopBed.eventually(60) { await loop.fleet.cachedImages["edge-1"] == [] })
+        #expect(await LoopBed.eventually(60) { await loop.decisions.fleet.cachedImages["edge-1"] == [] })
     }
 
     /// A drain decided while a job still follows the instance up starts no removal of its own

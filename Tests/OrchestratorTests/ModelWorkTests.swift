@@ -19,8 +19,8 @@ import Testing
     @Test func aTickLeavesTheSearchAsWork() async throws {
         let loop = try Self.loop(store: try StateStore.inMemory())
         for index in 0..<12 { await loop.tick(LoopBed.snapshot(index, lookups: index % 5 == 0 ? 100 : 10)) }
-        #expect(await loop.book.entries["video1"]?.predictor == nil, "the tick did not search")
-        #expect(await loop.book.work().map(\.content) == ["video1"])
+        #expect(await loop.decisions.book.entries["video1"]?.predictor == nil, "the tick did not search")
+        #expect(await loop.decisions.book.work().map(\.content) == ["video1"])
     }
 
     @Test func theRunningLoopPerformsItAndUsesTheModel() async throws {
@@ -31,7 +31,7 @@ import Testing
         defer { run.cancel() }
         for index in 0..<12 { input.yield(LoopBed.snapshot(index, lookups: index % 5 == 0 ? 100 : 10)) }
         #expect(await LoopBed.eventually(20) {
-            let book = await loop.book
+            let book = await loop.decisions.book
             return book.entries["video1"]?.predictor != nil && book.work().isEmpty
         })
         #expect(try store.events().contains { $0.kind == "model" && $0.subject == "video1" && $0.message.hasPrefix("settled:") })

@@ -55,7 +55,7 @@ extension LoopServices {
             #expect(await LoopBed.eventually(15) { LoopBed.answered(poolsB, "video1") == addresses.union(["127.10.0.1"]) })
             #expect(LoopBed.answered(poolsB, "video1") == addresses.union(["127.10.0.1"]), "answered: \(LoopBed.answered(poolsB, "video1"))")
             #expect(await loopB.intervalsClosed() == 2, "the progress was reloaded")
-            #expect(await loopB.book.forecasts(horizon: 1).first?.steps.first?.mean == 60, "the predictor was reloaded")
+            #expect(await loopB.decisions.book.forecasts(horizon: 1).first?.steps.first?.mean == 60, "the predictor was reloaded")
             #expect(Set(await loopB.members().map(\.instance.spec.id)) == deployed.union(["video1-clickos-stranded"]), "the ghost is gone; the stranded one waits for its edge")
             #expect(await loopB.unreachableEdges() == ["edge-2"])
             #expect(try store.instances().map(\.spec.id).contains("video1-clickos-ghost") == false)

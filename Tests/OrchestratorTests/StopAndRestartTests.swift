@@ -67,7 +67,7 @@ import Testing
         #expect(resumed.model == "ema:2")
         #expect(resumed.flavors == ["clickos"])
         #expect(resumed == changed)
-        #expect(await restarted.planner.reacting.contains("video1"), "the restored policy is the one the loop plans with")
+        #expect(await restarted.decisions.planner.reacting.contains("video1"), "the restored policy is the one the loop plans with")
     }
 
     @Test func aLaterChangeReplacesOnlyTheFieldsItNames() {

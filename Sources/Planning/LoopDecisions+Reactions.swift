@@ -1,0 +1,55 @@
+/// What the loop decides within an interval: reacting to the reacting contents' demand so
+/// far, the thresholds that call for a check at once, and the DNS hold gates.
+extension LoopDecisions {
+    /// The reacting contents' lookups so far in the open interval (`counts`, every content's;
+    /// the others are ignored). `crossing`: a lookup passed a threshold, and the counts are
+    /// taken as they are; else a periodic read, `reactEvery` after the last. Deploys what
+    /// their demand needs beyond what serves or is on its way, where it is ready soonest.
+    public mutating func demandRead(_ counts: [String: Int], crossing: Bool, at time: LoopTime) -> [LoopAction] {
+        let reacting = planner.reacting
+        guard !reacting.isEmpty else { return [] }
+        let lookups = counts.filter { reacting.contains($0.key) }
+        let projected = crossing
+            ? demandWindow.current(lookups)
+            : demandWindow.read(lookups, windowSeconds: settings.reactEverySeconds, intervalSeconds: settings.intervalSeconds)
+        let deploys = planner.react(
+            lookups: lookups, projected: projected, at: time.date, progress: &progress, fleet: fleet, operated: edges,
+            requested: Array(requested.values), earlier: reactions)
+        guard !deploys.isEmpty else { return [] }
+        reactions += deploys.count
+        reactiveDeploys += deploys.count
+        var actions: [LoopAction] = []
+        for deploy in deploys {
+            actions.append(.storeAction(deploy))
+            actions.append(event("react", deploy.content, "\(deploy.reason)\(crossing ? " (a lookup passed what serves)" : "")", at: time))
+            actions += start(deploy, at: time)
+        }
+        return actions + [thresholds()]
+    }
+
+    /// The lookup past which each reacting content's next lookup calls for a check at once.
+    func thresholds() -> LoopAction {
+        .watchThresholds(planner.thresholds(fleet: fleet, operated: edges, requested: Array(requested.values)))
+    }
+
+    /// Whether lookups of `content` past what its ready instances serve may be held: only
+    /// while a deploy is on its way and expected ready within the content's hold bound.
+    mutating func gate(_ content: String, at time: LoopTime) -> [LoopAction] {
+        let bound = planner.policies[content].flatMap(settings.holdBound)
+        guard bound != nil || gated.contains(content) else { return [] }
+        guard let bound else {
+            gated.remove(content)
+            return [.gate(content: content, readyLookups: .max, readyIn: nil, bound: nil)]
+        }
+        gated.insert(content)
+        let readyIn = expected[content]?.values.min().map { $0 - time.now }.flatMap { $0 > .zero ? $0 : nil }
+        return [.gate(content: content, readyLookups: readyCapacity(content).lookups, readyIn: readyIn, bound: bound)]
+    }
+
+    /// What serves `content` now: its answered instances and the core's static ones, and the
+    /// lookups per interval they serve.
+    public func readyCapacity(_ content: String) -> ReadyCapacity {
+        let instances = fleet.answeredByContent[content, default: 0] + staticInstances[content, default: 0]
+        return ReadyCapacity(instances: instances, lookups: instances * (planner.builder.profiles[content]?.capacityPerInstance ?? 0))
+    }
+}
