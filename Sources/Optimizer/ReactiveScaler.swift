@@ -66,8 +66,14 @@ public struct ReactiveScaler: Sendable {
     public func thresholds(_ input: PlanInput) -> [String: Int] {
         let serving = Dictionary(grouping: input.fleet.filter(\.serves), by: \.content).mapValues(\.count)
         return Dictionary(uniqueKeysWithValues: input.contents.map { content, profile in
-            (content, Int((Double((serving[content] ?? 0) * profile.capacityPerInstance) * (1 + margin)).rounded(.down)))
+            (content, threshold(serving: serving[content] ?? 0, capacityPerInstance: profile.capacityPerInstance))
         })
+    }
+
+    /// The threshold of a content with `serving` instances (serving or on their way) of
+    /// `capacityPerInstance` lookups each.
+    public func threshold(serving: Int, capacityPerInstance: Int) -> Int {
+        Int((Double(serving * capacityPerInstance) * (1 + margin)).rounded(.down))
     }
 
     private struct Choice {

@@ -5,11 +5,12 @@ import Planning
 /// Asking the edges for their lists: all at once, under one deadline.
 extension ControlLoop {
     /// Lists every edge (see `LoopDecisions.beginReconcile` and `edgesListed`), with the
-    /// node's state too: its runtimes, and the images it has (an eviction drops them).
+    /// node's state too: its runtimes, and the images it has (an eviction drops them). The
+    /// rows and events it keeps are left for the caller's next actions to store.
     func reconcile() async {
         let round = decisions.beginReconcile()
         let reports = await Self.listEdges(edges, since: round.since, timeout: settings.edgeTimeout, on: clock.clock)
-        handle { $0.edgesListed(reports, in: round, at: $1) }
+        perform(decisions.edgesListed(reports, in: round, at: clock.time), flush: false)
     }
 
     /// What arrives while the edges are listed: one edge's answer, or the deadline.

@@ -11,10 +11,12 @@ import Planning
 /// and the metrics.
 extension ControlLoop {
     /// Performs `actions` in order, then hands the rows and events they kept to the record
-    /// sink (see `SQLiteRecordWriter` for a failed store).
-    func perform(_ actions: [LoopAction]) {
+    /// sink (see `SQLiteRecordWriter` for a failed store); `flush` false: they wait for the
+    /// next actions that do (a tick's reconcile leaves them to go with the interval, so that
+    /// storing them does not share the tick's core).
+    func perform(_ actions: [LoopAction], flush: Bool = true) {
         for action in actions { perform(action) }
-        flush()
+        if flush { self.flush() }
     }
 
     private func perform(_ action: LoopAction) {

@@ -77,10 +77,10 @@ public struct IntervalPlanner: Sendable {
     }
 
     /// The lookups past which each reacting content's next lookup starts a check at once.
-    public func thresholds(fleet: Fleet, operated: Set<String>, requested: [ActionRecord]) -> [String: Int] {
-        let input = builder.input(intervalSeconds: settings.intervalSeconds, demand: [], fleet: fleet, operated: operated, requested: requested)
-        let reacting = reacting
-        return scaler.thresholds(input).filter { reacting.contains($0.key) }
+    public func thresholds(fleet: Fleet, requested: [ActionRecord]) -> [String: Int] {
+        builder.serving(reacting, fleet: fleet, requested: requested).reduce(into: [:]) { thresholds, entry in
+            if let profile = builder.profiles[entry.key] { thresholds[entry.key] = scaler.threshold(serving: entry.value, capacityPerInstance: profile.capacityPerInstance) }
+        }
     }
 
     /// Reactive actions are numbered from here within their interval, after the plan's.

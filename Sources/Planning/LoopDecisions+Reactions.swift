@@ -29,7 +29,7 @@ extension LoopDecisions {
 
     /// The lookup past which each reacting content's next lookup calls for a check at once.
     func thresholds() -> LoopAction {
-        .watchThresholds(planner.thresholds(fleet: fleet, operated: edges, requested: Array(requested.values)))
+        .watchThresholds(planner.thresholds(fleet: fleet, requested: Array(requested.values)))
     }
 
     /// Whether lookups of `content` past what its ready instances serve may be held: only

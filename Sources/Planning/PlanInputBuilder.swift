@@ -53,6 +53,21 @@ public struct PlanInputBuilder: Sendable {
         return PlanInput(intervalSeconds: intervalSeconds, demand: demand, fleet: instances, nodes: nodes, contents: profiles, flavors: flavors)
     }
 
+    /// Per content of `contents`, the instances `input` counts as serving or on their way
+    /// (all but those draining): the core's static ones, the live members on answering edges
+    /// that are not being removed, and the deploys requested. What the reactive thresholds
+    /// need, in one pass over the fleet and without building the whole input.
+    public func serving(_ contents: Set<String>, fleet: Fleet, requested: [ActionRecord]) -> [String: Int] {
+        var serving = Dictionary(uniqueKeysWithValues: contents.map { ($0, 0) })
+        for item in configuration.topology.core.staticInstances where contents.contains(item.content) { serving[item.content, default: 0] += 1 }
+        for member in fleet.members.values where contents.contains(member.instance.spec.content) && !member.removing {
+            let onItsWayOrServing = [.pulling, .booting, .ready].contains(member.instance.phase)
+            if onItsWayOrServing, !fleet.unreachable.contains(member.instance.spec.edge) { serving[member.instance.spec.content, default: 0] += 1 }
+        }
+        for action in requested where action.edge != nil && action.flavor != nil && contents.contains(action.content) { serving[action.content, default: 0] += 1 }
+        return serving
+    }
+
     /// Seconds until a deploy of `content` as `flavor` on `edge` is expected ready: the pull
     /// (if the edge lacks the image) at its link's rate, plus the flavor's latest measured boot.
     public func secondsToReady(content: String, flavor name: String, edge: String, fleet: Fleet) -> Double? {
