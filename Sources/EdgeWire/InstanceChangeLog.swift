@@ -10,6 +10,10 @@ public struct InstanceChangeLog: Sendable {
     public let run: String
     public private(set) var revision: UInt64 = 0
     private var changedAt: [String: UInt64] = [:]
+    /// Every change in revision order, so that a list since a cursor costs time in what changed
+    /// since. An instance may stand here at older revisions too: only its entry at
+    /// `changedAt[id]` counts. Compacted once it holds twice the instances it counts.
+    private var order: [(revision: UInt64, id: String)] = []
     /// The newest revision of an instance forgotten: a reader behind it may have missed an end.
     private var forgottenThrough: UInt64 = 0
 
@@ -23,6 +27,10 @@ public struct InstanceChangeLog: Sendable {
     public mutating func changed(_ id: String) {
         revision += 1
         changedAt[id] = revision
+        order.append((revision, id))
+        if order.count > 2 * changedAt.count + 64 {
+            order = changedAt.map { ($0.value, $0.key) }.sorted { $0.revision < $1.revision }
+        }
     }
 
     /// Notes that the edge no longer keeps instance `id`.
@@ -37,7 +45,14 @@ public struct InstanceChangeLog: Sendable {
         guard let cursor, cursor.run == run, cursor.revision <= revision, cursor.revision >= forgottenThrough else {
             return InstanceList(instances: records.values.sorted { $0.spec.id < $1.spec.id }, cursor: self.cursor, complete: true)
         }
-        let changed = changedAt.filter { $0.value > cursor.revision }.sorted { $0.value < $1.value }
-        return InstanceList(instances: changed.compactMap { records[$0.key] }, cursor: self.cursor, complete: false)
+        // The first change past the cursor (revisions only grow along `order`).
+        var low = 0
+        var high = order.count
+        while low < high {
+            let middle = (low + high) / 2
+            if order[middle].revision > cursor.revision { high = middle } else { low = middle + 1 }
+        }
+        let changed = order[low...].compactMap { entry in changedAt[entry.id] == entry.revision ? records[entry.id] : nil }
+        return InstanceList(instances: changed, cursor: self.cursor, complete: false)
     }
 }

@@ -137,7 +137,7 @@ public actor MemoryEdge: EdgeConnection {
 
     public func node() async throws -> NodeState {
         try await answer("node")
-        let counts = Dictionary(grouping: records.values, by: \.phase).mapValues(\.count)
+        let counts = records.values.reduce(into: [InstancePhase: Int]()) { counts, record in counts[record.phase, default: 0] += 1 }
         let runtimes = Set(node.pools.keys.map(\.rawValue)).union([RuntimeKind.emulated.rawValue]).sorted()
         return NodeState(edge: edge, instanceLimit: node.instanceLimit, instances: counts, runtimes: runtimes, emulatedRuntimes: runtimes, images: images.sorted())
     }

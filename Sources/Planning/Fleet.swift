@@ -145,9 +145,10 @@ public struct Fleet: Sendable {
     /// Takes what an edge's operator says of its runtimes and, when it says, of the images
     /// it has: an eviction there is seen here, so the optimizer counts the pull again.
     public mutating func learn(_ state: NodeState) {
-        nodes[state.edge] = state
+        let previous = nodes.updateValue(state, forKey: state.edge)
         realRuntimes[state.edge] = Set(state.runtimes).subtracting(state.emulatedRuntimes)
-        guard let images = state.images else { return }
+        // The same images as last time (the usual case): nothing to parse again.
+        guard let images = state.images, images != previous?.images || cachedImages[state.edge] == nil else { return }
         cachedImages[state.edge] = Set(images.compactMap { text in
             if let known = imageKeys[text] { return known }
             // Augur tags an image REGISTRY/augur/FLAVOR:CONTENT; one named by digest is not counted.

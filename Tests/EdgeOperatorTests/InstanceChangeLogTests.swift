@@ -37,6 +37,31 @@ import TestSupport
         #expect(!log.list(since: InstanceCursor(run: "r1", revision: 3), records: Self.records(["b"])).complete, "a reader past the forgotten end")
     }
 
+    /// The log keeps its changes in revision order and compacts them as instances change
+    /// again and again: a list since any cursor is still exactly what changed since, newest
+    /// change last, each instance once.
+    @Test func manyChangesOfFewInstancesStillListExactlyWhatChangedSince() {
+        var log = InstanceChangeLog(run: "r1")
+        let ids = ["a", "b", "c", "d"]
+        var cursors: [InstanceCursor] = []
+        var history: [String] = []
+        for step in 0..<500 {
+            let id = ids[(step * 7 + step / 3) % ids.count]
+            log.changed(id)
+            history.append(id)
+            cursors.append(log.cursor)
+        }
+        let records = Self.records(ids)
+        for (index, cursor) in cursors.enumerated() where index % 37 == 0 {
+            let later = history[(index + 1)...]
+            let expected = later.enumerated().filter { offset, id in !later.dropFirst(offset + 1).contains(id) }.map(\.element)
+            let listed = log.list(since: cursor, records: records)
+            #expect(!listed.complete && listed.instances.map(\.spec.id) == expected, "since revision \(cursor.revision)")
+        }
+        log.forgot("a")
+        #expect(log.list(since: cursors[498], records: Self.records(["b", "c", "d"])).instances.allSatisfy { $0.spec.id != "a" })
+    }
+
     @Test func cursorsParseOnlyTheirOwnForm() {
         #expect(InstanceCursor("3f2a-9c.17") == InstanceCursor(run: "3f2a-9c", revision: 17))
         #expect(InstanceCursor(InstanceCursor(run: "abc", revision: 0).description) == InstanceCursor(run: "abc", revision: 0))
