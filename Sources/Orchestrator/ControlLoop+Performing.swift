@@ -76,7 +76,7 @@ extension ControlLoop {
         case .outcome(let kind, let outcome, let stored):
             metrics.action(kind: kind, outcome: outcome)
             feed.publish(.action)
-            if let stored { records.submit(RecordBatch(outcomes: [stored])) }
+            if let stored { pending.append(stored) }
         case .storeInterval(let record, let readyNext):
             records.submit(RecordBatch(interval: IntervalSeries(record: record, readyNext: readyNext), pending: pending))
             pending = PendingWrites()

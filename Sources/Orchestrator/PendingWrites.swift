@@ -1,9 +1,10 @@
 import EdgeWire
 import Foundation
+import Planning
 
-/// Instance rows and events the loop has decided but not yet stored. The loop hands them to
-/// its record sink after a tick's actions have started, and as its jobs go; the newest row
-/// per instance wins.
+/// Instance rows, events and action outcomes the loop has decided but not yet stored. The
+/// loop hands them to its record sink once it has performed an event's actions (a tick's
+/// go with its interval); the newest row per instance wins.
 public struct PendingWrites: Sendable {
     /// One instance row: as its edge last reported it, and whether its removal was decided.
     public struct InstanceRow: Sendable, Hashable {
@@ -14,10 +15,11 @@ public struct PendingWrites: Sendable {
 
     public private(set) var instances: [String: InstanceRow] = [:]
     public private(set) var events: [StateStore.Event] = []
+    public private(set) var outcomes: [ActionOutcome] = []
 
     public init() {}
 
-    public var isEmpty: Bool { instances.isEmpty && events.isEmpty }
+    public var isEmpty: Bool { instances.isEmpty && events.isEmpty && outcomes.isEmpty }
 
     public mutating func record(_ instance: EdgeInstance, removing: Bool, at time: Date) {
         instances[instance.spec.id] = InstanceRow(instance: instance, removing: removing, at: time)
@@ -30,6 +32,10 @@ public struct PendingWrites: Sendable {
 
     public mutating func append(_ event: StateStore.Event) {
         events.append(event)
+    }
+
+    public mutating func append(_ outcome: ActionOutcome) {
+        outcomes.append(outcome)
     }
 
 }

@@ -1,18 +1,16 @@
 import Foundation
 import Planning
 
-/// What the loop hands its record sink to store, in the order it decided it: instance rows
-/// and events, a closed interval's series, action outcomes. What is acted on (the actions
+/// What the loop hands its record sink to store, in the order it decided it: instance rows,
+/// events and action outcomes, and a closed interval's series. What is acted on (the actions
 /// and the progress) is not in it: the loop stores that itself, before it acts.
 public struct RecordBatch: Sendable {
     public var interval: IntervalSeries?
     public var pending: PendingWrites
-    public var outcomes: [ActionOutcome]
 
-    public init(interval: IntervalSeries? = nil, pending: PendingWrites = PendingWrites(), outcomes: [ActionOutcome] = []) {
+    public init(interval: IntervalSeries? = nil, pending: PendingWrites = PendingWrites()) {
         self.interval = interval
         self.pending = pending
-        self.outcomes = outcomes
     }
 }
 

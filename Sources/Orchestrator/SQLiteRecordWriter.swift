@@ -88,7 +88,7 @@ public final class SQLiteRecordWriter: LoopRecordSink {
             let intervals = batches.compactMap(\.interval?.record.interval)
             logger.error("cannot store the loop's records; instance rows retried", metadata: [
                 "error": "\(failure)", "events.dropped": "\(events)", "intervals.lost": "\(intervals)",
-                "outcomes.lost": "\(batches.map(\.outcomes.count).reduce(0, +))",
+                "outcomes.lost": "\(batches.map(\.pending.outcomes.count).reduce(0, +))",
             ])
         }
         let (following, drains): ([RecordBatch]?, [CheckedContinuation<Void, Never>]) = state.withLock { state in

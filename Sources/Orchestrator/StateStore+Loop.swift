@@ -35,11 +35,6 @@ extension StateStore {
     static func write(_ batch: RecordBatch, in db: Database) throws {
         try write(batch.pending, in: db)
         if let series = batch.interval { try write(series, in: db) }
-        guard !batch.outcomes.isEmpty else { return }
-        let outcome = try db.cachedStatement(sql: "UPDATE action SET outcome = ?, instance = COALESCE(?, instance), detail = COALESCE(?, detail), updatedAt = ? WHERE id = ?")
-        for update in batch.outcomes {
-            try outcome.execute(arguments: [update.outcome.rawValue, update.instance, update.detail, update.at, update.action])
-        }
     }
 
     private static func write(_ series: IntervalSeries, in db: Database) throws {

@@ -214,6 +214,11 @@ public struct StateStore: Sendable {
         for entry in pending.events {
             try event.execute(arguments: [entry.at, entry.kind, entry.subject, entry.message])
         }
+        guard !pending.outcomes.isEmpty else { return }
+        let outcome = try db.cachedStatement(sql: "UPDATE action SET outcome = ?, instance = COALESCE(?, instance), detail = COALESCE(?, detail), updatedAt = ? WHERE id = ?")
+        for update in pending.outcomes {
+            try outcome.execute(arguments: [update.outcome.rawValue, update.instance, update.detail, update.at, update.action])
+        }
     }
 
     /// The ids of live instances whose removal was decided.
