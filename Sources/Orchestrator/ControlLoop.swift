@@ -136,7 +136,7 @@ public actor ControlLoop {
         await reconcile()
         var closed = decisions.closeInterval(lookups: snapshot.counts.contents.mapValues(\.total), start: snapshot.start, end: snapshot.end)
         closed.record.tickMilliseconds = (ContinuousClock.now - started).inSeconds * 1_000
-        // Stored first, then acted on: the jobs reach the edges only after this tick returns.
+        // Stored first, then acted on (see `LoopDecisions.act`).
         handle { $0.act(on: closed, at: $1) }
         report(closed.record)
         feed.publish(.interval(closed.record.interval))
