@@ -235,6 +235,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "TestSupport", dependencies: ["AugurModel", "EdgeWire", .product(name: "Logging", package: "swift-log")], exclude: ["README.md"]),
+        .target(name: "RealServices", exclude: ["README.md"]),
         .testTarget(name: "AugurModelTests", dependencies: ["AugurModel", "TestSupport"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
         .testTarget(name: "augurTests", dependencies: ["augur", "TestSupport", "Workload"]),
@@ -248,7 +249,7 @@ let package = Package(
             name: "OrchestratorTests",
             dependencies: [
                 "Orchestrator", "ControlAPI", "Dashboard", "EdgeLink", "EdgeOperator", "EdgeWire", "DNSBalancer", "AugurModel", "Optimizer", "Planning",
-                "Replay", "TestSupport", "Workload",
+                "RealServices", "Replay", "TestSupport", "Workload",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -256,6 +257,7 @@ let package = Package(
             name: "EdgeOperatorTests",
             dependencies: [
                 "EdgeOperator",
+                "RealServices",
                 "APIServing",
                 "EdgeLink",
                 "EdgeWire",

@@ -3,6 +3,7 @@ import AugurModel
 import Foundation
 import Logging
 import NIOFoundationCompat
+import RealServices
 import TestSupport
 import Testing
 @testable import EdgeOperator
@@ -53,6 +54,7 @@ func download(_ url: String) async throws -> (status: Int, body: Data) {
 }
 
 /// Every test that starts real services (registry, dockerd, nginx) runs inside this suite,
-/// one at a time: they share the registry, the edge dockerd and the edge's address pools.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+/// one at a time: they share the registry, the edge dockerd and the edge's address pools,
+/// with `LoopServices` too (`.realServices`: never both suites at once).
+@Suite(.serialized, .realServices, .timeLimit(.minutes(5)))
 struct EdgeServices {}

@@ -8,6 +8,7 @@ import Logging
 import Metrics
 import Orchestrator
 import Planning
+import RealServices
 import Testing
 import TestSupport
 
@@ -82,6 +83,8 @@ enum LoopBed {
     }
 }
 
-/// Every test that runs real nginx instances and the registry runs in this suite, one at a time.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+/// Every test that runs real nginx instances and the registry runs in this suite, one at a
+/// time, and never while `EdgeServices` runs (`.realServices`): they share the edges'
+/// address pools and the registry.
+@Suite(.serialized, .realServices, .timeLimit(.minutes(5)))
 struct LoopServices {}
