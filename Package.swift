@@ -86,7 +86,7 @@ let package = Package(
         ),
         .target(
             name: "Planning",
-            dependencies: ["AugurModel", "EdgeWire", "Forecast", "Optimizer"],
+            dependencies: ["AugurModel", "Deadline", "EdgeWire", "Forecast", "Optimizer"],
             exclude: ["README.md"]
         ),
         .target(

@@ -14,7 +14,12 @@ public struct IntervalPlanner: Sendable {
     public let scaler: ReactiveScaler
     public let settings: LoopSettings
     /// Each content's scaling policy (the settings', then run-time changes).
-    public var policies: [String: ScalingPolicy]
+    public var policies: [String: ScalingPolicy] {
+        didSet { reacting = Self.reacting(policies) }
+    }
+    /// The contents whose lookups are read within an interval (kept with `policies`: every
+    /// reaction and threshold asks for it).
+    public private(set) var reacting: Set<String>
 
     public init(configuration: AugurConfiguration, settings: LoopSettings) {
         builder = PlanInputBuilder(configuration: configuration, edgeFlavors: settings.edgeFlavors)
@@ -22,10 +27,12 @@ public struct IntervalPlanner: Sendable {
         scaler = ReactiveScaler(margin: settings.reactionMargin)
         self.settings = settings
         policies = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, settings.scalingByContent[$0.name] ?? settings.scaling) })
+        reacting = Self.reacting(policies)
     }
 
-    /// The contents whose lookups are read within an interval.
-    public var reacting: Set<String> { Set(policies.filter(\.value.reacts).keys) }
+    private static func reacting(_ policies: [String: ScalingPolicy]) -> Set<String> {
+        Set(policies.filter(\.value.reacts).keys)
+    }
 
     /// Closes interval `progress.intervals` with `lookups` per content. The record's actions
     /// are planned, not yet started; its tick time is left to the caller, who has the clock.

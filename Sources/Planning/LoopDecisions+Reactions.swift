@@ -1,3 +1,5 @@
+import Deadline
+
 /// What the loop decides within an interval: reacting to the reacting contents' demand so
 /// far, the thresholds that call for a check at once, and the DNS hold gates.
 extension LoopDecisions {
@@ -11,7 +13,7 @@ extension LoopDecisions {
         let lookups = counts.filter { reacting.contains($0.key) }
         let projected = crossing
             ? demandWindow.current(lookups)
-            : demandWindow.read(lookups, windowSeconds: settings.reactEverySeconds, intervalSeconds: settings.intervalSeconds)
+            : demandWindow.read(lookups, windowSeconds: settings.reactEvery.inSeconds, intervalSeconds: settings.intervalSeconds)
         let deploys = planner.react(
             lookups: lookups, projected: projected, at: time.date, progress: &progress, fleet: fleet, operated: edges,
             requested: Array(requested.values), earlier: reactions)

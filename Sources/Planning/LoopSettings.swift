@@ -59,12 +59,6 @@ public struct LoopSettings: Sendable {
         self.hold = hold
     }
 
-    /// `reactEvery` in seconds.
-    public var reactEverySeconds: Double {
-        let parts = reactEvery.components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-    }
-
     /// The longest hold for a content with `policy` (nil: never held).
     public func holdBound(_ policy: ScalingPolicy) -> Duration? {
         let bound = hold ?? (policy == .hybrid ? .milliseconds(300) : nil)

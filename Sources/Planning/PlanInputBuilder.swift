@@ -36,13 +36,7 @@ public struct PlanInputBuilder: Sendable {
         }
         for member in fleet.live where !fleet.unreachable.contains(member.instance.spec.edge) {
             let spec = member.instance.spec
-            let phase: FleetInstance.Phase = switch member.removing ? .draining : member.instance.phase {
-            case .pulling: .pulling
-            case .booting: .booting
-            case .ready: .ready
-            case .draining, .gone, .failed: .draining
-            }
-            instances.append(FleetInstance(id: spec.id, content: spec.content, flavor: spec.flavor, node: spec.edge, phase: phase))
+            instances.append(FleetInstance(id: spec.id, content: spec.content, flavor: spec.flavor, node: spec.edge, phase: Self.phase(of: member)))
         }
         for action in requested {
             guard let node = action.edge, let flavor = action.flavor else { continue }
@@ -60,12 +54,21 @@ public struct PlanInputBuilder: Sendable {
     public func serving(_ contents: Set<String>, fleet: Fleet, requested: [ActionRecord]) -> [String: Int] {
         var serving = Dictionary(uniqueKeysWithValues: contents.map { ($0, 0) })
         for item in configuration.topology.core.staticInstances where contents.contains(item.content) { serving[item.content, default: 0] += 1 }
-        for member in fleet.members.values where contents.contains(member.instance.spec.content) && !member.removing {
-            let onItsWayOrServing = [.pulling, .booting, .ready].contains(member.instance.phase)
-            if onItsWayOrServing, !fleet.unreachable.contains(member.instance.spec.edge) { serving[member.instance.spec.content, default: 0] += 1 }
+        for member in fleet.members.values where !member.instance.phase.isFinal && contents.contains(member.instance.spec.content) {
+            if Self.phase(of: member) != .draining, !fleet.unreachable.contains(member.instance.spec.edge) { serving[member.instance.spec.content, default: 0] += 1 }
         }
         for action in requested where action.edge != nil && action.flavor != nil && contents.contains(action.content) { serving[action.content, default: 0] += 1 }
         return serving
+    }
+
+    /// A live member as the optimizer sees it: one being removed is draining.
+    private static func phase(of member: Fleet.Member) -> FleetInstance.Phase {
+        switch member.removing ? .draining : member.instance.phase {
+        case .pulling: .pulling
+        case .booting: .booting
+        case .ready: .ready
+        case .draining, .gone, .failed: .draining
+        }
     }
 
     /// Seconds until a deploy of `content` as `flavor` on `edge` is expected ready: the pull
