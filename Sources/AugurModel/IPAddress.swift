@@ -91,8 +91,9 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A subnet that instances of one runtime at one node take their addresses from.
-public struct AddressPool: Sendable, Hashable, CustomStringConvertible {
+/// A network prefix with no host bits set: the subnet that instances of one runtime at one
+/// node take their addresses from, or a region's coverage zone of clients.
+public struct IPPrefix: Sendable, Hashable, CustomStringConvertible {
     public let network: IPAddress
     public let prefixLength: Int
 
@@ -150,7 +151,7 @@ public struct AddressPool: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the two pools share any address.
-    public func overlaps(_ other: AddressPool) -> Bool {
+    public func overlaps(_ other: IPPrefix) -> Bool {
         prefixLength <= other.prefixLength ? contains(other.network) : other.contains(network)
     }
 

@@ -18,11 +18,19 @@ public struct Topology: Sendable, Hashable {
     /// The file with the registry's login (`USER:PASSWORD`); nil: the registry is open, which
     /// only a loopback registry may be.
     public var registryCredentials: String?
+    /// Where clients are and which edges answer them; empty: every client is answered by
+    /// every ready instance.
+    public var regions: [Region]
+    /// The region of a client inside no region's networks; nil: such a client is answered by
+    /// every ready instance.
+    public var defaultRegion: String?
 
     public init(
         zone: DomainName, dns: DNSSettings, servicePort: Int, registry: SocketEndpoint, singleHost: Bool, core: Node, edges: [Node],
-        tokenFile: String = ".augur/token", tls: TopologyTLS? = nil, registryCredentials: String? = nil
+        tokenFile: String = ".augur/token", tls: TopologyTLS? = nil, registryCredentials: String? = nil, regions: [Region] = [], defaultRegion: String? = nil
     ) {
+        self.regions = regions
+        self.defaultRegion = defaultRegion
         self.tokenFile = tokenFile
         self.tls = tls
         self.registryCredentials = registryCredentials
@@ -107,7 +115,7 @@ public struct Node: Sendable, Hashable {
     public var name: String
     public var role: Role
     /// One address pool per runtime offered here (heterogeneous resources, different subnets).
-    public var pools: [RuntimeKind: AddressPool]
+    public var pools: [RuntimeKind: IPPrefix]
     public var instanceLimit: Int
     /// The link to the core; nil for the core itself.
     public var link: Link?
@@ -117,7 +125,7 @@ public struct Node: Sendable, Hashable {
     public var operatorSettings: OperatorSettings
 
     public init(
-        name: String, role: Role, pools: [RuntimeKind: AddressPool], instanceLimit: Int, link: Link?,
+        name: String, role: Role, pools: [RuntimeKind: IPPrefix], instanceLimit: Int, link: Link?,
         staticInstances: [StaticInstance], operatorSettings: OperatorSettings? = nil
     ) {
         self.name = name

@@ -13,9 +13,12 @@ enum TopologyFile {
         let tokenFile: String?
         let tls: TLSEntry?
         let registryCredentials: String?
+        let regions: [RegionEntry]?
+        let defaultRegion: String?
 
         enum CodingKeys: String, CodingKey {
-            case zone, registry, dns, core, edges, tls
+            case zone, registry, dns, core, edges, tls, regions
+            case defaultRegion = "default_region"
             case registryCredentials = "registry_credentials"
             case tokenFile = "token_file"
             case singleHost = "single_host"
@@ -137,10 +140,11 @@ enum TopologyFile {
         for (index, entry) in file.edges.enumerated() {
             edges.append(try decodeNode(entry, role: .edge, path: [.key("edges"), .index(index)], document: document, site: site))
         }
-        let topology = Topology(
+        var topology = Topology(
             zone: zone, dns: dns, servicePort: servicePort, registry: registry, singleHost: singleHost, core: core, edges: edges,
             tokenFile: tokenFile, tls: tls, registryCredentials: file.registryCredentials)
         try checkAcrossNodes(topology, document: document)
+        (topology.regions, topology.defaultRegion) = try decodeRegions(file.regions ?? [], defaultRegion: file.defaultRegion, edges: edges, document: document)
         return topology
     }
 
@@ -212,13 +216,13 @@ enum TopologyFile {
             throw document.error(path + [.key("instance_limit")], "must not be negative")
         }
         guard !entry.pools.isEmpty else { throw document.error(path + [.key("pools")], "at least one runtime pool is required") }
-        var pools: [RuntimeKind: AddressPool] = [:]
+        var pools: [RuntimeKind: IPPrefix] = [:]
         for (runtimeName, poolText) in entry.pools.sorted(by: { $0.key < $1.key }) {
             let poolPath = path + [.key("pools"), .key(runtimeName)]
             guard let runtime = RuntimeKind(rawValue: runtimeName) else {
                 throw document.error(poolPath, "unknown runtime '\(runtimeName)' (known: \(RuntimeKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            guard let pool = AddressPool(poolText) else {
+            guard let pool = IPPrefix(poolText) else {
                 throw document.error(poolPath, "'\(poolText)' is not a subnet such as 127.1.2.0/24")
             }
             if singleHost, !pool.isLoopback {
@@ -308,7 +312,7 @@ enum TopologyFile {
 
     /// `operator.xen`: the guests' bridge and `gateway: ADDRESS/PREFIX`, whose subnet must hold
     /// the node's whole xen pool (the guests reach the gateway on-link).
-    private static func decodeXenGuests(_ entry: XenEntry, pool: AddressPool?, path: Path, document: ConfigDocument) throws(ConfigError) -> XenGuestNetwork {
+    private static func decodeXenGuests(_ entry: XenEntry, pool: IPPrefix?, path: Path, document: ConfigDocument) throws(ConfigError) -> XenGuestNetwork {
         guard let pool else { throw document.error(path, "operator.xen needs a xen pool on this node") }
         let bridge = entry.bridge ?? "xenbr0"
         guard !bridge.isEmpty, bridge.count <= 15, bridge.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
@@ -317,7 +321,7 @@ enum TopologyFile {
         guard let text = entry.gateway else { return XenGuestNetwork(bridge: bridge, prefixLength: pool.prefixLength) }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let gateway = IPAddress(String(parts[0])), let length = Int(parts[1]),
-            let subnet = AddressPool(containing: gateway, prefixLength: length)
+            let subnet = IPPrefix(containing: gateway, prefixLength: length)
         else {
             throw document.error(path + [.key("gateway")], "'\(text)' is not ADDRESS/PREFIX such as 10.220.0.1/24")
         }

@@ -15,8 +15,8 @@ public struct XenGuestNetwork: Sendable, Hashable {
     }
 
     /// The subnet the guests are on-link in, e.g. `10.220.0.1/24` for the gateway 10.220.0.1.
-    public var subnet: AddressPool? {
+    public var subnet: IPPrefix? {
         guard let gateway else { return nil }
-        return AddressPool(containing: gateway, prefixLength: prefixLength)
+        return IPPrefix(containing: gateway, prefixLength: prefixLength)
     }
 }

@@ -63,7 +63,7 @@ final class TCPQueryHandler: ChannelDuplexHandler {
         let scratch = Self.scratch.currentValue ?? Scratch()
         Self.scratch.currentValue = scratch
         let written = query.withUnsafeReadableBytes { raw in
-            scratch.bytes.withUnsafeMutableBytes { out in responder.respond(to: raw, over: .tcp, into: out) }
+            scratch.bytes.withUnsafeMutableBytes { out in responder.respond(to: raw, over: .tcp, into: out, client: ClientAddress(context.channel.remoteAddress)) }
         }
         guard written > 0 else { return }
         var response = context.channel.allocator.buffer(capacity: 2 + written)

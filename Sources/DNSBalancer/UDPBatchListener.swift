@@ -60,7 +60,7 @@ final class UDPBatchListener: Sendable {
     /// Starts the thread that answers this socket; `stop()` waits for it.
     func start(pools: DNSPools, limiter: ResponseRateLimiter?, logger: Logger) {
         let thread = Thread { [self] in
-            serve(responder: DNSResponder(pools: pools, limiter: limiter), limited: limiter != nil, logger: logger)
+            serve(responder: DNSResponder(pools: pools, limiter: limiter), limited: limiter != nil, regional: !pools.regions.isEmpty, logger: logger)
             close(socket)
             exited.signal()
         }
@@ -83,12 +83,14 @@ final class UDPBatchListener: Sendable {
     private struct HeldQuery {
         var query: [UInt8]
         var peer: sockaddr_storage
+        var client: ClientAddress?
         var gate: HoldGate
         var generation: UInt64
         var until: UInt64
     }
 
-    private func serve(responder: DNSResponder, limited: Bool, logger: Logger) {
+    /// `regional`: the zone has regions, so every query's source address is read.
+    private func serve(responder: DNSResponder, limited: Bool, regional: Bool, logger: Logger) {
         var held: [HeldQuery] = []
         var reply = [UInt8](repeating: 0, count: batch.replySize)
         while !stopping.load(ordering: .relaxed) {
@@ -110,10 +112,11 @@ final class UDPBatchListener: Sendable {
             let second = limited ? ResponseRateLimiter.currentSecond() : 0
             for index in 0..<UInt32(received) {
                 let source = limited ? batch.sourcePrefix(index) : 0
+                let client = regional ? batch.client(index) : nil
                 batch.answer(index) { query, reply in
-                    let written = responder.respond(to: query, over: .udp, source: source, second: second, into: reply, holding: held.count < Self.heldLimit)
+                    let written = responder.respond(to: query, over: .udp, source: source, second: second, into: reply, holding: held.count < Self.heldLimit, client: client)
                     if let hold = responder.held, let peer = batch.peer(index) {
-                        held.append(HeldQuery(query: Array(query), peer: peer, gate: hold.gate, generation: hold.generation, until: hold.until))
+                        held.append(HeldQuery(query: Array(query), peer: peer, client: client, gate: hold.gate, generation: hold.generation, until: hold.until))
                     }
                     return written
                 }
@@ -129,7 +132,7 @@ final class UDPBatchListener: Sendable {
         held.removeAll { query in
             guard now >= query.until || query.gate.generation != query.generation else { return false }
             let written = query.query.withUnsafeBytes { raw in
-                reply.withUnsafeMutableBytes { out in responder.answerHeld(raw, into: out) }
+                reply.withUnsafeMutableBytes { out in responder.answerHeld(raw, client: query.client, into: out) }
             }
             guard written > 0 else { return true }
             var peer = query.peer
@@ -174,6 +177,11 @@ final class DatagramBatch: @unchecked Sendable {
     /// The address datagram `index` came from.
     func peer(_ index: UInt32) -> sockaddr_storage? {
         augur_udp_batch_peer(batch, index).map { $0.load(as: sockaddr_storage.self) }
+    }
+
+    /// The address datagram `index` came from, as the region lookup reads it.
+    func client(_ index: UInt32) -> ClientAddress? {
+        augur_udp_batch_peer(batch, index).flatMap { ClientAddress(storage: $0) }
     }
 
     /// The `SourcePrefix` key of the address datagram `index` came from (0 if unknown).

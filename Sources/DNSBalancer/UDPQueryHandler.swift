@@ -22,7 +22,7 @@ final class UDPQueryHandler: ChannelInboundHandler {
         let (source, second) = limited ? (Self.sourcePrefix(query.remoteAddress), ResponseRateLimiter.currentSecond()) : (0, 0)
         let written = query.data.withUnsafeReadableBytes { raw in
             response.writeWithUnsafeMutableBytes(minimumWritableBytes: maxPayload) { out in
-                responder.respond(to: raw, over: .udp, source: source, second: second, into: out)
+                responder.respond(to: raw, over: .udp, source: source, second: second, into: out, client: ClientAddress(query.remoteAddress))
             }
         }
         guard written > 0 else { return }

@@ -54,6 +54,10 @@ extension ControlLoop {
             pools.counters.watch(thresholds)
         case .gate(let content, let readyLookups, let readyIn, let bound):
             pools.counters.gate(content)?.update(readyLookups: readyLookups, readyIn: readyIn, bound: bound)
+        case .share(let content, let lookups):
+            do { try pools.setLookupsPerInstance(lookups, content: content) } catch {
+                logger.error("cannot change the lookups DNS gives an instance", metadata: ["content": "\(content)", "error": "\(error)"])
+            }
         case .storeDecisions(let actions, let progress):
             do { try store.recordDecisions(actions, progress: progress) } catch {
                 logger.error("cannot store the interval's actions and progress", metadata: ["loop.interval": "\(progress.intervals - 1)", "error": "\(error)"])
@@ -106,15 +110,15 @@ extension ControlLoop {
         guard !changes.isEmpty else { return }
         var batch: [AddressChange] = []
         for change in changes {
-            let (id, content, flavor, address, answered) = switch change {
-            case .add(let id, let content, let flavor, let address): (id, content, flavor, address, true)
-            case .remove(let id, let content, let flavor, let address): (id, content, flavor, address, false)
+            let (id, content, flavor, address, node, answered) = switch change {
+            case .add(let id, let content, let flavor, let address, let edge): (id, content, flavor, address, edge, true)
+            case .remove(let id, let content, let flavor, let address): (id, content, flavor, address, "", false)
             }
             guard let ip = IPAddress(address) else {
                 logger.error("cannot change the DNS pools", metadata: ["change": "\(change)", "error": "\(DNSPoolError.badAddress(count: 0))"])
                 continue
             }
-            batch.append(AddressChange(address: ip.bytes, content: content, flavor: flavor, answered: answered))
+            batch.append(AddressChange(address: ip.bytes, content: content, flavor: flavor, node: node, answered: answered))
             logger.info(answered ? "answered" : "no longer answered", metadata: ["instance.id": "\(id)", "instance.address": "\(address)"])
         }
         for failure in pools.apply(batch) {

@@ -3,7 +3,7 @@ import Foundation
 
 /// A change the DNS pools must make so that they answer exactly the instances that serve.
 public enum PoolChange: Sendable, Hashable {
-    case add(instance: String, content: String, flavor: String, address: String)
+    case add(instance: String, content: String, flavor: String, address: String, edge: String)
     case remove(instance: String, content: String, flavor: String, address: String)
 }
 
@@ -200,7 +200,7 @@ public struct Fleet: Sendable {
         members[id] = member
         answeredByContent[spec.content, default: 0] += should ? 1 : -1
         return [should
-            ? .add(instance: id, content: spec.content, flavor: spec.flavor, address: spec.address)
+            ? .add(instance: id, content: spec.content, flavor: spec.flavor, address: spec.address, edge: spec.edge)
             : .remove(instance: id, content: spec.content, flavor: spec.flavor, address: spec.address)]
     }
 }

@@ -25,6 +25,9 @@ public enum LoopAction: Sendable {
     /// soonest deploy on its way is expected ready, and the longest a lookup may be held.
     /// `bound` nil: never hold.
     case gate(content: String, readyLookups: Int, readyIn: Duration?, bound: Duration?)
+    /// Tell DNS the lookups one instance of `content` serves in an interval: a region's edge
+    /// is given that many per instance before the next edge joins.
+    case share(content: String, lookupsPerInstance: Int)
 
     /// Store what is about to be acted on, before it is: a plan's actions and the progress.
     case storeDecisions([ActionRecord], LoopProgress)

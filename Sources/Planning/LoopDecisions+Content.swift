@@ -25,6 +25,7 @@ extension LoopDecisions {
         planner.builder.profiles[name] = profile
         if let choice { book.choose(choice, for: name, history: Array(history.suffix(choice.countsKept))) }
         var actions: [LoopAction] = []
+        if let capacity = change.capacity { actions.append(.share(content: name, lookupsPerInstance: capacity)) }
         if let policy = change.policy {
             planner.policies[name] = policy
             actions += gate(name, at: time)

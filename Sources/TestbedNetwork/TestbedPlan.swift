@@ -40,7 +40,7 @@ public struct TestbedPlan: Sendable, Hashable {
     /// Single addresses (services: registry, DNS, operators, static instances) per namespace.
     public private(set) var serviceAddresses: [String: [IPAddress]] = [:]
     /// Instance pools made local to a namespace: every address in them is the node's own.
-    public private(set) var localPools: [String: [AddressPool]] = [:]
+    public private(set) var localPools: [String: [IPPrefix]] = [:]
     public private(set) var routes: [Route] = []
     /// The registry, when it serves from the core's namespace: only the core and the edges
     /// may reach it (the clients' link is refused there).
@@ -49,7 +49,7 @@ public struct TestbedPlan: Sendable, Hashable {
     /// - Parameters:
     ///   - clientBitsPerSecond: the clients' links (the paper: 200 Mbps).
     ///   - linkBlock: the /16 the links' /30 subnets come from; it must not meet the topology's addresses.
-    public init(topology: Topology, prefix: String = "augur", clientBitsPerSecond: Int = 200_000_000, linkBlock: AddressPool? = AddressPool("10.255.0.0/16")) throws(TestbedSetupError) {
+    public init(topology: Topology, prefix: String = "augur", clientBitsPerSecond: Int = 200_000_000, linkBlock: IPPrefix? = IPPrefix("10.255.0.0/16")) throws(TestbedSetupError) {
         guard let linkBlock, case .v4(let blockBase) = linkBlock.network, linkBlock.prefixLength <= 22 else {
             throw TestbedSetupError.invalid("the link block must be an IPv4 prefix of at most /22")
         }
@@ -164,7 +164,7 @@ public struct TestbedPlan: Sendable, Hashable {
     /// The bucket: 10 ms at the link's rate, at least 16 KiB (the timer tick must not starve it).
     static func burstBytes(_ bitsPerSecond: Int) -> Int { max(16_384, bitsPerSecond / 8 / 100) }
 
-    private func checkAddresses(topology: Topology, linkBlock: AddressPool) throws(TestbedSetupError) {
+    private func checkAddresses(topology: Topology, linkBlock: IPPrefix) throws(TestbedSetupError) {
         for node in topology.nodes {
             for pool in node.pools.values {
                 if pool.network.isV6 { throw TestbedSetupError.invalid("\(node.name)'s pool \(pool) is IPv6; the testbed is IPv4") }

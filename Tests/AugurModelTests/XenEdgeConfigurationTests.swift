@@ -50,7 +50,7 @@ import TestSupport
     }
 
     @Test func theSubnetOfAnAddressIsItsMaskedNetwork() {
-        #expect(AddressPool(containing: IPAddress("10.220.0.77")!, prefixLength: 26)?.description == "10.220.0.64/26")
-        #expect(AddressPool(containing: IPAddress("10.220.0.77")!, prefixLength: 33) == nil)
+        #expect(IPPrefix(containing: IPAddress("10.220.0.77")!, prefixLength: 26)?.description == "10.220.0.64/26")
+        #expect(IPPrefix(containing: IPAddress("10.220.0.77")!, prefixLength: 33) == nil)
     }
 }

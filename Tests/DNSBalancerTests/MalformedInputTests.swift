@@ -28,7 +28,10 @@ import Testing
 
     @Test func corpusCoversTheIssueCases() throws {
         let names = try Self.cases()
-        for required in ["drop-short-header", "formerr-compression-loop", "formerr-label-64", "formerr-name-over-255", "formerr-qdcount-0", "formerr-qdcount-2", "formerr-garbage-after-question"] {
+        for required in ["drop-short-header", "formerr-compression-loop", "formerr-label-64", "formerr-name-over-255", "formerr-qdcount-0", "formerr-qdcount-2", "formerr-garbage-after-question",
+            // EDNS Client Subnet (RFC 7871 §7.1.2): bits past the source prefix, an unknown family, a prefix longer than the address.
+            "formerr-ecs-bits-past-prefix", "formerr-ecs-unknown-family", "formerr-ecs-prefix-longer-than-address", "formerr-ecs-address-longer-than-prefix",
+            "formerr-ecs-twice", "formerr-ecs-option-overruns-opt"] {
             #expect(names.contains("\(required).bin"))
         }
     }

@@ -24,10 +24,10 @@ struct TestBalancer {
     ]
 
     static func start(
-        contents: [ContentPools] = standardContents, maxRecords: Int = 8, maxUDPPayload: Int = 1232, workers: Int = 2, udpIO: UDPIO = .batch, tcpIdle: Int64 = 10,
+        contents: [ContentPools] = standardContents, settings base: ZoneSettings = Self.settings, maxRecords: Int = 8, maxUDPPayload: Int = 1232, workers: Int = 2, udpIO: UDPIO = .batch, tcpIdle: Int64 = 10,
         rateLimit: DNSSettings.RateLimit = .off, tcpConnections: Int = 512, tcpConnectionsPerSource: Int? = nil
     ) async throws -> TestBalancer {
-        var settings = Self.settings
+        var settings = base
         settings.maxRecords = maxRecords
         settings.maxUDPPayload = maxUDPPayload
         let pools = try DNSPools(settings: settings, contents: contents)

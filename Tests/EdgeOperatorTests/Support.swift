@@ -21,7 +21,7 @@ extension Testbed {
         // ever bind one address.
         for (runtime, pool) in node.pools where pool.prefixLength == 24 {
             let top = try #require(IPAddress("\(pool.network.description.split(separator: ".").prefix(3).joined(separator: ".")).128"))
-            node.pools[runtime] = try #require(AddressPool(containing: top, prefixLength: 25))
+            node.pools[runtime] = try #require(IPPrefix(containing: top, prefixLength: 25))
         }
         node.operatorSettings = OperatorSettings(
             dockerSocket: dockerSocket, stateDirectory: stateDirectory ?? temporaryDirectory("state").path, nodeName: node.name)

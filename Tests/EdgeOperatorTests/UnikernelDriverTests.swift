@@ -52,7 +52,7 @@ extension EdgeServices {
             let created = try await edge.create(CreateInstanceRequest(content: "video1", flavor: "clickos", image: image))
             #expect(created.emulated)
             #expect(created.spec.runtime == .emulated)
-            #expect(try #require(AddressPool("127.11.3.0/24")).contains(try #require(IPAddress(created.spec.address))))
+            #expect(try #require(IPPrefix("127.11.3.0/24")).contains(try #require(IPAddress(created.spec.address))))
             let ready = try await edge.settled(created.spec.id, in: [.ready])
             #expect(ready.phase == .ready, "\(ready.failure ?? "")")
             #expect(ready.image?.pulled == true)

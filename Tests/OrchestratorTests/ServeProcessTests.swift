@@ -95,7 +95,7 @@ extension LoopServices {
 
         @Test(.enabled(if: Testbed.runsAsRoot, "needs root: dockerd, the registry, network namespaces and the edges' daemons")) func killedMidDeployItRestartsReconcilesAndLeavesNothingOrphaned() async throws {
             let (directory, payloads) = try await Self.prepare("serve")
-            let edgePools = ["127.11.3.0/24", "127.12.3.0/24"].compactMap(AddressPool.init)
+            let edgePools = ["127.11.3.0/24", "127.12.3.0/24"].compactMap(IPPrefix.init)
             let isEdge: @Sendable (String) -> Bool = { address in IPAddress(address).map { ip in edgePools.contains { $0.contains(ip) } } ?? false }
 
             var process = try Self.start(directory, payloads: payloads, run: 1)

@@ -30,7 +30,7 @@ extension LoopServices {
             // Rate limiting off: every query reaches the counters and the answer path.
             let process = try ServeProcessTests.start(directory, payloads: payloads, run: 1, extraArguments: ["--rrl-rate", "0"])
             #expect(await LoopBed.eventually(30) { await ServeProcessTests.get("/healthz") != nil })
-            let edgePools = ["127.11.3.0/24", "127.12.3.0/24"].compactMap(AddressPool.init)
+            let edgePools = ["127.11.3.0/24", "127.12.3.0/24"].compactMap(IPPrefix.init)
             let checker = AnswerChecker(isEdge: { address in IPAddress(address).map { ip in edgePools.contains { $0.contains(ip) } } ?? false }) {
                 Set((try? await AnswerChecker.dig(ServeProcessTests.dnsPort)) ?? [])
             }

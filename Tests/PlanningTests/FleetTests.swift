@@ -11,7 +11,7 @@ import Testing
         var fleet = Fleet()
         #expect(fleet.observe(InstanceFixture.instance("a", phase: .pulling)).isEmpty)
         #expect(fleet.observe(InstanceFixture.instance("a", phase: .booting)).isEmpty)
-        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")])
         #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)).isEmpty, "a repeated report changes nothing")
         #expect(fleet.beginRemoval("a") == [.remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
         #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)).isEmpty, "an instance being removed is not answered again")
@@ -25,7 +25,7 @@ import Testing
         _ = fleet.observe(InstanceFixture.instance("b", edge: "edge-2", phase: .ready, address: "127.12.3.1"))
         #expect(fleet.lost(edge: "edge-1") == [.remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
         #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)).isEmpty, "no answer while the edge is unreachable")
-        #expect(fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("a", phase: .ready)], asOf: fleet.generation).changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("a", phase: .ready)], asOf: fleet.generation).changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")])
         #expect(fleet.members["b"]?.answered == true)
     }
 
@@ -36,7 +36,7 @@ import Testing
         #expect(vanished.map(\.spec.id) == ["a"] && vanished.allSatisfy { $0.phase == .gone })
         #expect(Set(changes) == [
             .remove(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1"),
-            .add(instance: "c", content: "video5", flavor: "clickos", address: "127.11.3.3"),
+            .add(instance: "c", content: "video5", flavor: "clickos", address: "127.11.3.3", edge: "edge-1"),
         ])
         #expect(fleet.live.map(\.instance.spec.id) == ["c"])
         #expect(fleet.cachedImages["edge-1"] == ["clickos/video5"])
@@ -46,7 +46,7 @@ import Testing
         var fleet = Fleet(restoring: [InstanceFixture.instance("a", phase: .ready), InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2")], removing: ["b"], edges: ["edge-1"])
         #expect(fleet.live.allSatisfy { !$0.answered })
         let changes = fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("a", phase: .ready), InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2")], asOf: fleet.generation).changes
-        #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "b stays out: its removal was decided")
+        #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")], "b stays out: its removal was decided")
     }
 
     /// A list requested before a job's answer arrived says nothing of what that job saw: a
@@ -58,7 +58,7 @@ import Testing
         _ = fleet.observe(InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2"))
         let asOf = fleet.generation
         // While the list is on its way: a job sees "a" ready, a new "c" is created, "b"'s removal is decided.
-        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")])
+        #expect(fleet.observe(InstanceFixture.instance("a", phase: .ready)) == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")])
         _ = fleet.observe(InstanceFixture.instance("c", phase: .pulling, address: "127.11.3.3"))
         _ = fleet.beginRemoval("b")
         let stale = [InstanceFixture.instance("a", phase: .booting), InstanceFixture.instance("b", phase: .ready, address: "127.11.3.2")]
@@ -86,7 +86,7 @@ import Testing
         #expect(changes.isEmpty && applied.isEmpty, "\(changes)")
         #expect(fleet.members["a"] == nil)
         let fresh = fleet.reconcile(edge: "edge-1", report: [InstanceFixture.instance("a", phase: .ready)], asOf: fleet.generation)
-        #expect(fresh.changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")], "an edge that lists it now is believed")
+        #expect(fresh.changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")], "an edge that lists it now is believed")
     }
 
     /// An edge that keeps its ended instances listed: once gone, they are not taken up again.
@@ -114,7 +114,7 @@ import Testing
         #expect(vanished.isEmpty, "what a list of changes does not name did not vanish")
         #expect(applied.map(\.spec.id) == ["b", "c"])
         #expect(changes == [
-            .add(instance: "b", content: "video5", flavor: "clickos", address: "127.11.3.2"),
+            .add(instance: "b", content: "video5", flavor: "clickos", address: "127.11.3.2", edge: "edge-1"),
             .remove(instance: "c", content: "video5", flavor: "clickos", address: "127.11.3.3"),
         ])
         #expect(fleet.live.map(\.instance.spec.id) == ["a", "b"])
@@ -130,7 +130,7 @@ import Testing
         _ = fleet.observe(InstanceFixture.instance("a", phase: .ready))
         _ = fleet.lost(edge: "edge-1")
         let (changes, _, vanished) = fleet.reconcile(edge: "edge-1", report: [], asOf: fleet.generation - 1, complete: false)
-        #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1")] && vanished.isEmpty)
+        #expect(changes == [.add(instance: "a", content: "video5", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")] && vanished.isEmpty)
     }
 
     /// What the loop follows (members on their way up or out) and the per-edge phase counts

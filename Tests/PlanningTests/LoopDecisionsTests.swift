@@ -99,7 +99,7 @@ import Testing
         #expect(decisions.requested[try #require(deploy.id)] == nil, "no longer waiting for the create")
 
         let settled = decisions.settled("a", edge: "edge-1", action: deploy.id, .success(Self.instance("a", .ready)), at: Self.at(4.5))
-        #expect(Self.published(settled) == [.add(instance: "a", content: "video1", flavor: "clickos", address: "127.11.3.1")])
+        #expect(Self.published(settled) == [.add(instance: "a", content: "video1", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")])
         #expect(Self.stored(settled).map { "\($0.action) \($0.outcome) \($0.at.timeIntervalSinceReferenceDate)" } == ["\(deploy.id ?? 0) ready 4.5"])
         #expect(decisions.readyCapacity("video1") == ReadyCapacity(instances: 2, lookups: 40), "the static instance and the one ready")
     }
@@ -155,7 +155,7 @@ import Testing
         round = decisions.beginReconcile()
         #expect(round.since.isEmpty, "an edge that did not answer lists everything")
         let back = decisions.edgesListed(["edge-1": .success((InstanceList(instances: [Self.instance("a", .ready)]), Self.node))], in: round, at: Self.at(10))
-        #expect(Self.published(back) == [.add(instance: "a", content: "video1", flavor: "clickos", address: "127.11.3.1")])
+        #expect(Self.published(back) == [.add(instance: "a", content: "video1", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")])
         #expect(Self.events(back) == ["edge edge-1"])
     }
 

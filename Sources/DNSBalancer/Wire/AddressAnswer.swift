@@ -52,12 +52,16 @@ final class AddressAnswer: Sendable {
 
     /// Writes the answer for a query into `out` and returns its length (0 if `out` is too small).
     /// `limit` is the largest message the client accepts; a larger answer goes out truncated (TC).
-    func write(_ query: DNSQuery, from raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+    /// `echo`: the client subnet option to send back, with its scope (the query had an OPT).
+    func write(
+        _ query: DNSQuery, from raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer, echo: (subnet: ClientSubnet, scope: Int)? = nil
+    ) -> Int {
         let hasOPT = query.edns != nil
+        let extra = hasOPT ? echo?.subnet.echoLength ?? 0 : 0
         let full = hasOPT ? template.withOPT : template.plain
-        let fits = full.count <= limit
+        let fits = full.count + extra <= limit
         let message = fits ? full : (hasOPT ? template.truncatedWithOPT : template.truncatedPlain)
-        guard out.count >= message.count, let base = out.baseAddress else { return 0 }
+        guard out.count >= message.count + extra, let base = out.baseAddress else { return 0 }
         message.withUnsafeBytes { source in
             if let from = source.baseAddress { base.copyMemory(from: from, byteCount: source.count) }
         }
@@ -75,7 +79,13 @@ final class AddressAnswer: Sendable {
         if hasOPT, query.edns?.dnssecOK == true {
             out[message.count - 4] |= 0x80
         }
-        return message.count
+        if extra > 0, let echo {
+            // The template's OPT is the message's last record, with no options yet: its RDLENGTH ends the message.
+            out[message.count - 2] = UInt8(extra >> 8)
+            out[message.count - 1] = UInt8(truncatingIfNeeded: extra)
+            echo.subnet.writeEcho(scope: echo.scope, into: out, at: message.count)
+        }
+        return message.count + extra
     }
 }
 

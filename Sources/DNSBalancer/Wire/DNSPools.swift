@@ -7,6 +7,7 @@ public enum DNSPoolError: Error, Sendable, Equatable, CustomStringConvertible {
     case badAddress(count: Int)
     case duplicateContent(String)
     case ldns(String)
+    case badRegions(String)
 
     public var description: String {
         switch self {
@@ -15,22 +16,26 @@ public enum DNSPoolError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badAddress(let count): return "an address is 4 (IPv4) or 16 (IPv6) bytes, not \(count)"
         case .duplicateContent(let content): return "content '\(content)' is listed twice"
         case .ldns(let reason): return "ldns could not render the zone: \(reason)"
+        case .badRegions(let reason): return "the regions cannot be looked up: \(reason)"
         }
     }
 }
 
-/// One address to answer, or to stop answering, for a content's flavor.
+/// One address to answer, or to stop answering, for a content's flavor, on a node.
 public struct AddressChange: Sendable, Hashable {
     public var address: [UInt8]
     public var content: String
     public var flavor: String
+    /// Where the instance runs (a region answers its own edges first).
+    public var node: String
     /// True: start answering it; false: stop.
     public var answered: Bool
 
-    public init(address: [UInt8], content: String, flavor: String, answered: Bool) {
+    public init(address: [UInt8], content: String, flavor: String, node: String = "", answered: Bool) {
         self.address = address
         self.content = content
         self.flavor = flavor
+        self.node = node
         self.answered = answered
     }
 }
@@ -45,6 +50,8 @@ public final class DNSPools: Sendable {
     public let counters: DemandCounters
     let table: ZoneTable
     let slots: [ContentSlot]
+    /// Where each client is (empty without regions).
+    let regions: RegionMap
     private let slotIndex: [String: Int]
     /// The SOA with the zone's serial, which moves with every published change.
     private let soa: Mutex<(version: UInt64, record: LDNSRecord)>
@@ -56,6 +63,10 @@ public final class DNSPools: Sendable {
             throw DNSPoolError.duplicateContent(content.content)
         }
         try Self.checkAddresses(contents)
+        guard let regions = RegionMap(regions: settings.regions, defaultRegion: settings.defaultRegion) else {
+            throw DNSPoolError.badRegions("a client network is not a prefix of its family, stands twice, or the default region is not a region")
+        }
+        self.regions = regions
         self.settings = settings
         self.counters = counters
         do {
@@ -116,6 +127,17 @@ public final class DNSPools: Sendable {
         }
         if published { moveSerial() }
         return failures
+    }
+
+    /// Sets the lookups one instance of `content` serves in an interval, which a region's
+    /// edge gives before the next one joins.
+    public func setLookupsPerInstance(_ lookups: Int, content: String) throws(DNSPoolError) {
+        guard let slot = slotIndex[content] else { throw .unknownContent(content) }
+        do {
+            try slots[slot].setLookupsPerInstance(lookups)
+        } catch {
+            throw .ldns(error.description)
+        }
     }
 
     /// The SOA and its version, for a worker's cache.

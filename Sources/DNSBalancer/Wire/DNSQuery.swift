@@ -16,6 +16,8 @@ struct DNSQuery {
     /// The question name is raw[12 ..< 12 + nameLength].
     let nameLength: Int
     let edns: EDNS?
+    /// The client's network, when a resolver sent it (EDNS Client Subnet).
+    let clientSubnet: ClientSubnet?
 
     /// Makes a response template this query's own: ID, RD and CD, and the question name
     /// with the client's letter case (answers point at it by compression).
@@ -74,6 +76,16 @@ enum QueryParse: ~Copyable {
             self = .malformed(id: id, opcode: opcode, recursionDesired: recursionDesired)
             return
         }
+        var clientSubnet: ClientSubnet?
+        if edns != nil {
+            switch packet.withEDNSOptions(ClientSubnet.read) {
+            case .absent: break
+            case .present(let subnet): clientSubnet = subnet
+            case .malformed:
+                self = .malformed(id: id, opcode: opcode, recursionDesired: recursionDesired)
+                return
+            }
+        }
         let query = DNSQuery(
             id: id,
             recursionDesired: recursionDesired,
@@ -81,7 +93,8 @@ enum QueryParse: ~Copyable {
             type: question.type,
             klass: question.klass,
             nameLength: question.nameLength,
-            edns: edns.map { DNSQuery.EDNS(udpSize: $0.udpSize, version: $0.version, dnssecOK: $0.dnssecOK) }
+            edns: edns.map { DNSQuery.EDNS(udpSize: $0.udpSize, version: $0.version, dnssecOK: $0.dnssecOK) },
+            clientSubnet: clientSubnet
         )
         self = .query(query, packet)
     }

@@ -32,10 +32,11 @@ public final class DNSResponder {
     /// Over UDP, `source` (a `SourcePrefix` key) at `second` is checked against the rate
     /// limit first: a held-back query is neither counted nor answered in full. With
     /// `holding`, an address lookup its content's gate holds is counted and not answered:
-    /// `held` says so, and `answerHeld` answers it later.
+    /// `held` says so, and `answerHeld` answers it later. `client` is the address the query
+    /// came from: with regions, where a query without a client subnet is answered for.
     public func respond(
         to raw: UnsafeRawBufferPointer, over transport: Transport, source: UInt64 = 0, second: UInt32 = 0, into out: UnsafeMutableRawBufferPointer,
-        holding: Bool = false
+        holding: Bool = false, client: ClientAddress? = nil
     ) -> Int {
         held = nil
         if transport == .udp, let limiter {
@@ -76,39 +77,44 @@ public final class DNSResponder {
             }
         case .query(let query, let packet):
             let limit = transport == .tcp ? 65_535 : query.udpLimit(serverMaximum: table.settings.maxUDPPayload)
-            return answer(query, packet, raw: raw, limit: limit, into: out, counting: true, holding: holding)
+            return answer(query, packet, raw: raw, limit: limit, into: out, counting: true, holding: holding, client: client)
         }
     }
 
-    /// Answers, over UDP, a query `respond` held (it was counted then): with the pools as they are now.
-    public func answerHeld(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+    /// Answers, over UDP, a query `respond` held (it was counted then) from `client`: with
+    /// the pools as they are now.
+    public func answerHeld(_ raw: UnsafeRawBufferPointer, client: ClientAddress? = nil, into out: UnsafeMutableRawBufferPointer) -> Int {
         held = nil
         let parse = QueryParse(raw)
         switch consume parse {
         case .query(let query, let packet):
-            return answer(query, packet, raw: raw, limit: query.udpLimit(serverMaximum: table.settings.maxUDPPayload), into: out, counting: false, holding: false)
+            return answer(
+                query, packet, raw: raw, limit: query.udpLimit(serverMaximum: table.settings.maxUDPPayload), into: out, counting: false, holding: false, client: client)
         default:
             return 0
         }
     }
 
     private func answer(
-        _ query: DNSQuery, _ packet: borrowing LDNSPacket, raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer, counting: Bool, holding: Bool
+        _ query: DNSQuery, _ packet: borrowing LDNSPacket, raw: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer, counting: Bool, holding: Bool,
+        client: ClientAddress?
     ) -> Int {
+        // Every answer but a content's addresses is the same for every client: scope 0.
+        let echo = query.clientSubnet.map { (subnet: $0, scope: 0) }
         if let edns = query.edns, edns.version != 0 {
-            return respondSlow(query, packet, rcode: DNSNumbers.rcodeBadVers, limit: limit, into: out)
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeBadVers, limit: limit, into: out, echo: echo)
         }
         guard query.klass == DNSNumbers.classIN else {
-            return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, authoritative: false, limit: limit, into: out)
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, authoritative: false, limit: limit, into: out, echo: echo)
         }
         let name = UnsafeRawBufferPointer(rebasing: raw[12..<(12 + query.nameLength)])
         switch table.lookup(name) {
         case .outsideZone:
-            return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, authoritative: false, limit: limit, into: out)
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, authoritative: false, limit: limit, into: out, echo: echo)
         case .unknownInZone:
             pools.counters.unknown.bump()
             pools.counters.unknownNames.record(wireName: name)
-            return respondSlow(query, packet, rcode: DNSNumbers.rcodeNXDomain, authority: [currentSOA()], limit: limit, into: out)
+            return respondSlow(query, packet, rcode: DNSNumbers.rcodeNXDomain, authority: [currentSOA()], limit: limit, into: out, echo: echo)
         case .found(let entry):
             if counting { for cell in entry.counters { cell.bump() } }
             if holding, query.type == DNSNumbers.typeA || query.type == DNSNumbers.typeAAAA, let total = entry.counters.first, let gate = total.gate {
@@ -118,33 +124,54 @@ public final class DNSResponder {
                     return 0
                 }
             }
-            let addresses = entry.kind == .content ? contentAnswers(entry) : entry.fixed
+            if query.type == DNSNumbers.typeA || query.type == DNSNumbers.typeAAAA,
+               let (addresses, scope) = entry.kind == .content ? contentAnswer(entry, type: query.type, query: query, client: client) : fixedAnswer(entry, type: query.type) {
+                pools.counters.responses.count(rcode: DNSNumbers.rcodeNoError)
+                // A resolver that sent no source prefix asked for an answer good for every client (RFC 7871 §7.1.2).
+                return addresses.write(query, from: raw, limit: limit, into: out, echo: query.clientSubnet.map { (subnet: $0, scope: $0.sourcePrefix == 0 ? 0 : scope) })
+            }
             switch query.type {
-            case DNSNumbers.typeA where addresses?.a != nil:
-                pools.counters.responses.count(rcode: DNSNumbers.rcodeNoError)
-                return addresses?.a?.write(query, from: raw, limit: limit, into: out) ?? 0
-            case DNSNumbers.typeAAAA where addresses?.aaaa != nil:
-                pools.counters.responses.count(rcode: DNSNumbers.rcodeNoError)
-                return addresses?.aaaa?.write(query, from: raw, limit: limit, into: out) ?? 0
             case DNSNumbers.typeSOA where entry.kind == .apex:
-                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: [currentSOA()], authority: table.nameservers, limit: limit, into: out)
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: [currentSOA()], authority: table.nameservers, limit: limit, into: out, echo: echo)
             case DNSNumbers.typeNS where entry.kind == .apex:
-                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: table.nameservers, additional: table.glue, limit: limit, into: out)
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, answers: table.nameservers, additional: table.glue, limit: limit, into: out, echo: echo)
             case DNSNumbers.typeAXFR, DNSNumbers.typeIXFR:
-                return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, limit: limit, into: out)
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeRefused, limit: limit, into: out, echo: echo)
             default:
-                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, authority: [currentSOA()], limit: limit, into: out)
+                return respondSlow(query, packet, rcode: DNSNumbers.rcodeNoError, authority: [currentSOA()], limit: limit, into: out, echo: echo)
             }
         }
     }
 
-    /// A content name's answers as published now: the cached ones while their version stands.
-    private func contentAnswers(_ entry: ZoneTable.Entry) -> NameAnswers? {
+    /// A content name's answer of `type` as published now (the cached one while its version
+    /// stands) for where the client is, and the scope it holds for (0 without regions). The
+    /// client is the query's subnet when it has one with a prefix, else `client`. A region
+    /// with no address of the type gets every one.
+    private func contentAnswer(_ entry: ZoneTable.Entry, type: UInt16, query: DNSQuery, client: ClientAddress?) -> (AddressAnswer, Int)? {
         let slot = pools.slots[entry.slot]
-        if let cached = answers[entry.slot], cached.version == slot.publishedVersion { return cached.answers.names[entry.name] }
-        let current = slot.current()
-        answers[entry.slot] = current
-        return current.answers.names[entry.name]
+        let published: ContentAnswers
+        if let cached = answers[entry.slot], cached.version == slot.publishedVersion {
+            published = cached.answers
+        } else {
+            let current = slot.current()
+            answers[entry.slot] = current
+            published = current.answers
+        }
+        var scope = 0
+        if !pools.regions.isEmpty, let located = query.clientSubnet.flatMap({ $0.sourcePrefix > 0 ? $0.address : nil }) ?? client {
+            let location = pools.regions.locate(located)
+            scope = location.scope
+            if let region = location.region, let answer = published.regional[entry.name][region].answer(type: type, interval: pools.counters.interval) {
+                return (answer, scope)
+            }
+        }
+        let everyone = published.names[entry.name]
+        return (type == DNSNumbers.typeA ? everyone.a : everyone.aaaa).map { ($0, scope) }
+    }
+
+    /// A name server's own address of `type`, the same for every client.
+    private func fixedAnswer(_ entry: ZoneTable.Entry, type: UInt16) -> (AddressAnswer, Int)? {
+        (type == DNSNumbers.typeA ? entry.fixed?.a : entry.fixed?.aaaa).map { ($0, 0) }
     }
 
     private func currentSOA() -> LDNSRecord {
@@ -156,7 +183,7 @@ public final class DNSResponder {
     private func respondSlow(
         _ query: DNSQuery, _ packet: borrowing LDNSPacket, rcode: Int, authoritative: Bool = true,
         answers: [LDNSRecord] = [], authority: [LDNSRecord] = [], additional: [LDNSRecord] = [],
-        limit: Int, into out: UnsafeMutableRawBufferPointer
+        limit: Int, into out: UnsafeMutableRawBufferPointer, echo: (subnet: ClientSubnet, scope: Int)? = nil
     ) -> Int {
         pools.counters.responses.count(rcode: rcode)
         let maxUDP = UInt16(table.settings.maxUDPPayload)
@@ -172,6 +199,7 @@ public final class DNSResponder {
             }
             if let edns = query.edns {
                 response.setEDNS(udpSize: maxUDP, extendedRcode: UInt8(rcode >> 4), dnssecOK: edns.dnssecOK)
+                if let echo { try response.setEDNSOptions(echo.subnet.echo(scope: echo.scope)) }
             }
             return try response.wire()
         }

@@ -75,6 +75,8 @@ public final class DemandCounters: Sendable {
     public let responses = ResponseCodeCounters()
     /// The unknown names in the zone most asked for (never drained).
     public let unknownNames = UnknownNames()
+    /// Counts the drains: the interval the lookups now land in (an edge's spent share resets with it).
+    private let drains = Atomic<UInt64>(0)
     private let crossing: AsyncStream<String>.Continuation
     /// Contents whose lookups in the interval just passed their watched threshold (`watch`).
     public let crossings: AsyncStream<String>
@@ -128,9 +130,13 @@ public final class DemandCounters: Sendable {
         }
     }
 
+    /// The open interval's number (how many drains there were).
+    var interval: UInt64 { drains.load(ordering: .relaxed) }
+
     /// Takes every count since the last drain and resets it.
     public func drain() -> DemandCounts {
         cells.withLock { table in
+            drains.wrappingAdd(1, ordering: .relaxed)
             var counts = DemandCounts()
             for (content, entry) in table {
                 var demand = ContentDemand(total: entry.total.drain())

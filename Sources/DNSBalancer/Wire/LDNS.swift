@@ -169,6 +169,12 @@ struct LDNSPacket: ~Copyable {
         return (ldns_pkt_edns_udp_size(pointer), ldns_pkt_edns_version(pointer), ldns_pkt_edns_do(pointer), 11 + optionBytes)
     }
 
+    /// Reads the options of the client's OPT record (`code`, `length`, data, …) in place.
+    func withEDNSOptions<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        guard let options = ldns_pkt_edns_data(pointer), let data = ldns_rdf_data(options) else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeRawBufferPointer(start: data, count: ldns_rdf_size(options)))
+    }
+
     /// The wire length of every kept non-question record, uncompressed: an upper bound on the bytes they took.
     var otherRecordsUncompressedLength: Int {
         func length(_ list: UnsafeMutablePointer<ldns_rr_list>?) -> Int {
@@ -216,6 +222,12 @@ struct LDNSPacket: ~Copyable {
         ldns_pkt_set_edns_extended_rcode(pointer, extendedRcode)
         ldns_pkt_set_edns_version(pointer, 0)
         ldns_pkt_set_edns_do(pointer, dnssecOK)
+    }
+
+    /// Gives the OPT record these options (`code`, `length`, data, …); the packet owns them.
+    func setEDNSOptions(_ options: [UInt8]) throws(LDNSError) {
+        guard let rdf = options.withUnsafeBytes({ ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, $0.count, $0.baseAddress) }) else { throw LDNSError(LDNS_STATUS_MEM_ERR) }
+        ldns_pkt_set_edns_data(pointer, rdf)
     }
 
     /// Renders the message with `ldns_pkt2wire`.
