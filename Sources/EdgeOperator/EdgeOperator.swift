@@ -21,12 +21,17 @@ public actor EdgeOperator {
         public var bootCheckPeriod: Duration
         public var defaultDrain: Duration
         public var usagePeriod: Duration
+        /// How often every ready instance is probed, and what its probes make of it.
+        public var healthPeriod: Duration
+        public var health: HealthRule
 
         public init(
             node: Node, flavors: [String: Flavor], catalog: Catalog, registry: SocketEndpoint, servicePort: Int,
             bootTimeout: Duration = .seconds(60), bootCheckPeriod: Duration = .milliseconds(250), defaultDrain: Duration = .seconds(10),
-            usagePeriod: Duration = .seconds(1)
+            usagePeriod: Duration = .seconds(1), healthPeriod: Duration = .seconds(1), health: HealthRule = HealthRule()
         ) {
+            self.healthPeriod = healthPeriod
+            self.health = health
             self.node = node
             self.flavors = flavors
             self.catalog = catalog
@@ -221,10 +226,17 @@ public actor EdgeOperator {
         return holder == nil ? nil : .addressInUse(spec.address)
     }
 
-    /// Samples node use and every ready instance's use until cancelled.
+    /// Samples node use and every ready instance's use, and probes every ready instance's
+    /// health, until cancelled.
     public func monitorUsage() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.monitor.run() }
+            group.addTask {
+                while !Task.isCancelled {
+                    await self.checkHealth()
+                    try? await Task.sleep(for: self.settings.healthPeriod)
+                }
+            }
             group.addTask {
                 while !Task.isCancelled {
                     await self.sampleInstances()
@@ -337,6 +349,37 @@ public actor EdgeOperator {
                 records[record.spec.id]?.usage = usage
             }
         }
+    }
+
+    /// Probes every ready instance once, all at once, and counts what each probe saw.
+    func checkHealth() async {
+        let probe = probe
+        let targets = records.values.filter { $0.phase == .ready }.map(\.spec)
+        let results = await withTaskGroup(of: (id: String, passed: Bool).self) { group in
+            for spec in targets {
+                group.addTask { (spec.id, await probe.serves(address: spec.address, port: spec.port, path: spec.readinessPath)) }
+            }
+            var results: [(id: String, passed: Bool)] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        let now = Date()
+        for result in results { count(probePassed: result.passed, id: result.id, at: now) }
+    }
+
+    /// One probe of a ready instance: a change of health is listed, published and logged.
+    private func count(probePassed passed: Bool, id: String, at now: Date) {
+        guard var record = records[id], record.phase == .ready else { return }
+        var health = record.health ?? InstanceHealth()
+        let failure = "GET \(record.spec.readinessPath) on \(record.spec.address):\(record.spec.port) gave no 200 within \(probe.attemptTimeout)"
+        let changed = settings.health.record(passed: passed, failure: passed ? nil : failure, into: &health, at: now)
+        record.health = health
+        records[id] = record
+        guard changed else { return }
+        changes.changed(id)
+        publish(record)
+        let metadata: Logger.Metadata = ["instance.id": "\(id)", "instance.healthy": "\(health.healthy)", "instance.probes": "\(health.healthy ? health.passes : health.failures)"]
+        if health.healthy { logger.notice("instance healthy again", metadata: metadata) } else { logger.warning("instance unhealthy", metadata: metadata.merging(["error": "\(failure)"]) { $1 }) }
     }
 
     // MARK: Records

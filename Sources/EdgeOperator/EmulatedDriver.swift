@@ -101,7 +101,7 @@ public actor EmulatedDriver: RuntimeDriver {
     /// group is this instance's nginx: the master's command line names the instance's folder,
     /// or (the master gone) every process left in the group is an nginx worker. A stale file
     /// (after a reboot, the pid reused) or one naming pid 1 or less is never acted on.
-    private func pid(of id: String) -> Int32? {
+    func pid(of id: String) -> Int32? {
         guard let text = try? String(contentsOf: instanceDirectory(id).appendingPathComponent("nginx.pid"), encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
         else { return nil }

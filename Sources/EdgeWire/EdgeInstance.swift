@@ -19,6 +19,8 @@ public struct EdgeInstance: Sendable, Hashable, Codable {
     /// Why its times do not compare with hardware, where they do not (a Xen host nested under
     /// QEMU's software emulation): every report that prints them says so.
     public var timingNote: String?
+    /// What the operator's probes saw while it is ready (nil: not probed yet).
+    public var health: InstanceHealth?
 
     public init(spec: InstanceSpec, requested: Date, emulated: Bool, timingNote: String? = nil) {
         self.spec = spec
@@ -28,6 +30,9 @@ public struct EdgeInstance: Sendable, Hashable, Codable {
         self.nodeCPUPeak = [:]
         self.timingNote = timingNote
     }
+
+    /// False once its probes failed (an instance never probed is taken to serve).
+    public var isHealthy: Bool { health?.healthy ?? true }
 
     /// A real Xen guest, a real container or emulated.
     public var truth: InstanceTruth { InstanceTruth(runtime: spec.runtime, emulated: emulated) }

@@ -194,7 +194,7 @@ public struct Fleet: Sendable {
     private mutating func settle(_ id: String) -> [PoolChange] {
         guard var member = members[id] else { return [] }
         let spec = member.instance.spec
-        let should = member.instance.phase == .ready && !member.removing && !unreachable.contains(spec.edge)
+        let should = member.instance.phase == .ready && member.instance.isHealthy && !member.removing && !unreachable.contains(spec.edge)
         guard should != member.answered else { return [] }
         member.answered = should
         members[id] = member

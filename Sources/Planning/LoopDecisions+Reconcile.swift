@@ -39,12 +39,16 @@ extension LoopDecisions {
                 if lostEdges.remove(edge) != nil { actions.append(event("edge", edge, "edge answers again; its ready instances are answered again", at: time)) }
                 // What changed is kept: a report that repeats an instance's phase is not written again.
                 let known = Dictionary(uniqueKeysWithValues: instances.compactMap { reported in
-                    fleet.members[reported.spec.id].map { (reported.spec.id, ($0.instance.phase, $0.instance.failure)) }
+                    fleet.members[reported.spec.id].map { (reported.spec.id, (phase: $0.instance.phase, failure: $0.instance.failure, healthy: $0.instance.isHealthy)) }
                 })
                 let (changes, applied, vanished) = fleet.reconcile(edge: edge, report: instances, asOf: round.asOf, complete: list.complete)
                 actions.append(.publish(changes))
-                for instance in applied where known[instance.spec.id].map({ $0 != (instance.phase, instance.failure) }) ?? true {
-                    actions.append(record(instance, at: time))
+                for instance in applied {
+                    let before = known[instance.spec.id]
+                    if before.map({ $0.phase != instance.phase || $0.failure != instance.failure || $0.healthy != instance.isHealthy }) ?? true {
+                        actions.append(record(instance, at: time))
+                    }
+                    if let before, before.healthy != instance.isHealthy { actions.append(healthEvent(instance, at: time)) }
                 }
                 for instance in vanished {
                     actions.append(record(instance, at: time))
@@ -71,6 +75,15 @@ extension LoopDecisions {
             }
         }
         return actions
+    }
+
+    /// An instance's health changed: it leaves DNS (still deployed, not replaced) or comes back.
+    private func healthEvent(_ instance: EdgeInstance, at time: LoopTime) -> LoopAction {
+        let health = instance.health ?? InstanceHealth()
+        let detail = health.healthy
+            ? "healthy again after \(health.passes) probes passed; answered again"
+            : "unhealthy after \(health.failures) probes failed in a row (\(health.lastFailure ?? "no reason given")); out of DNS, still deployed"
+        return event("health", instance.spec.id, detail, at: time)
     }
 
     /// Why `instance`, as `edge` reported it, may not enter the fleet (nil: it may); a

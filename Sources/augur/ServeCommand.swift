@@ -77,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a removed instance may take to finish in-flight transfers.")
     var drain: Double = 30
 
-    @Option(help: "Seconds between leaving DNS and deletion (default: the zone's TTL).")
+    @Option(help: "Seconds at the least between leaving DNS and deletion; the wait is never under twice the zone's TTL (a resolver's cached answer, then its client's).")
     var dnsGrace: Double?
 
     @Option(help: "How capacity follows demand: predictive (the forecast), reactive (within the interval, no forecast) or hybrid (both).")
@@ -172,7 +172,7 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = LoopSettings(
             intervalSeconds: Double(milliseconds) / 1_000, trainingIntervals: training ?? defaultTraining,
             policy: PlanPolicy(quantile: quantile, lookahead: lookahead, removalMargin: removalMargin, cooldownIntervals: cooldown),
-            horizon: lookahead ? horizon : 1, dnsGraceSeconds: dnsGrace ?? Double(topology.dns.ttl), drainSeconds: drain,
+            horizon: lookahead ? horizon : 1, dnsGraceSeconds: max(dnsGrace ?? 0, 2 * Double(topology.dns.ttl)), drainSeconds: drain,
             edgeFlavors: edgeFlavors.map { $0.split(separator: ",").map(String.init) }, scaling: policy,
             scalingByContent: try policies(for: configuration.catalog.contents.map(\.name)), reactEvery: reactEveryMs.map { .milliseconds($0) },
             reactionMargin: reactionMargin, hold: holdMs.map { .milliseconds($0) })

@@ -31,11 +31,14 @@ extension EdgeServices {
             return (edge, driver, image, state, payloads)
         }
 
-        static func emulatedEdge(state: URL, payloads: URL, bootTimeout: Duration = .seconds(20), registry: String? = nil) throws -> (EdgeOperator, EmulatedDriver) {
+        static func emulatedEdge(
+            state: URL, payloads: URL, bootTimeout: Duration = .seconds(20), registry: String? = nil, health: HealthRule = HealthRule()
+        ) throws -> (EdgeOperator, EmulatedDriver) {
             let (configuration, node) = try Testbed.configuration(stateDirectory: state.path)
             let driver = EmulatedDriver(flavors: configuration.flavors, payloads: payloads, stateDirectory: state)
             var settings = EdgeOperator.Settings(configuration: configuration, node: node)
             settings.bootTimeout = bootTimeout
+            settings.health = health
             if let registry { settings.registry = try #require(SocketEndpoint(registry)) }
             return (EdgeOperator(settings: settings, drivers: [driver], logger: Testbed.logger), driver)
         }

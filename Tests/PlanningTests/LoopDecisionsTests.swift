@@ -209,5 +209,30 @@ import Testing
         #expect(decisions.planner.builder.profiles["video1"]?.capacityPerInstance == 5)
         #expect(taken.contains { if case .storeContentChange("video1", _) = $0 { true } else { false } })
         #expect(taken.contains { if case .gate("video1", _, nil, .milliseconds(300)) = $0 { true } else { false } })
+        #expect(taken.contains { if case .share("video1", 5) = $0 { true } else { false } }, "DNS gives each instance its new share")
+    }
+
+    /// An instance its operator's probes find unhealthy leaves DNS and stays deployed (no
+    /// removal, no new deploy for it); healthy again, it is answered again. Each change is an event.
+    @Test func anUnhealthyInstanceLeavesDNSWithoutARedeployAndReturnsWhenHealthy() throws {
+        var decisions = resumed()
+        let (_, ready) = try Self.deployReady(&decisions)
+        var sick = ready
+        sick.health = InstanceHealth(healthy: false, failures: 3, passes: 0, changed: Date(timeIntervalSinceReferenceDate: 6), lastFailure: "no 200 within 0.5 s")
+        var round = decisions.beginReconcile()
+        let out = decisions.edgesListed(["edge-1": .success((InstanceList(instances: [sick]), Self.node))], in: round, at: Self.at(6))
+        #expect(Self.published(out) == [.remove(instance: "a", content: "video1", flavor: "clickos", address: "127.11.3.1")])
+        #expect(Self.events(out) == ["health a"])
+        #expect(!out.contains { if case .remove = $0 { true } else { false } } && Self.creates(out).isEmpty, "still deployed, not replaced")
+        #expect(out.contains { if case .record(let instance, _, _) = $0 { !instance.isHealthy } else { false } }, "its row says so")
+        round = decisions.beginReconcile()
+        let still = decisions.edgesListed(["edge-1": .success((InstanceList(instances: [sick]), Self.node))], in: round, at: Self.at(7))
+        #expect(Self.published(still).isEmpty && Self.events(still).isEmpty, "announced once")
+        var well = ready
+        well.health = InstanceHealth(healthy: true, failures: 0, passes: 2, changed: Date(timeIntervalSinceReferenceDate: 8))
+        round = decisions.beginReconcile()
+        let back = decisions.edgesListed(["edge-1": .success((InstanceList(instances: [well]), Self.node))], in: round, at: Self.at(8))
+        #expect(Self.published(back) == [.add(instance: "a", content: "video1", flavor: "clickos", address: "127.11.3.1", edge: "edge-1")])
+        #expect(Self.events(back) == ["health a"])
     }
 }
