@@ -139,6 +139,9 @@ public actor ControlLoop {
         // Stored first, then acted on (see `LoopDecisions.act`).
         handle { $0.act(on: closed, at: $1) }
         report(closed.record)
+        for (content, demand) in snapshot.counts.contents {
+            for (region, count) in demand.byRegion { metrics.lookups(content: content, region: region, count: count) }
+        }
         feed.publish(.interval(closed.record.interval))
         return closed.record
     }

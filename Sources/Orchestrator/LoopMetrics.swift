@@ -2,8 +2,9 @@ import Metrics
 import Planning
 
 /// What the loop exports for Prometheus: instances per edge and phase, lookups and forecast
-/// per content, edge reachability, action outcomes and the tick's own cost. Made from an
-/// injected factory, so `augur serve` exports them and tests can read them.
+/// per content, lookups per content and region, edge reachability, action outcomes and the
+/// tick's own cost. Made from an injected factory, so `augur serve` exports them and tests
+/// can read them.
 struct LoopMetrics: Sendable {
     let factory: any MetricsFactory
 
@@ -13,6 +14,10 @@ struct LoopMetrics: Sendable {
 
     func lookups(content: String, count: Int) {
         Gauge(label: "augur_lookups", dimensions: [("content", content)], factory: factory).record(count)
+    }
+
+    func lookups(content: String, region: String, count: Int) {
+        Gauge(label: "augur_region_lookups", dimensions: [("content", content), ("region", region)], factory: factory).record(count)
     }
 
     func forecast(content: String, mean: Double) {

@@ -111,8 +111,10 @@ import Testing
         #expect(try Self.exchange(responder, Self.query("video1.cdn.example", subnet: nil)).addresses.count == 5)
         // Without a subnet, the query's source places the client.
         #expect(try Self.exchange(responder, Self.query("video1.cdn.example", subnet: nil), client: [10, 2, 9, 9]).addresses == [[127, 3, 0, 1]])
-        // The next interval gives edge-1 its share again.
-        _ = pools.counters.drain()
+        // Each region's lookups are counted apart (a client in none only in the total), and
+        // the next interval gives edge-1 its share again.
+        let counted = try #require(pools.counters.drain().contents["video1"])
+        #expect(counted.total == 15 && counted.byRegion == ["north": 12, "south": 2], "\(counted)")
         #expect(try Self.exchange(responder, north).addresses == edge1)
         // A larger share per instance (a content change) keeps edge-1 alone for longer.
         try pools.setLookupsPerInstance(100, content: "video1")

@@ -116,7 +116,13 @@ public final class DNSResponder {
             pools.counters.unknownNames.record(wireName: name)
             return respondSlow(query, packet, rcode: DNSNumbers.rcodeNXDomain, authority: [currentSOA()], limit: limit, into: out, echo: echo)
         case .found(let entry):
-            if counting { for cell in entry.counters { cell.bump() } }
+            // Where the client is, with regions: the query's subnet when it has a prefix, else its source.
+            let location = entry.kind == .content && !pools.regions.isEmpty
+                ? (query.clientSubnet.flatMap { $0.sourcePrefix > 0 ? $0.address : nil } ?? client).map(pools.regions.locate) : nil
+            if counting {
+                for cell in entry.counters { cell.bump() }
+                if let region = location?.region { entry.regionCounters[region].bump() }
+            }
             if holding, query.type == DNSNumbers.typeA || query.type == DNSNumbers.typeAAAA, let total = entry.counters.first, let gate = total.gate {
                 let generation = gate.generation
                 if let until = gate.holdUntil(count: total.read(), now: HoldGate.now()) {
@@ -125,7 +131,7 @@ public final class DNSResponder {
                 }
             }
             if query.type == DNSNumbers.typeA || query.type == DNSNumbers.typeAAAA,
-               let (addresses, scope) = entry.kind == .content ? contentAnswer(entry, type: query.type, query: query, client: client) : fixedAnswer(entry, type: query.type) {
+               let (addresses, scope) = entry.kind == .content ? contentAnswer(entry, type: query.type, at: location) : fixedAnswer(entry, type: query.type) {
                 pools.counters.responses.count(rcode: DNSNumbers.rcodeNoError)
                 // A resolver that sent no source prefix asked for an answer good for every client (RFC 7871 §7.1.2).
                 return addresses.write(query, from: raw, limit: limit, into: out, echo: query.clientSubnet.map { (subnet: $0, scope: $0.sourcePrefix == 0 ? 0 : scope) })
@@ -144,10 +150,9 @@ public final class DNSResponder {
     }
 
     /// A content name's answer of `type` as published now (the cached one while its version
-    /// stands) for where the client is, and the scope it holds for (0 without regions). The
-    /// client is the query's subnet when it has one with a prefix, else `client`. A region
-    /// with no address of the type gets every one.
-    private func contentAnswer(_ entry: ZoneTable.Entry, type: UInt16, query: DNSQuery, client: ClientAddress?) -> (AddressAnswer, Int)? {
+    /// stands) for the client's `location`, and the scope it holds for (0 without regions).
+    /// A region with no address of the type gets every one.
+    private func contentAnswer(_ entry: ZoneTable.Entry, type: UInt16, at location: RegionMap.Location?) -> (AddressAnswer, Int)? {
         let slot = pools.slots[entry.slot]
         let published: ContentAnswers
         if let cached = answers[entry.slot], cached.version == slot.publishedVersion {
@@ -157,13 +162,9 @@ public final class DNSResponder {
             answers[entry.slot] = current
             published = current.answers
         }
-        var scope = 0
-        if !pools.regions.isEmpty, let located = query.clientSubnet.flatMap({ $0.sourcePrefix > 0 ? $0.address : nil }) ?? client {
-            let location = pools.regions.locate(located)
-            scope = location.scope
-            if let region = location.region, let answer = published.regional[entry.name][region].answer(type: type, interval: pools.counters.interval) {
-                return (answer, scope)
-            }
+        let scope = location?.scope ?? 0
+        if let region = location?.region, let answer = published.regional[entry.name][region].answer(type: type, interval: pools.counters.interval) {
+            return (answer, scope)
         }
         let everyone = published.names[entry.name]
         return (type == DNSNumbers.typeA ? everyone.a : everyone.aaaa).map { ($0, scope) }

@@ -32,14 +32,17 @@ final class CounterCell: Sendable {
     }
 }
 
-/// Lookups of one content in one interval: all of them, and those that named a flavor.
+/// Lookups of one content in one interval: all of them, those that named a flavor, and
+/// those of each region's clients (with regions; a client in none counts in the total only).
 public struct ContentDemand: Sendable, Hashable {
     public var total: Int
     public var byFlavor: [String: Int]
+    public var byRegion: [String: Int]
 
-    public init(total: Int = 0, byFlavor: [String: Int] = [:]) {
+    public init(total: Int = 0, byFlavor: [String: Int] = [:], byRegion: [String: Int] = [:]) {
         self.total = total
         self.byFlavor = byFlavor
+        self.byRegion = byRegion
     }
 }
 
@@ -66,6 +69,7 @@ public final class DemandCounters: Sendable {
     private struct ContentCells {
         let total: CounterCell
         var flavors: [String: CounterCell] = [:]
+        var regions: [String: CounterCell] = [:]
     }
 
     private let cells = Mutex<[String: ContentCells]>([:])
@@ -133,6 +137,20 @@ public final class DemandCounters: Sendable {
     /// The open interval's number (how many drains there were).
     var interval: UInt64 { drains.load(ordering: .relaxed) }
 
+    /// The cells a query of `content` from each of `regions` bumps (in that order), created on first use.
+    func regionCells(content: String, regions: [String]) -> [CounterCell] {
+        cells.withLock { table in
+            var entry = table[content] ?? makeCells(content)
+            let out = regions.map { region in
+                let cell = entry.regions[region] ?? CounterCell()
+                entry.regions[region] = cell
+                return cell
+            }
+            table[content] = entry
+            return out
+        }
+    }
+
     /// Takes every count since the last drain and resets it.
     public func drain() -> DemandCounts {
         cells.withLock { table in
@@ -142,6 +160,9 @@ public final class DemandCounters: Sendable {
                 var demand = ContentDemand(total: entry.total.drain())
                 for (flavor, cell) in entry.flavors {
                     demand.byFlavor[flavor] = cell.drain()
+                }
+                for (region, cell) in entry.regions {
+                    demand.byRegion[region] = cell.drain()
                 }
                 counts.contents[content] = demand
             }

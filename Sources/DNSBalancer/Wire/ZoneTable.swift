@@ -18,6 +18,8 @@ final class ZoneTable: Sendable {
         let wire: [UInt8]
         let kind: Kind
         let counters: [CounterCell]
+        /// A content name's lookups by the client's region (index: the region's).
+        let regionCounters: [CounterCell]
         /// A name server's own address, which never changes.
         let fixed: NameAnswers?
         /// A content name's slot (an index into `DNSPools.slots`) and which of its names it is
@@ -25,10 +27,13 @@ final class ZoneTable: Sendable {
         let slot: Int
         let name: Int
 
-        init(wire: [UInt8], kind: Kind, counters: [CounterCell] = [], fixed: NameAnswers? = nil, slot: Int = -1, name: Int = 0) {
+        init(
+            wire: [UInt8], kind: Kind, counters: [CounterCell] = [], regionCounters: [CounterCell] = [], fixed: NameAnswers? = nil, slot: Int = -1, name: Int = 0
+        ) {
             self.wire = wire
             self.kind = kind
             self.counters = counters
+            self.regionCounters = regionCounters
             self.fixed = fixed
             self.slot = slot
             self.name = name
@@ -68,15 +73,18 @@ final class ZoneTable: Sendable {
 
         var flavorNames: Set<String> = []
         let contentNames = Set(contents.map(\.content))
+        let regionNames = settings.regions.map(\.name)
         for (slot, content) in contents.enumerated() {
             flavorNames.formUnion(content.flavors.map(\.flavor))
+            let byRegion = regionNames.isEmpty ? [] : counters.regionCells(content: content.content, regions: regionNames)
             let name = try LDNSName("\(content.content).\(settings.zone)")
-            entries.append(Entry(wire: Self.lowercased(name.wire), kind: .content, counters: counters.cells(content: content.content, flavor: nil), slot: slot))
+            entries.append(Entry(
+                wire: Self.lowercased(name.wire), kind: .content, counters: counters.cells(content: content.content, flavor: nil), regionCounters: byRegion, slot: slot))
             for (index, flavor) in content.flavors.enumerated() {
                 let flavorName = try LDNSName("\(content.content).\(flavor.flavor).\(settings.zone)")
                 entries.append(Entry(
-                    wire: Self.lowercased(flavorName.wire), kind: .content, counters: counters.cells(content: content.content, flavor: flavor.flavor), slot: slot,
-                    name: index + 1))
+                    wire: Self.lowercased(flavorName.wire), kind: .content, counters: counters.cells(content: content.content, flavor: flavor.flavor),
+                    regionCounters: byRegion, slot: slot, name: index + 1))
             }
         }
         for flavor in flavorNames.sorted() where !contentNames.contains(flavor) {
