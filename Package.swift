@@ -184,6 +184,7 @@ let package = Package(
             resources: [.embedInCode("Assets/dashboard.html"), .embedInCode("Assets/dashboard.js"), .embedInCode("Assets/dashboard.css")]
         ),
         .executableTarget(name: "forecast-bench", dependencies: ["Forecast"], exclude: ["README.md"]),
+        .executableTarget(name: "respond-bench", dependencies: ["DNSBalancer"], exclude: ["README.md"]),
         .executableTarget(
             name: "loop-bench",
             dependencies: [
