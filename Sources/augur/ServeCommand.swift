@@ -207,7 +207,14 @@ struct ServeCommand: AsyncParsableCommand {
             "api.listen": "\(api)", "api.dashboard": "http://\(api)/", "dns.listen": "\(serving.endpoints(topology).map(\.description))", "edges": "\(edges.rawValue)",
             "loop.interval_ms": "\(milliseconds)", "loop.training": "\(settings.trainingIntervals)", "data": "\(data)",
         ])
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // The loop ends once the counter has handed over its last, cut-short interval, which
+        // the counter does while the group shuts down: that end belongs to the shutdown. Left
+        // as a failure, it raced the group's own order and a clean SIGTERM exited 1 at times.
+        let configured = services.map { service in
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: service, successTerminationBehavior: service is ControlLoopService ? .gracefullyShutdownGroup : .cancelGroup)
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: configured, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

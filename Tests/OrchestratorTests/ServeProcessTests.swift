@@ -114,7 +114,9 @@ extension LoopServices {
 
             process = try Self.start(directory, payloads: payloads, run: 2)
             #expect(await LoopBed.eventually(30) { await Self.get("/v1/status") != nil })
-            let checker = AnswerChecker(isEdge: isEdge) { Set((try? await AnswerChecker.dig(Self.dnsPort)) ?? []) }
+            // Every 100 ms: its own lookups (under 10 an interval) stay below what the core's
+            // static instance serves (20), so once the users stop nothing more is deployed.
+            let checker = AnswerChecker(isEdge: isEdge, period: .milliseconds(100)) { Set((try? await AnswerChecker.dig(Self.dnsPort)) ?? []) }
             let checking = Task { await checker.run() }
             // Demand goes on for a few intervals: the instances caught on their way up are
             // followed to ready and answered (the edges found them again), nothing else.
@@ -126,8 +128,9 @@ extension LoopServices {
                 try await Task.sleep(for: .milliseconds(700))
             }
             #expect(answeredEdge, "edge instances were answered after the restart")
-            // Demand stops: everything drains and is destroyed.
-            let drained = await LoopBed.eventually(20) { (await Self.instances())?.isEmpty == true }
+            // Demand stops: everything drains and is destroyed, each once twice the zone's TTL
+            // (1 s) has passed since it left DNS (`--dns-grace 0.5` cannot shorten that).
+            let drained = await LoopBed.eventually(30) { (await Self.instances())?.isEmpty == true }
             let remaining = await Self.instances() ?? [:]
             #expect(drained, "still live: \(remaining)")
             await checker.stop()

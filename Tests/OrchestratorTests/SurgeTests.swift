@@ -83,17 +83,21 @@ extension LoopServices {
     }
 }
 
-/// Takes what the balancer answers (from `answers`) every 20 ms and fetches `/ready` with
+/// Takes what the balancer answers (from `answers`) every `period` and fetches `/ready` with
 /// `curl` from every edge address in it: an answered address that does not serve is a violation.
+/// Its own lookups are demand too: a period that makes them more than what the core serves
+/// keeps the loop deploying.
 actor AnswerChecker {
     let isEdge: @Sendable (String) -> Bool
     let answers: @Sendable () async -> Set<String>
+    let period: Duration
     private var stopped = false
     private(set) var edgeAnswers = 0
     private(set) var notServing: [String] = []
 
-    init(isEdge: @escaping @Sendable (String) -> Bool, answers: @escaping @Sendable () async -> Set<String>) {
+    init(isEdge: @escaping @Sendable (String) -> Bool, period: Duration = .milliseconds(20), answers: @escaping @Sendable () async -> Set<String>) {
         self.isEdge = isEdge
+        self.period = period
         self.answers = answers
     }
 
@@ -113,7 +117,7 @@ actor AnswerChecker {
                     notServing.append(address)
                 }
             }
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: period)
         }
     }
 
