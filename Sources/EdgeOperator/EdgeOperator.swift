@@ -371,15 +371,15 @@ public actor EdgeOperator {
     private func count(probePassed passed: Bool, id: String, at now: Date) {
         guard var record = records[id], record.phase == .ready else { return }
         var health = record.health ?? InstanceHealth()
-        let failure = "GET \(record.spec.readinessPath) on \(record.spec.address):\(record.spec.port) gave no 200 within \(probe.attemptTimeout)"
-        let changed = settings.health.record(passed: passed, failure: passed ? nil : failure, into: &health, at: now)
+        let failure = passed ? nil : "GET \(record.spec.readinessPath) on \(record.spec.address):\(record.spec.port) gave no 200 within \(probe.attemptTimeout)"
+        let changed = settings.health.record(passed: passed, failure: failure, into: &health, at: now)
         record.health = health
         records[id] = record
         guard changed else { return }
         changes.changed(id)
         publish(record)
         let metadata: Logger.Metadata = ["instance.id": "\(id)", "instance.healthy": "\(health.healthy)", "instance.probes": "\(health.healthy ? health.passes : health.failures)"]
-        if health.healthy { logger.notice("instance healthy again", metadata: metadata) } else { logger.warning("instance unhealthy", metadata: metadata.merging(["error": "\(failure)"]) { $1 }) }
+        if health.healthy { logger.notice("instance healthy again", metadata: metadata) } else { logger.warning("instance unhealthy", metadata: metadata.merging(["error": "\(failure ?? "")"]) { $1 }) }
     }
 
     // MARK: Records

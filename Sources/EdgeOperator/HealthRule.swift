@@ -1,3 +1,4 @@
+import Deadline
 import EdgeWire
 import Foundation
 
@@ -28,8 +29,7 @@ public struct HealthRule: Sendable, Hashable {
         }
         let wanted = health.healthy ? health.failures < fall : health.passes >= rise
         guard wanted != health.healthy else { return false }
-        let windowSeconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
-        if let changed = health.changed, now.timeIntervalSince(changed) < windowSeconds { return false }
+        if let changed = health.changed, now.timeIntervalSince(changed) < window.inSeconds { return false }
         health.healthy = wanted
         health.changed = now
         return true

@@ -83,8 +83,10 @@ final class ContentSlot: Sendable {
         var templates: [TemplateKey: AnswerTemplate] = [:]
         var names: [NameAnswers] = []
         var regional: [[RegionalAnswer]] = []
+        let instances = Self.instancesByNode(pools, settings: settings)
         for index in 0...pools.flavors.count {
-            let (everyone, byRegion) = try Self.answers(name: index, of: pools, content: pools.content, settings: settings, shares: shares, templates: &templates)
+            let (everyone, byRegion) = try Self.answers(
+                name: index, of: pools, instancesByNode: instances, content: pools.content, settings: settings, shares: shares, templates: &templates)
             names.append(everyone)
             regional.append(byRegion)
         }
@@ -149,18 +151,26 @@ final class ContentSlot: Sendable {
     private func rebuild(_ changed: Set<Int>, pools: ContentPools, state: inout State) throws(LDNSError) {
         var names = state.answers.names
         var regional = state.answers.regional
+        let instances = Self.instancesByNode(pools, settings: settings)
         for name in changed {
-            (names[name], regional[name]) = try Self.answers(name: name, of: pools, content: content, settings: settings, shares: shares, templates: &state.templates)
+            (names[name], regional[name]) = try Self.answers(
+                name: name, of: pools, instancesByNode: instances, content: content, settings: settings, shares: shares, templates: &state.templates)
         }
         state.answers = ContentAnswers(pools: pools, names: names, regional: regional)
         state.version &+= 1
         version.store(state.version, ordering: .releasing)
     }
 
+    /// Every flavor's instances of `pools` per node, which an edge's share counts (none without regions).
+    private static func instancesByNode(_ pools: ContentPools, settings: ZoneSettings) -> [String: Int] {
+        settings.regions.isEmpty ? [:] : Dictionary(grouping: pools.flavors.flatMap(\.members), by: \.node).mapValues(\.count)
+    }
+
     /// The answers of name `index` (0: the content's, i + 1: flavor i's) for `pools`: for a
     /// client in no region, and for each region.
     private static func answers(
-        name index: Int, of pools: ContentPools, content: String, settings: ZoneSettings, shares: [String: EdgeShare], templates: inout [TemplateKey: AnswerTemplate]
+        name index: Int, of pools: ContentPools, instancesByNode: [String: Int], content: String, settings: ZoneSettings, shares: [String: EdgeShare],
+        templates: inout [TemplateKey: AnswerTemplate]
     ) throws(LDNSError) -> (everyone: NameAnswers, regions: [RegionalAnswer]) {
         let members = index == 0 ? pools.flavors.flatMap(\.members) : pools.flavors[index - 1].members
         func answers(_ addresses: [[UInt8]]) throws(LDNSError) -> NameAnswers {
@@ -168,7 +178,6 @@ final class ContentSlot: Sendable {
         }
         let everyone = try answers(members.map(\.address))
         guard !settings.regions.isEmpty else { return (everyone, []) }
-        let instancesByNode = Dictionary(grouping: pools.flavors.flatMap(\.members), by: \.node).mapValues(\.count)
         let addressesByNode = Dictionary(grouping: members, by: \.node).mapValues { $0.map(\.address) }
         var regions: [RegionalAnswer] = []
         for region in settings.regions {
