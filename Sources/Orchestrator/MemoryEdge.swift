@@ -24,6 +24,13 @@ public actor MemoryEdge: EdgeConnection {
     private let node: Node
     private let flavors: [String: Flavor]
     private var records: [String: EdgeInstance] = [:]
+    /// Kept with `records`, so that a call costs what it touches, not every instance the edge ever ran.
+    private var phaseCounts: [InstancePhase: Int] = [:]
+    private var liveAddresses: Set<String> = []
+    /// Ended instances, oldest first: past `endedKept` the oldest is forgotten, as an operator
+    /// forgets finished instances after a while (a whole list no longer carries it).
+    private var ended: [String] = []
+    private let endedKept: Int
     /// Which record changed when, so that it lists only what changed when asked to, as an operator does.
     private var changes = InstanceChangeLog()
     private var outcomes: [String: BootOutcome] = [:]
@@ -36,10 +43,11 @@ public actor MemoryEdge: EdgeConnection {
     /// "instances since" (what changed since a cursor), "node").
     public private(set) var calls: [String] = []
 
-    public init(node: Node, flavors: [String: Flavor]) {
+    public init(node: Node, flavors: [String: Flavor], endedKept: Int = 1_024) {
         edge = node.name
         self.node = node
         self.flavors = flavors
+        self.endedKept = max(0, endedKept)
     }
 
     // MARK: Controls
@@ -58,14 +66,12 @@ public actor MemoryEdge: EdgeConnection {
         record.phase = phase
         record.failure = failure
         record.timeline.began[phase] = Date()
-        records[record.spec.id] = record
-        changes.changed(id)
+        put(record)
     }
 
     /// Puts an instance in the edge as a previous run left it (for restart tests).
     public func seed(_ instance: EdgeInstance) {
-        records[instance.spec.id] = instance
-        changes.changed(instance.spec.id)
+        put(instance)
     }
 
     public func instance(_ id: String) -> EdgeInstance? { records[id] }
@@ -75,15 +81,13 @@ public actor MemoryEdge: EdgeConnection {
     public func create(_ request: CreateInstanceRequest) async throws -> EdgeInstance {
         try await answer("create \(request.content)/\(request.flavor)")
         guard let flavor = flavors[request.flavor] else { throw EdgeError.invalidRequest("unknown flavor '\(request.flavor)'") }
-        let live = records.values.filter { !$0.phase.isFinal }
-        guard live.count < node.instanceLimit else { throw EdgeError.limitReached(edge: edge, limit: node.instanceLimit) }
+        guard liveAddresses.count < node.instanceLimit else { throw EdgeError.limitReached(edge: edge, limit: node.instanceLimit) }
         // Emulated, as an operator without the real runtime: from the emulated pool when the edge has one.
         let runtime: RuntimeKind = node.pools[.emulated] != nil ? .emulated : flavor.runtime
         guard let pool = node.pools[runtime] else {
             throw EdgeError.invalidRequest("\(edge) offers no \(flavor.runtime.rawValue) runtime for flavor '\(flavor.name)'")
         }
-        let taken = Set(live.map(\.spec.address))
-        guard let address = pool.hostAddresses(limit: taken.count + 1).map(\.description).first(where: { !taken.contains($0) }) else {
+        guard let address = pool.hostAddresses(limit: liveAddresses.count + 1).map(\.description).first(where: { !liveAddresses.contains($0) }) else {
             throw EdgeError.addressInUse("no free address in \(pool)")
         }
         nextID += 1
@@ -93,8 +97,7 @@ public actor MemoryEdge: EdgeConnection {
         var record = EdgeInstance(spec: spec, requested: Date(), emulated: true)
         record.phase = .booting
         record.timeline.began[.booting] = record.timeline.requested
-        records[record.spec.id] = record
-        changes.changed(record.spec.id)
+        put(record)
         images.insert(spec.image)
         return record
     }
@@ -137,12 +140,34 @@ public actor MemoryEdge: EdgeConnection {
 
     public func node() async throws -> NodeState {
         try await answer("node")
-        let counts = records.values.reduce(into: [InstancePhase: Int]()) { counts, record in counts[record.phase, default: 0] += 1 }
         let runtimes = Set(node.pools.keys.map(\.rawValue)).union([RuntimeKind.emulated.rawValue]).sorted()
-        return NodeState(edge: edge, instanceLimit: node.instanceLimit, instances: counts, runtimes: runtimes, emulatedRuntimes: runtimes, images: images.sorted())
+        return NodeState(edge: edge, instanceLimit: node.instanceLimit, instances: phaseCounts.filter { $0.value > 0 }, runtimes: runtimes, emulatedRuntimes: runtimes, images: images.sorted())
     }
 
     // MARK: Plumbing
+
+    /// Keeps `record` as the instance's newest state, with the counts that follow it.
+    private func put(_ record: EdgeInstance) {
+        let id = record.spec.id
+        if let old = records[id] { unkeep(old) }
+        records[id] = record
+        phaseCounts[record.phase, default: 0] += 1
+        if record.phase.isFinal { ended.append(id) } else { liveAddresses.insert(record.spec.address) }
+        changes.changed(id)
+        while ended.count > endedKept {
+            let oldest = ended.removeFirst()
+            // Kept again since it ended (seeded anew): not an ended instance any more.
+            guard let forgotten = records[oldest], forgotten.phase.isFinal else { continue }
+            unkeep(forgotten)
+            records[oldest] = nil
+            changes.forgot(oldest)
+        }
+    }
+
+    private func unkeep(_ record: EdgeInstance) {
+        phaseCounts[record.phase, default: 0] -= 1
+        if !record.phase.isFinal { liveAddresses.remove(record.spec.address) }
+    }
 
     private func answer(_ call: String) async throws {
         calls.append(call)

@@ -68,7 +68,7 @@ logger.logLevel = .error
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("augur-loop-bench-\(UUID().uuidString.prefix(8))")
 defer { try? FileManager.default.removeItem(at: directory) }
 let store = try StateStore.open(directory: directory)
-let memoryEdges = configuration.topology.edges.map { MemoryEdge(node: $0, flavors: configuration.flavors) }
+let memoryEdges = configuration.topology.edges.map { MemoryEdge(node: $0, flavors: configuration.flavors, endedKept: 16) }
 let pools = try DNSPools(settings: ZoneSettings(configuration.topology), contents: ContentPools.staticPools(configuration))
 let loop = ControlLoop(
     configuration: configuration, settings: settings, models: Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, model) }),
