@@ -3,7 +3,10 @@ import Foundation
 /// Turns forecast demand into deploy and drain actions, deterministically and without I/O.
 ///
 /// Per content: instances needed = ⌈demand / capacity per instance⌉ against the instances
-/// that serve (ready, booting, pulling). New instances go to the node with the fewest
+/// that serve (ready, booting, pulling). With regions, each region's part of the demand is
+/// met first by instances on the region's edges, and a new one for it goes to the nearest of
+/// them with room (to the rest only when all are full: a spill, said in the reason); removals
+/// leave every region what its part needs (see `RegionalNeeds`). Other new instances go to the node with the fewest
 /// instances that can take one (reachable, under its limit counting draining instances as its
 /// operator does, running the flavor: for real where it is never emulated, emulated where its
 /// images are stand-ins);
@@ -21,6 +24,7 @@ public struct CachingOptimizer: Sendable {
         var nodes = NodeOccupancy(input)
         let z = Self.normalQuantile(policy.quantile)
         let servingByContent = Dictionary(grouping: input.fleet.filter(\.serves), by: \.content)
+        let nodeByName = Dictionary(input.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         for forecast in input.demand.sorted(by: { $0.content < $1.content }) {
             guard let profile = input.contents[forecast.content], profile.capacityPerInstance > 0, !forecast.steps.isEmpty else { continue }
@@ -34,34 +38,59 @@ public struct CachingOptimizer: Sendable {
                 Int((demand(step) / Double(profile.capacityPerInstance)).rounded(.up))
             }
             let window = Array(forecast.steps.prefix(policy.lookahead ? forecast.steps.count : 1))
+            let capacity = Double(profile.capacityPerInstance)
+            let regions = forecast.regionShares.isEmpty ? [] : input.regions
+            let servingByNode = serving.reduce(into: [String: Int]()) { $0[$1.node, default: 0] += 1 }
+            var placedByNode: [String: Int] = [:]
             var deploys = 0
             steps: for (k, step) in window.enumerated() {
                 let want = needed(step)
-                while want > serving.count + deploys {
-                    guard let choice = place(forecast.content, profile: profile, dueSeconds: Double(k) * input.intervalSeconds, input: input, nodes: nodes) else {
+                // Each region's part first, on the region's own edges nearest first; then the
+                // whole demand, wherever there is room.
+                var available = servingByNode.merging(placedByNode, uniquingKeysWith: +)
+                let asks: [(region: PlanRegion?, share: Double, missing: Int)] = RegionalNeeds.needs(
+                    demand: demand(step), shares: forecast.regionShares, regions: regions, capacity: capacity
+                ).compactMap { need in
+                    let missing = RegionalNeeds.take(need.instances, for: need.region, from: &available)
+                    return missing > 0 ? (need.region, need.share, missing) : nil
+                }
+                var pending = asks.flatMap { ask in Array(repeating: (region: ask.region, share: ask.share), count: ask.missing) }
+                while !pending.isEmpty || want > serving.count + deploys {
+                    let (region, share) = pending.isEmpty ? (nil, 0) : pending.removeFirst()
+                    let timings = profile.flavors.compactMap { input.flavors[$0] }
+                    let near = region.flatMap { region in region.edges.lazy.compactMap { nodeByName[$0] }.first { nodes.takes($0, timings) } }
+                    guard let node = near ?? nodes.fewestServing(where: { nodes.takes($0, timings) }),
+                          let choice = Self.flavor(forecast.content, profile: profile, dueSeconds: Double(k) * input.intervalSeconds, input: input, on: node)
+                    else {
                         plan.unmet.append(UnmetDemand(
-                            content: forecast.content, missingInstances: want - serving.count - deploys,
+                            content: forecast.content, missingInstances: max(want - serving.count - deploys, pending.count + (region == nil ? 0 : 1)),
                             reason: "no reachable node with room offers a flavor of \(forecast.content)"))
                         break steps
                     }
                     // Start now only what would be late if started at the next tick.
                     guard k <= 1 || choice.seconds > Double(k - 1) * input.intervalSeconds else { break }
                     nodes.place(on: choice.node)
+                    placedByNode[choice.node, default: 0] += 1
                     deploys += 1
                     memory.lastDeploy[forecast.content] = interval
+                    let whose = region.map { region in
+                        let spill = near == nil ? ", spilled: \(region.name)'s edges (\(region.edges.joined(separator: ", "))) have no room" : ""
+                        return " for \(region.name)'s clients (\(Int((share * 100).rounded()))% of demand\(spill))"
+                    } ?? ""
                     plan.actions.append(.deploy(
                         content: forecast.content, flavor: choice.flavor, node: choice.node,
-                        reason: "forecast \(Self.format(step.mean)) req \(k + 1) interval(s) ahead needs \(want) instance(s), \(serving.count + deploys - 1) serve; \(choice.flavor) ready in ~\(Self.format(choice.seconds)) s"))
+                        reason: "forecast \(Self.format(step.mean)) req \(k + 1) interval(s) ahead needs \(want) instance(s), \(serving.count + deploys - 1) serve\(whose); \(choice.flavor) ready in ~\(Self.format(choice.seconds)) s"))
                 }
             }
             guard deploys == 0 else { continue }
-            // Keep capacity for the peak of the window plus the margin; remove the rest.
+            // Keep capacity for the peak of the window plus the margin; remove the rest, but
+            // none a region's part needs (see `RegionalNeeds`).
             let peak = window.map(demand).max() ?? 0
-            let capacity = Double(profile.capacityPerInstance)
             var surplus = Int(((Double(serving.count) * capacity - peak) / capacity - policy.removalMargin).rounded(.down))
             let cooling = memory.lastDeploy[forecast.content].map { interval - $0 < policy.cooldownIntervals } ?? false
             let stabilizing = memory.lastReaction[forecast.content].map { interval - $0 <= policy.stabilizationIntervals } ?? false
             guard surplus > 0, !cooling, !stabilizing else { continue }
+            var spare = RegionalNeeds.spare(servingByNode, after: RegionalNeeds.needs(demand: peak, shares: forecast.regionShares, regions: regions, capacity: capacity))
             var removable = serving.filter { !$0.baseline }
             while surplus > 0, !removable.isEmpty {
                 // From the node with the most instances; instances not yet ready go first.
@@ -71,7 +100,9 @@ public struct CachingOptimizer: Sendable {
                     if (a.phase == .ready) != (b.phase == .ready) { return a.phase != .ready }
                     return a.id < b.id
                 }
-                let victim = removable.removeFirst()
+                guard let index = removable.firstIndex(where: { spare[$0.node, default: 0] > 0 }) else { break }
+                let victim = removable.remove(at: index)
+                spare[victim.node, default: 0] -= 1
                 nodes.remove(from: victim.node)
                 surplus -= 1
                 plan.actions.append(.drain(instance: victim.id, reason: "forecast peak \(Self.format(peak)) req needs \(Int((peak / capacity).rounded(.up))) instance(s), \(serving.count) serve"))
@@ -86,13 +117,9 @@ public struct CachingOptimizer: Sendable {
         let seconds: Double
     }
 
-    /// The node with the fewest instances that can take one; on it, the first flavor (in the
-    /// content's preference order) ready before the demand is due, else the fastest.
-    private func place(
-        _ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, nodes: NodeOccupancy
-    ) -> Choice? {
-        let timings = profile.flavors.compactMap { input.flavors[$0] }
-        guard let node = nodes.fewestServing(where: { nodes.takes($0, timings) }) else { return nil }
+    /// On `node`, the first flavor (in the content's preference order) ready before the
+    /// demand is due, else the fastest.
+    private static func flavor(_ content: String, profile: ContentProfile, dueSeconds due: Double, input: PlanInput, on node: NodeCapacity) -> Choice? {
         let options: [Choice] = profile.flavors.compactMap { flavor in
             guard let timing = input.flavors[flavor], node.runs(timing) else { return nil }
             let seconds = timing.secondsToReady(content: content, on: node, flavor: flavor)

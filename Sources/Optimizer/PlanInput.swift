@@ -8,9 +8,16 @@ public struct PlanInput: Sendable, Hashable {
     public var nodes: [NodeCapacity]
     public var contents: [String: ContentProfile]
     public var flavors: [String: FlavorTiming]
+    /// Where clients are and which edges are near them: a content's demand from a region
+    /// (its forecast's `regionShares`) is placed on that region's edges, nearest first.
+    public var regions: [PlanRegion]
 
-    public init(intervalSeconds: Double, demand: [ContentForecast], fleet: [FleetInstance], nodes: [NodeCapacity], contents: [String: ContentProfile], flavors: [String: FlavorTiming]) {
+    public init(
+        intervalSeconds: Double, demand: [ContentForecast], fleet: [FleetInstance], nodes: [NodeCapacity], contents: [String: ContentProfile],
+        flavors: [String: FlavorTiming], regions: [PlanRegion] = []
+    ) {
         self.intervalSeconds = intervalSeconds
+        self.regions = regions
         self.demand = demand
         self.fleet = fleet
         self.nodes = nodes
@@ -34,10 +41,25 @@ public struct ContentForecast: Sendable, Hashable {
 
     public var content: String
     public var steps: [Step]
+    /// The part of the demand expected from each region's clients (by region name, each in
+    /// 0...1, together at most 1): the rest comes from clients in no region.
+    public var regionShares: [String: Double]
 
-    public init(content: String, steps: [Step]) {
+    public init(content: String, steps: [Step], regionShares: [String: Double] = [:]) {
         self.content = content
         self.steps = steps
+        self.regionShares = regionShares
+    }
+}
+
+/// A group of clients as the optimizer sees it: the edges near them, nearest first.
+public struct PlanRegion: Sendable, Hashable {
+    public var name: String
+    public var edges: [String]
+
+    public init(name: String, edges: [String]) {
+        self.name = name
+        self.edges = edges
     }
 }
 

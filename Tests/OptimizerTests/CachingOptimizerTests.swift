@@ -10,6 +10,9 @@ struct Testbed {
     var flavors: [String] = ["clickos"]
     var memory = PlannerMemory()
     var nextID = 0
+    /// Where clients are (none: the paper's one client site), and video5's demand by region.
+    var regions: [PlanRegion] = []
+    var shares: [String: Double] = [:]
 
     static let timings = [
         "clickos": FlavorTiming(runtime: "xen", bootSeconds: 0.5, imageMegabytes: ["video5": 9.4]),
@@ -17,8 +20,8 @@ struct Testbed {
     ]
 
     func input(_ steps: [ContentForecast.Step]) -> PlanInput {
-        PlanInput(intervalSeconds: 30, demand: [ContentForecast(content: "video5", steps: steps)], fleet: fleet, nodes: nodes,
-                  contents: ["video5": ContentProfile(capacityPerInstance: 20, flavors: flavors)], flavors: Self.timings)
+        PlanInput(intervalSeconds: 30, demand: [ContentForecast(content: "video5", steps: steps, regionShares: shares)], fleet: fleet, nodes: nodes,
+                  contents: ["video5": ContentProfile(capacityPerInstance: 20, flavors: flavors)], flavors: Self.timings, regions: regions)
     }
 
     /// Plans one interval and applies the plan as if every deploy became ready at once.
