@@ -72,6 +72,8 @@ public struct StatusSummary: Sendable, Codable {
     public var trainingIntervals: Int
     public var latest: IntervalRecord?
     public var edges: [EdgeSummary]
+    /// Demand, forecast and what serves it per region (nil: the topology has no regions).
+    public var regions: [RegionView]?
 
     static func make(_ loop: ControlLoop) async -> JSONBody<StatusSummary> {
         let members = await loop.members()
@@ -86,6 +88,43 @@ public struct StatusSummary: Sendable, Codable {
                 truth: Dictionary(grouping: mine, by: \.instance.truth.rawValue).mapValues(\.count),
                 timingNotes: Array(Set(mine.compactMap(\.instance.timingNote))).sorted())
         }
-        return JSONBody(StatusSummary(intervals: await loop.intervalsClosed(), trainingIntervals: loop.settings.trainingIntervals, latest: await loop.latestInterval(), edges: edges))
+        let latest = await loop.latestInterval()
+        let regions = await RegionView.make(loop, latest: latest)
+        return JSONBody(StatusSummary(
+            intervals: await loop.intervalsClosed(), trainingIntervals: loop.settings.trainingIntervals, latest: latest, edges: edges, regions: regions.isEmpty ? nil : regions))
+    }
+}
+
+/// One region as the API shows it: its edges and, per content, what its clients asked in the
+/// last interval, the share of the content's demand planned for it, its forecast, and the
+/// answered instances on its edges with the lookups they serve.
+public struct RegionView: Sendable, Codable {
+    public struct ContentDemand: Sendable, Codable {
+        public var content: String
+        public var lookups: Int
+        public var share: Double
+        public var forecast: Double
+        public var instances: Int
+        public var capacity: Int
+    }
+
+    public var name: String
+    public var edges: [String]
+    public var contents: [ContentDemand]
+
+    static func make(_ loop: ControlLoop, latest: IntervalRecord?) async -> [RegionView] {
+        let capacity = await loop.regionalCapacity()
+        let demand = latest?.regions ?? [:]
+        return loop.regions.map { region in
+            let served = capacity[region.name] ?? [:]
+            let names = Set(served.keys).union(demand.compactMap { $0.value[region.name] == nil ? nil : $0.key })
+            return RegionView(name: region.name, edges: region.edges, contents: names.sorted().map { content in
+                let asked = demand[content]?[region.name]
+                let ready = served[content]
+                return ContentDemand(
+                    content: content, lookups: asked?.lookups ?? 0, share: asked?.share ?? 0, forecast: asked?.forecast ?? 0,
+                    instances: ready?.instances ?? 0, capacity: ready?.lookups ?? 0)
+            })
+        }
     }
 }

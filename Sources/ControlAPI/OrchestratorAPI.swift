@@ -56,6 +56,7 @@ public enum OrchestratorAPI {
         }
         v1.get("topology") { _, _ in JSONBody(TopologyView(configuration.topology, unreachable: await loop.unreachableEdges())) }
         v1.get("instances") { _, _ in JSONBody(await loop.members().map(InstanceView.init)) }
+        v1.get("regions") { _, _ in JSONBody(await RegionView.make(loop, latest: await loop.latestInterval())) }
         v1.get("counts") { request, _ in
             let (content, since, limit) = try series(request, configuration)
             let counts = try await store.reading { try $0.counts(of: content, since: since, limit: limit) }

@@ -25,6 +25,7 @@ extension ControlLoop {
     public func react(crossing: Bool) async {
         guard !decisions.planner.reacting.isEmpty else { return }
         let counts = pools.counters.peek()
-        handle { $0.demandRead(counts, crossing: crossing, at: $1) }
+        let byRegion = pools.counters.peekByRegion()
+        handle { $0.demandRead(counts, byRegion: byRegion, crossing: crossing, at: $1) }
     }
 }

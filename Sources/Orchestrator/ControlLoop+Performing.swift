@@ -135,6 +135,19 @@ extension ControlLoop {
         }
         for (content, count) in record.lookups { metrics.lookups(content: content, count: count) }
         for (content, steps) in record.forecasts { if let next = steps.first { metrics.forecast(content: content, mean: next.mean) } }
+        // Per region: demand, forecast and what serves it (zero where nothing does any more).
+        var capacity = decisions.regionalCapacity()
+        for (content, regions) in record.regions ?? [:] {
+            for (region, demand) in regions {
+                metrics.lookups(content: content, region: region, count: demand.lookups)
+                metrics.regionForecast(content: content, region: region, mean: demand.forecast)
+                let ready = capacity[region]?.removeValue(forKey: content) ?? ReadyCapacity(instances: 0, lookups: 0)
+                metrics.regionCapacity(content: content, region: region, instances: ready.instances, lookups: ready.lookups)
+            }
+        }
+        for (region, contents) in capacity {
+            for (content, ready) in contents { metrics.regionCapacity(content: content, region: region, instances: ready.instances, lookups: ready.lookups) }
+        }
         metrics.tick(milliseconds: record.tickMilliseconds)
         logger.info("interval planned", metadata: [
             "loop.interval": "\(record.interval)", "loop.training": "\(record.training)",

@@ -15,6 +15,12 @@ extension ControlLoop {
 
     public func edgeNames() -> [String] { Array(edges.keys) }
 
+    /// The topology's regions (where clients are, and the edges near them).
+    public nonisolated var regions: [Region] { configuration.topology.regions }
+
+    /// Per region, per content: what serves it now (see `LoopDecisions.regionalCapacity`).
+    public func regionalCapacity() -> [String: [String: ReadyCapacity]] { decisions.regionalCapacity() }
+
     /// What the dashboard's overview reads of the loop, in one hop.
     public struct OverviewState: Sendable {
         public var contents: [ContentView]

@@ -134,14 +134,12 @@ public actor ControlLoop {
         // The tick's own cost, a measurement, on the machine's clock (see `LoopClock`).
         let started = ContinuousClock.now
         await reconcile()
-        var closed = decisions.closeInterval(lookups: snapshot.counts.contents.mapValues(\.total), start: snapshot.start, end: snapshot.end)
+        let byRegion = snapshot.counts.contents.compactMapValues { $0.byRegion.isEmpty ? nil : $0.byRegion }
+        var closed = decisions.closeInterval(lookups: snapshot.counts.contents.mapValues(\.total), byRegion: byRegion, start: snapshot.start, end: snapshot.end)
         closed.record.tickMilliseconds = (ContinuousClock.now - started).inSeconds * 1_000
         // Stored first, then acted on (see `LoopDecisions.act`).
         handle { $0.act(on: closed, at: $1) }
         report(closed.record)
-        for (content, demand) in snapshot.counts.contents {
-            for (region, count) in demand.byRegion { metrics.lookups(content: content, region: region, count: count) }
-        }
         feed.publish(.interval(closed.record.interval))
         return closed.record
     }

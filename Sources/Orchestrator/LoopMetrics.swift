@@ -2,7 +2,7 @@ import Metrics
 import Planning
 
 /// What the loop exports for Prometheus: instances per edge and phase, lookups and forecast
-/// per content, lookups per content and region, edge reachability, action outcomes and the
+/// per content, lookups, forecast and answered capacity per content and region, edge reachability, action outcomes and the
 /// tick's own cost. Made from an injected factory, so `augur serve` exports them and tests
 /// can read them.
 struct LoopMetrics: Sendable {
@@ -18,6 +18,15 @@ struct LoopMetrics: Sendable {
 
     func lookups(content: String, region: String, count: Int) {
         Gauge(label: "augur_region_lookups", dimensions: [("content", content), ("region", region)], factory: factory).record(count)
+    }
+
+    func regionForecast(content: String, region: String, mean: Double) {
+        Gauge(label: "augur_region_forecast_lookups", dimensions: [("content", content), ("region", region)], factory: factory).record(mean)
+    }
+
+    func regionCapacity(content: String, region: String, instances: Int, lookups: Int) {
+        Gauge(label: "augur_region_instances", dimensions: [("content", content), ("region", region)], factory: factory).record(instances)
+        Gauge(label: "augur_region_capacity_lookups", dimensions: [("content", content), ("region", region)], factory: factory).record(lookups)
     }
 
     func forecast(content: String, mean: Double) {

@@ -38,9 +38,10 @@ public struct IntervalPlanner: Sendable {
     /// are planned, not yet started; its tick time is left to the caller, who has the clock.
     public func close(
         lookups: [String: Int], start: Date, end: Date, book: inout DemandBook, progress: inout LoopProgress, fleet: Fleet, operated: Set<String>,
-        requested: [ActionRecord] = []
+        requested: [ActionRecord] = [], regional: RegionalShares? = nil, regionalLookups: [String: [String: Int]] = [:]
     ) -> IntervalRecord {
         book.observe(lookups)
+        let shares = regional?.shares ?? [:]
         let interval = progress.intervals
         progress.intervals += 1
         let training = progress.intervals <= settings.trainingIntervals
@@ -49,8 +50,10 @@ public struct IntervalPlanner: Sendable {
         if !training {
             // A reactive content plans on what it saw, as Knative scales on observed load.
             let demand = forecasts.map { forecast in
-                policies[forecast.content]?.predicts == false
+                var planned = policies[forecast.content]?.predicts == false
                     ? ContentForecast(content: forecast.content, steps: [.init(mean: Double(lookups[forecast.content] ?? 0))]) : forecast
+                planned.regionShares = shares[forecast.content] ?? [:]
+                return planned
             }
             let input = builder.input(intervalSeconds: settings.intervalSeconds, demand: demand, fleet: fleet, operated: operated, requested: requested)
             plan = optimizer.plan(input, interval: interval, memory: &progress.memory)
@@ -60,18 +63,40 @@ public struct IntervalPlanner: Sendable {
             forecasts: Dictionary(uniqueKeysWithValues: forecasts.map { ($0.content, $0.steps.map { .init(mean: $0.mean, standardError: $0.standardError) }) }),
             unmet: plan.unmet.map { .init(content: $0.content, missingInstances: $0.missingInstances, reason: $0.reason) },
             actions: plan.actions.compactMap { Self.record($0, interval: interval, at: end, fleet: fleet) },
-            tickMilliseconds: 0)
+            tickMilliseconds: 0, regions: Self.regional(shares: shares, lookups: regionalLookups, forecasts: forecasts))
+    }
+
+    /// Per content and region: the lookups counted, the share planned for and its forecast.
+    private static func regional(shares: [String: [String: Double]], lookups: [String: [String: Int]], forecasts: [ContentForecast]) -> [String: [String: IntervalRecord.RegionalDemand]]? {
+        guard !shares.isEmpty || !lookups.isEmpty else { return nil }
+        let next = Dictionary(forecasts.map { ($0.content, $0.steps.first?.mean ?? 0) }, uniquingKeysWith: { first, _ in first })
+        var regional: [String: [String: IntervalRecord.RegionalDemand]] = [:]
+        for content in Set(shares.keys).union(lookups.keys) {
+            let counted = lookups[content] ?? [:]
+            let split = shares[content] ?? [:]
+            for region in Set(counted.keys).union(split.keys) {
+                let share = split[region] ?? 0
+                regional[content, default: [:]][region] = .init(lookups: counted[region] ?? 0, share: share, forecast: (next[content] ?? 0) * share)
+            }
+        }
+        return regional
     }
 
     /// The deploys that meet, within interval `progress.intervals`, the reacting contents'
-    /// demand so far (`lookups` counted, `projected` to the interval's end), numbered after
+    /// demand so far (`lookups` counted, `projected` to the interval's end, split by region
+    /// as `regionalLookups` were made), numbered after
     /// the `earlier` reactions of the interval. The stabilization window starts for each
     /// content deployed.
     public func react(
         lookups: [String: Int], projected: [String: Double], at time: Date, progress: inout LoopProgress, fleet: Fleet, operated: Set<String>,
-        requested: [ActionRecord], earlier: Int
+        requested: [ActionRecord], earlier: Int, regionalLookups: [String: [String: Int]] = [:]
     ) -> [ActionRecord] {
-        let demand = reacting.sorted().map { ReactiveScaler.Demand(content: $0, lookups: lookups[$0] ?? 0, projected: projected[$0] ?? 0) }
+        let demand = reacting.sorted().map { content in
+            let counted = lookups[content] ?? 0
+            // This interval's own split: a surge in one region shows in it at once.
+            let shares = counted > 0 ? (regionalLookups[content] ?? [:]).mapValues { min(1, Double($0) / Double(counted)) } : [:]
+            return ReactiveScaler.Demand(content: content, lookups: counted, projected: projected[content] ?? 0, regionShares: shares)
+        }
         let input = builder.input(intervalSeconds: settings.intervalSeconds, demand: [], fleet: fleet, operated: operated, requested: requested)
         let interval = progress.intervals
         let plan = scaler.plan(input, demand: demand)

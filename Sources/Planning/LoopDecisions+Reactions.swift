@@ -6,8 +6,9 @@ extension LoopDecisions {
     /// The reacting contents' lookups so far in the open interval (`counts`, every content's;
     /// the others are ignored). `crossing`: a lookup passed a threshold, and the counts are
     /// taken as they are; else a periodic read, `reactEvery` after the last. Deploys what
-    /// their demand needs beyond what serves or is on its way, where it is ready soonest.
-    public mutating func demandRead(_ counts: [String: Int], crossing: Bool, at time: LoopTime) -> [LoopAction] {
+    /// their demand needs beyond what serves or is on its way, where it is ready soonest
+    /// (with regions, each region's part of `byRegion` near its clients first).
+    public mutating func demandRead(_ counts: [String: Int], byRegion: [String: [String: Int]] = [:], crossing: Bool, at time: LoopTime) -> [LoopAction] {
         let reacting = planner.reacting
         guard !reacting.isEmpty else { return [] }
         let lookups = counts.filter { reacting.contains($0.key) }
@@ -16,7 +17,7 @@ extension LoopDecisions {
             : demandWindow.read(lookups, windowSeconds: settings.reactEvery.inSeconds, intervalSeconds: settings.intervalSeconds)
         let deploys = planner.react(
             lookups: lookups, projected: projected, at: time.date, progress: &progress, fleet: fleet, operated: edges,
-            requested: Array(requested.values), earlier: reactions)
+            requested: Array(requested.values), earlier: reactions, regionalLookups: byRegion)
         guard !deploys.isEmpty else { return [] }
         reactions += deploys.count
         reactiveDeploys += deploys.count

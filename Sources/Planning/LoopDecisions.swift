@@ -23,6 +23,8 @@ public struct LoopDecisions: Sendable {
     let admission: ReportAdmission
     public internal(set) var planner: IntervalPlanner
     public internal(set) var book: DemandBook
+    /// Each content's demand by region (see `RegionalShares`): where the planner puts it.
+    public internal(set) var regional: RegionalShares
     public internal(set) var progress = LoopProgress()
     public internal(set) var fleet = Fleet()
     /// The last interval closed.
@@ -70,6 +72,7 @@ public struct LoopDecisions: Sendable {
         admission = ReportAdmission(configuration: configuration)
         planner = IntervalPlanner(configuration: configuration, settings: settings)
         book = DemandBook(choices: models, defersWork: true)
+        regional = RegionalShares(regions: configuration.topology.regions.map(\.name))
         self.edges = Set(edges)
         staticInstances = Dictionary(grouping: configuration.topology.core.staticInstances, by: \.content).mapValues(\.count)
     }
@@ -107,17 +110,20 @@ public struct LoopDecisions: Sendable {
         public let readyNext: [String: ReadyCapacity]
     }
 
-    /// Closes interval `progress.intervals` with `lookups` per content: the predictors
-    /// observe, and past training the optimizer plans. The actions are numbered, not started
-    /// (`act(on:at:)`); the tick's cost is left to the caller, who times it.
-    public mutating func closeInterval(lookups: [String: Int], start: Date, end: Date) -> ClosedInterval {
+    /// Closes interval `progress.intervals` with `lookups` per content (and `byRegion`, per
+    /// content and region, those of clients placed in a region): the predictors and the
+    /// regional shares observe, and past training the optimizer plans. The actions are
+    /// numbered, not started (`act(on:at:)`); the tick's cost is left to the caller, who times it.
+    public mutating func closeInterval(lookups: [String: Int], byRegion: [String: [String: Int]] = [:], start: Date, end: Date) -> ClosedInterval {
         let ready = configuration.catalog.contents.reduce(into: [String: ReadyCapacity]()) { ready, item in
             let capacity = readyCapacity(item.name)
             if capacity.instances > 0 { ready[item.name] = capacity }
         }
         let counts = Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, lookups[$0.name] ?? 0) })
+        regional.observe(totals: counts, byRegion: byRegion)
         var record = planner.close(
-            lookups: counts, start: start, end: end, book: &book, progress: &progress, fleet: fleet, operated: edges, requested: Array(requested.values))
+            lookups: counts, start: start, end: end, book: &book, progress: &progress, fleet: fleet, operated: edges, requested: Array(requested.values),
+            regional: regional, regionalLookups: byRegion)
         demandWindow.startInterval()
         reactions = 0
         record.actions = record.actions.enumerated().map { index, action in

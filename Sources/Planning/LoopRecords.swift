@@ -15,11 +15,16 @@ public struct IntervalRecord: Sendable, Hashable, Codable {
     public var unmet: [Unmet]
     public var actions: [ActionRecord]
     public var tickMilliseconds: Double
+    /// Per content, per region: what the region's clients asked this interval, the share of
+    /// the content's demand planned for the region, and its forecast (see `RegionalShares`).
+    /// Nil without regions, and for intervals read back from the store (it is not stored).
+    public var regions: [String: [String: RegionalDemand]]?
 
     public init(
         interval: Int, start: Date, end: Date, training: Bool, lookups: [String: Int], forecasts: [String: [ForecastStep]], unmet: [Unmet],
-        actions: [ActionRecord], tickMilliseconds: Double
+        actions: [ActionRecord], tickMilliseconds: Double, regions: [String: [String: RegionalDemand]]? = nil
     ) {
+        self.regions = regions
         self.interval = interval
         self.start = start
         self.end = end
@@ -29,6 +34,22 @@ public struct IntervalRecord: Sendable, Hashable, Codable {
         self.unmet = unmet
         self.actions = actions
         self.tickMilliseconds = tickMilliseconds
+    }
+
+    /// One content's demand from one region's clients.
+    public struct RegionalDemand: Sendable, Hashable, Codable {
+        /// Lookups the region's clients made in the interval.
+        public var lookups: Int
+        /// The share of the content's demand the plan put on the region.
+        public var share: Double
+        /// The next interval's forecast for the region: the content's times the share.
+        public var forecast: Double
+
+        public init(lookups: Int, share: Double, forecast: Double) {
+            self.lookups = lookups
+            self.share = share
+            self.forecast = forecast
+        }
     }
 
     /// One interval's forecast lookups.

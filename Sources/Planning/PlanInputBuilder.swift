@@ -13,6 +13,9 @@ public struct PlanInputBuilder: Sendable {
     private let imageMegabytes: [String: [String: Double]]
     /// Every node by name.
     private let nodes: [String: Node]
+    /// The topology's regions with their edges nearest first (a region with none is served
+    /// by whatever serves clients in no region).
+    private let regions: [PlanRegion]
 
     public init(configuration: AugurConfiguration, edgeFlavors: [String]? = nil) {
         self.configuration = configuration
@@ -24,6 +27,7 @@ public struct PlanInputBuilder: Sendable {
             Dictionary(uniqueKeysWithValues: configuration.catalog.contents.map { ($0.name, flavor.imageMegabytes(forContentBytes: $0.sizeBytes) ?? 0) })
         }
         nodes = Dictionary(configuration.topology.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        regions = configuration.topology.regions.filter { !$0.edges.isEmpty }.map { PlanRegion(name: $0.name, edges: $0.edges) }
     }
 
     /// The input for one interval; only edges in `operated` (those with an operator connection)
@@ -44,7 +48,7 @@ public struct PlanInputBuilder: Sendable {
         }
         let nodes = topology.nodes.map { capacity($0, fleet: fleet, operated: operated) }
         let flavors = configuration.flavors.mapValues { timing($0, fleet: fleet) }
-        return PlanInput(intervalSeconds: intervalSeconds, demand: demand, fleet: instances, nodes: nodes, contents: profiles, flavors: flavors)
+        return PlanInput(intervalSeconds: intervalSeconds, demand: demand, fleet: instances, nodes: nodes, contents: profiles, flavors: flavors, regions: regions)
     }
 
     /// Per content of `contents`, the instances `input` counts as serving or on their way

@@ -86,6 +86,14 @@ struct StatusReport {
             lines.append("\(edge.edge): \(edge.reachable ? "reachable" : "UNREACHABLE"), \(edge.answered) answered\(phases.isEmpty ? "" : "; " + phases)\(truth.isEmpty ? "" : " (\(truth))")")
             for note in edge.timingNotes ?? [] { lines.append("  \(edge.edge): \(note)") }
         }
+        for region in status.regions ?? [] {
+            lines.append("region \(region.name) (\(region.edges.joined(separator: ", "))):")
+            for demand in region.contents {
+                lines.append(String(
+                    format: "  %@: %d lookups, %.0f%% of its demand, forecast %.1f; %d instance(s) answered near it, %d lookups an interval",
+                    demand.content, demand.lookups, demand.share * 100, demand.forecast, demand.instances, demand.capacity))
+            }
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -60,3 +60,23 @@ import Testing
         #expect(next.actions.compactMap(\.drained).count == 2, "\(next.actions)")
     }
 }
+
+/// A reaction places each region's part of the lookups so far near its clients too.
+@Suite struct RegionalReactionTests {
+    @Test func aSurgeInOneRegionDeploysOnThatRegionsNearestEdge() {
+        let testbed = Testbed(regions: RegionalPlacementTests.regions)
+        // 100 lookups so far, 90 of them south's: 5 instances, the core serves 1. South's 90
+        // need 5 of their own (none is near them), north's 10 need 1: six, nearest first.
+        let demand = [ReactiveScaler.Demand(content: "video5", lookups: 100, projected: 100, regionShares: ["south": 0.9, "north": 0.1])]
+        let plan = ReactiveScaler().plan(testbed.input([]), demand: demand)
+        #expect(plan.actions.compactMap(\.deployedNode) == ["edge-4", "edge-4", "edge-4", "edge-4", "edge-4", "edge-2"])
+        let reasons = plan.actions.compactMap { action -> String? in
+            if case .deploy(_, _, _, let reason) = action { return reason }
+            return nil
+        }
+        #expect(reasons.first?.contains("for south's clients") == true, "\(reasons)")
+        // Without shares the same surge spreads as before.
+        let spread = ReactiveScaler().plan(testbed.input([]), demand: [ReactiveScaler.Demand(content: "video5", lookups: 100, projected: 100)])
+        #expect(spread.actions.compactMap(\.deployedNode) == ["edge-1", "edge-2", "edge-3", "edge-4"])
+    }
+}

@@ -51,8 +51,8 @@ extension LoopServices {
                     try await Testbed.tool("dnsperf", ["-s", "127.0.0.1", "-p", "\(port)", "-d", file.path, "-n", "1", "-c", "4", "-t", "2"])
                     _ = await snapshots.next()
                 }
-                // Let the last removals finish (TTL grace + drain), then stop everything.
-                _ = await LoopBed.eventually(10) { await edges.asyncAllSatisfy { await $0.instances().allSatisfy(\.phase.isFinal) } }
+                // Let the last removals finish (2 × TTL, then the drain; longer on a loaded machine), then stop everything.
+                _ = await LoopBed.eventually(30) { await edges.asyncAllSatisfy { await $0.instances().allSatisfy(\.phase.isFinal) } }
                 await checker.stop()
                 group.cancelAll()
             }

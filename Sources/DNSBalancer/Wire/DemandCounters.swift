@@ -114,6 +114,13 @@ public final class DemandCounters: Sendable {
         cells.withLock { table in table.mapValues { $0.total.read() } }
     }
 
+    /// Per content, the lookups so far in the open interval of each region's clients, without draining them.
+    public func peekByRegion() -> [String: [String: Int]] {
+        cells.withLock { table in
+            table.compactMapValues { entry in entry.regions.isEmpty ? nil : entry.regions.mapValues { $0.read() } }
+        }
+    }
+
     private func makeCells(_ content: String) -> ContentCells {
         let crossing = crossing
         return ContentCells(total: CounterCell(crossed: { crossing.yield(content) }, gate: HoldGate()))

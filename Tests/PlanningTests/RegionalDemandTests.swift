@@ -1,0 +1,58 @@
+import AugurModel
+import EdgeWire
+import Foundation
+@testable import Planning
+import TestSupport
+import Testing
+
+/// A content's demand by region: shares learnt from what each region's clients asked,
+/// smoothed over intervals, and the loop placing each region's part on its own edges.
+@Suite struct RegionalDemandTests {
+    @Test func sharesStartAtTheFirstFractionAndMoveBySmoothing() {
+        var shares = RegionalShares(regions: ["north", "south"], smoothing: 0.5)
+        shares.observe(totals: ["video1": 100, "video5": 0], byRegion: ["video1": ["north": 80, "south": 10]])
+        #expect(shares.shares["video1"] == ["north": 0.8, "south": 0.1], "the tenth from no region is no region's share")
+        #expect(shares.shares["video5"] == nil, "a content with no lookups has no shares yet")
+        shares.observe(totals: ["video1": 50], byRegion: ["video1": ["south": 50]])
+        #expect(shares.shares["video1"] == ["north": 0.4, "south": 0.55])
+        shares.observe(totals: ["video1": 0], byRegion: [:])
+        #expect(shares.shares["video1"] == ["north": 0.4, "south": 0.55], "an interval without lookups says nothing of where they come from")
+        var none = RegionalShares(regions: [])
+        none.observe(totals: ["video1": 100], byRegion: ["video1": ["north": 100]])
+        #expect(none.shares.isEmpty, "no regions, no shares")
+    }
+
+    static let edges = ["edge-1", "edge-2", "edge-3", "edge-4"]
+
+    static func node(_ edge: String) -> NodeState {
+        NodeState(edge: edge, instanceLimit: 16, instances: [:], runtimes: ["emulated", "xen"], emulatedRuntimes: ["emulated", "xen"])
+    }
+
+    @Test func eachRegionsDemandIsPlacedOnItsNearestEdgeAndRecordedWithItsForecast() throws {
+        var configuration: AugurConfiguration = try RepositoryFiles.decode()
+        configuration.topology.regions = [
+            Region(name: "north", clients: [try #require(IPPrefix("10.1.0.0/16"))], edges: ["edge-2", "edge-1"]),
+            Region(name: "south", clients: [try #require(IPPrefix("10.2.0.0/16"))], edges: ["edge-4", "edge-3"]),
+        ]
+        let settings = LoopSettings(intervalSeconds: 2, trainingIntervals: 1, dnsGraceSeconds: 5, drainSeconds: 1, edgeFlavors: ["clickos"])
+        var decisions = LoopDecisions(configuration: configuration, settings: settings, models: ["video1": .ema(span: 1)], edges: Self.edges)
+        decisions.restore(progress: nil, history: [:], instances: [], removing: [])
+        let round = decisions.beginReconcile()
+        _ = decisions.edgesListed(Dictionary(uniqueKeysWithValues: Self.edges.map { ($0, .success((InstanceList(instances: []), Self.node($0)))) }), in: round, at: LoopDecisionsTests.at(0))
+        _ = decisions.finishResume(at: LoopDecisionsTests.at(0))
+
+        let start = Date(timeIntervalSinceReferenceDate: 0)
+        _ = decisions.act(on: decisions.closeInterval(lookups: ["video1": 10], byRegion: ["video1": ["south": 8, "north": 2]], start: start, end: start + 2), at: LoopDecisionsTests.at(2))
+        // 100 lookups at 20 an instance, 80 from south's clients and 20 from north's: south's
+        // nearest edge takes four, north's one; the core's static instances serve nothing of video1.
+        let closed = decisions.closeInterval(lookups: ["video1": 100], byRegion: ["video1": ["south": 80, "north": 20]], start: start + 2, end: start + 4)
+        let deploys = LoopDecisionsTests.creates(decisions.act(on: closed, at: LoopDecisionsTests.at(4)))
+        #expect(deploys.compactMap(\.edge) == ["edge-4", "edge-4", "edge-4", "edge-4", "edge-2"], "\(deploys.map(\.reason))")
+        let south = try #require(closed.record.regions?["video1"]?["south"])
+        #expect(south.lookups == 80)
+        #expect(abs(south.share - 0.8) < 1e-9, "the same fraction as the interval before")
+        #expect(abs(south.forecast - 80) < 1e-9, "the content's forecast (EMA of span 1: the last count) times the share")
+        #expect(decisions.regionalCapacity().isEmpty == false)
+        #expect(decisions.regionalCapacity()["south"]?["video1"] == nil, "nothing is answered until an edge reports it ready")
+    }
+}
