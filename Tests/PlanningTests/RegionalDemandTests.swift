@@ -28,18 +28,31 @@ import Testing
         NodeState(edge: edge, instanceLimit: 16, instances: [:], runtimes: ["emulated", "xen"], emulatedRuntimes: ["emulated", "xen"])
     }
 
-    @Test func eachRegionsDemandIsPlacedOnItsNearestEdgeAndRecordedWithItsForecast() throws {
+    /// Decisions for video1 on four edges, north near edge-2 then edge-1, south near edge-4 then edge-3, resumed and reconciled.
+    static func regional(scaling: [String: ScalingPolicy] = [:]) throws -> LoopDecisions {
         var configuration: AugurConfiguration = try RepositoryFiles.decode()
         configuration.topology.regions = [
             Region(name: "north", clients: [try #require(IPPrefix("10.1.0.0/16"))], edges: ["edge-2", "edge-1"]),
             Region(name: "south", clients: [try #require(IPPrefix("10.2.0.0/16"))], edges: ["edge-4", "edge-3"]),
         ]
-        let settings = LoopSettings(intervalSeconds: 2, trainingIntervals: 1, dnsGraceSeconds: 5, drainSeconds: 1, edgeFlavors: ["clickos"])
+        let settings = LoopSettings(intervalSeconds: 2, trainingIntervals: 1, dnsGraceSeconds: 5, drainSeconds: 1, edgeFlavors: ["clickos"], scalingByContent: scaling)
         var decisions = LoopDecisions(configuration: configuration, settings: settings, models: ["video1": .ema(span: 1)], edges: Self.edges)
         decisions.restore(progress: nil, history: [:], instances: [], removing: [])
         let round = decisions.beginReconcile()
         _ = decisions.edgesListed(Dictionary(uniqueKeysWithValues: Self.edges.map { ($0, .success((InstanceList(instances: []), Self.node($0)))) }), in: round, at: LoopDecisionsTests.at(0))
         _ = decisions.finishResume(at: LoopDecisionsTests.at(0))
+        return decisions
+    }
+
+    @Test func aReactionPlacesTheIntervalsRegionalSplitNearItsClients() throws {
+        var decisions = try Self.regional(scaling: ["video1": .reactive])
+        // 60 lookups so far, all from north's clients: 3 instances, on north's nearest edge.
+        let actions = decisions.demandRead(["video1": 60], byRegion: ["video1": ["north": 60]], crossing: true, at: LoopDecisionsTests.at(1))
+        #expect(LoopDecisionsTests.creates(actions).compactMap(\.edge) == ["edge-2", "edge-2", "edge-2"])
+    }
+
+    @Test func eachRegionsDemandIsPlacedOnItsNearestEdgeAndRecordedWithItsForecast() throws {
+        var decisions = try Self.regional()
 
         let start = Date(timeIntervalSinceReferenceDate: 0)
         _ = decisions.act(on: decisions.closeInterval(lookups: ["video1": 10], byRegion: ["video1": ["south": 8, "north": 2]], start: start, end: start + 2), at: LoopDecisionsTests.at(2))
