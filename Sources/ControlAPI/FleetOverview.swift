@@ -118,6 +118,8 @@ public struct FleetOverview: Sendable, Codable {
     public var dns: DNSView?
     /// The newest plans, newest first, each with its first actions.
     public var plans: [PlanSummary]
+    /// Per region, the listed contents' demand, forecast and capacity there (nil: no regions).
+    public var regions: [RegionView]?
 
     static func make(_ loop: ControlLoop, store: StateStore, meter: DNSTrafficMeter?, query: Query) async throws -> FleetOverview {
         let state = await loop.overviewState()
@@ -174,9 +176,15 @@ public struct FleetOverview: Sendable, Codable {
                 runtimes: reported?.runtimes ?? [], emulatedRuntimes: reported?.emulatedRuntimes ?? [], live: mine.count, groups: groups, instances: Array(listed))
         }
         let dns = meter.map { DNSView(totals: $0.totals(), recent: Array($0.history().suffix(60)), unknownNames: $0.unknownNames(10)) }
+        let listed = Set(rows.map(\.name))
+        let regions = await RegionView.make(loop, latest: state.latest).map { region in
+            var shown = region
+            shown.contents = region.contents.filter { listed.contains($0.content) }
+            return shown
+        }
         return FleetOverview(
             generatedAt: Date(), intervalSeconds: loop.settings.intervalSeconds, intervalsClosed: state.intervalsClosed,
             trainingIntervals: loop.settings.trainingIntervals, latestInterval: state.latest?.interval, contentsTotal: state.contents.count,
-            contentsMatched: matching.count, contents: rows, edges: edges, dns: dns, plans: summaries)
+            contentsMatched: matching.count, contents: rows, edges: edges, dns: dns, plans: summaries, regions: regions.isEmpty ? nil : regions)
     }
 }

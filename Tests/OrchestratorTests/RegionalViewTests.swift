@@ -10,7 +10,7 @@ import Prometheus
 import Testing
 @testable import augur
 
-/// Demand, forecast and capacity per region, as the API, `/metrics` and `augur status` show them.
+/// Demand, forecast and capacity per region, as the API, the dashboard's overview, `/metrics` and `augur status` show them.
 @Suite struct RegionalViewTests {
     @Test func theAPIMetricsAndStatusShowEachRegionsDemandForecastAndCapacity() async throws {
         var configuration = try LoopBed.configuration()
@@ -39,6 +39,11 @@ import Testing
                 #expect(south.content == "video1" && south.lookups == 75)
                 #expect(abs(south.share - 0.75) < 1e-9 && abs(south.forecast - 75) < 1e-9)
                 #expect(south.instances == 0 && south.capacity == 0, "no edge answers: nothing serves south")
+            }
+            try await client.execute(uri: "/v1/overview", method: .get, headers: APITests.bearer()) { response in
+                let overview = try DashboardAPITests.decoder().decode(FleetOverview.self, from: Data(buffer: response.body))
+                #expect(overview.regions?.map(\.name) == ["north", "south"], "the dashboard's regions table")
+                #expect(overview.regions?.last?.contents.map(\.content) == ["video1"])
             }
             try await client.execute(uri: "/metrics", method: .get, headers: APITests.bearer()) { response in
                 let text = String(buffer: response.body)

@@ -126,6 +126,7 @@
     const training = overview.intervalsClosed < overview.trainingIntervals ? ` (training ${overview.intervalsClosed}/${overview.trainingIntervals})` : "";
     $("status").textContent = `${overview.intervalsClosed} intervals of ${fixed(overview.intervalSeconds, 0)} s${training} · ${overview.contentsTotal} contents · ${overview.edges.length} nodes · updated ${time(overview.generatedAt)}`;
     renderContents(overview);
+    renderRegions(overview);
     renderEdges(overview);
     renderDNS();
     renderUnknownNames(overview);
@@ -152,6 +153,21 @@
     });
     $("contents").tBodies[0].replaceChildren(...rows);
     $("charts").replaceChildren(...overview.contents.filter((row) => row.series).map((row) => reuse("chart", row.name, row, contentChart)));
+  }
+
+  // Per region: each listed content's demand there, its forecast and what answers near it.
+  // A forecast above the capacity is marked: the region's edges are full or not yet deployed.
+  function renderRegions(overview) {
+    const regions = overview.regions || [];
+    $("regions-section").hidden = regions.length === 0;
+    const rows = regions.flatMap((region) => (region.contents.length ? region.contents : [null]).map((row) => row
+      ? el("tr", { "data-region": region.name, "data-content": row.content, class: row.forecast > row.capacity ? "short" : null },
+        el("td", { class: "name" }, region.name), el("td", {}, region.edges.join(", ")), el("td", {}, row.content),
+        el("td", { class: "n lookups" }, row.lookups), el("td", { class: "n share" }, fixed(row.share * 100, 0) + " %"),
+        el("td", { class: "n forecast" }, fixed(row.forecast)), el("td", { class: "n instances" }, row.instances), el("td", { class: "n capacity" }, row.capacity))
+      : el("tr", { "data-region": region.name }, el("td", { class: "name" }, region.name), el("td", {}, region.edges.join(", ")),
+        el("td", { class: "muted", colspan: 6 }, "no demand from its clients yet"))));
+    $("regions").tBodies[0].replaceChildren(...rows);
   }
 
   // Lookups per closed interval against the forecast made for it (dashed, with its 95 %
