@@ -28,6 +28,10 @@ extension TopologyFile {
                 guard let prefix = IPPrefix(text) else {
                     throw document.error(clientPath, "'\(text)' is not a network prefix such as 10.1.0.0/16 or 2001:db8:1::/48 (no host bits set)")
                 }
+                // DNS places a client with an IPv4-mapped address (::ffff:a.b.c.d) by its IPv4 address.
+                if case .v6(let bits) = prefix.network, bits >> 32 == 0xFFFF, prefix.prefixLength >= 96 {
+                    throw document.error(clientPath, "'\(text)' is IPv4-mapped: write it as the IPv4 network \(IPAddress.v4(UInt32(truncatingIfNeeded: bits)))/\(prefix.prefixLength - 96) (such clients are placed by their IPv4 address)")
+                }
                 if let owner = owners.updateValue(entry.name, forKey: prefix) {
                     throw document.error(clientPath, "\(prefix) is already region '\(owner)''s: a client network belongs to one region")
                 }

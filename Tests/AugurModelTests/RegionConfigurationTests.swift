@@ -58,6 +58,8 @@ import TestSupport
         #expect(badPrefix.field == "regions[1].clients[0]" && badPrefix.reason.contains("not a network prefix"), "\(badPrefix)")
         let hostBits = try #require(Self.failure(Self.regions.replacingOccurrences(of: "10.1.5.0/24", with: "10.1.5.7/24")))
         #expect(hostBits.field == "regions[1].clients[0]", "\(hostBits)")
+        let mapped = try #require(Self.failure(Self.regions.replacingOccurrences(of: "[10.1.5.0/24]", with: #"["::ffff:a01:500/120"]"#)))
+        #expect(mapped.field == "regions[1].clients[0]" && mapped.reason.contains("IPv4 network 10.1.5.0/24"), "\(mapped)")
         let twice = try #require(Self.failure(Self.regions.replacingOccurrences(of: "[edge-3, edge-4]", with: "[edge-3, edge-3]")))
         #expect(twice.reason.contains("listed twice"), "\(twice)")
         let duplicate = try #require(Self.failure(Self.regions.replacingOccurrences(of: "name: harbour", with: "name: north")))
