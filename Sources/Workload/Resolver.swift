@@ -6,7 +6,9 @@ import NIOPosix
 
 /// Resolves a content's name with one real DNS query over UDP to the balancer, as a client
 /// would: one socket per lookup (on loopback when the balancer is there, else on any
-/// address, as in a testbed's namespace), the answer read with ldns through `StubQuery`.
+/// address, as in a testbed's namespace), the query sent again after a third of the timeout
+/// and after two thirds if no answer came (a stub resolver's retries, within one timeout),
+/// the answer read with ldns through `StubQuery`.
 /// A truncated answer (too large, or slipped by response rate limiting) is asked again over
 /// TCP, as stub resolvers do, so a burst of users behind one address is not lost.
 public struct Resolver: Sendable {
@@ -34,7 +36,7 @@ public struct Resolver: Sendable {
         case .v6: server.address.isLoopback ? "::1" : "::"
         }
         let outcome = await Deadline.race(timeout) {
-            let overUDP = await Self.exchange(message, id: id, from: local, to: remote)
+            let overUDP = await Self.exchange(message, id: id, from: local, to: remote, resendEvery: timeout / 3)
             guard case .success(let answer) = overUDP, answer.truncated else { return overUDP }
             return await Self.exchangeOverTCP(message, id: id, to: remote)
         } ?? .failure(.dnsTimeout)
@@ -71,7 +73,9 @@ public struct Resolver: Sendable {
         }
     }
 
-    private static func exchange(_ message: [UInt8], id: UInt16, from local: String, to remote: SocketAddress) async -> Result<StubAnswer, WorkloadFailure> {
+    private static func exchange(
+        _ message: [UInt8], id: UInt16, from local: String, to remote: SocketAddress, resendEvery: Duration
+    ) async -> Result<StubAnswer, WorkloadFailure> {
         do {
             let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .bind(host: local, port: 0) { channel in
@@ -80,11 +84,26 @@ public struct Resolver: Sendable {
                     }
                 }
             return try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: message)))
-                for try await envelope in inbound {
-                    if let answer = try? StubQuery.answer(Array(buffer: envelope.data), id: id) { return .success(answer) }
+                try await withThrowingTaskGroup(of: StubAnswer?.self) { group in
+                    // Sent again every `resendEvery` until answered, as a stub resolver retries:
+                    // a datagram lost in a burst costs a resend, not the lookup.
+                    group.addTask {
+                        while true {
+                            try await outbound.write(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: message)))
+                            try await Task.sleep(for: resendEvery)
+                        }
+                    }
+                    group.addTask {
+                        for try await envelope in inbound {
+                            if let answer = try? StubQuery.answer(Array(buffer: envelope.data), id: id) { return answer }
+                        }
+                        return nil
+                    }
+                    // The first to end is the reader: an answer, or the socket closed without one.
+                    let answer = try await group.next() ?? nil
+                    group.cancelAll()
+                    return answer.map { .success($0) } ?? .failure(.dnsTimeout)
                 }
-                return .failure(.dnsTimeout)
             }
         } catch {
             return .failure(.resolution("\(error)"))

@@ -42,11 +42,9 @@ import Glibc
         func tick() { count += 1 }
     }
 
-    @Test(.timeLimit(.minutes(1))) func silentEdgesFailWithinTheConnectTimeoutAndBlockNoThread() async throws {
-        let listener = try SilentListener()
-        let port = listener.port
-        // Let the fillers' handshakes complete, so the queue is full.
-        try await Task.sleep(for: .milliseconds(200))
+    /// Eight calls at once to the silent edge (more than the pool has threads), each with the
+    /// ticks a 10 ms ticker had made when it ended.
+    static func callSilentEdges(port: Int) async -> [(String, Int)] {
         let ticks = Ticks()
         let ticker = Task {
             while !Task.isCancelled {
@@ -55,8 +53,7 @@ import Glibc
             }
         }
         defer { ticker.cancel() }
-        // More silent calls at once than the pool has threads.
-        let results = await withTaskGroup(of: (String, Int).self) { group in
+        return await withTaskGroup(of: (String, Int).self) { group in
             for index in 0..<8 {
                 group.addTask {
                     let client = EdgeClient(edge: "edge-\(index)", baseURL: "http://127.0.0.1:\(port)", token: "t")
@@ -70,13 +67,27 @@ import Glibc
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(results.count == 8)
-        for (outcome, _) in results {
-            #expect(outcome.hasPrefix("edge edge-") && outcome.contains("unreachable"), "\(outcome)")
+    }
+
+    @Test(.timeLimit(.minutes(1))) func silentEdgesFailWithinTheConnectTimeoutAndBlockNoThread() async throws {
+        let listener = try SilentListener()
+        let port = listener.port
+        // Let the fillers' handshakes complete, so the queue is full.
+        try await Task.sleep(for: .milliseconds(200))
+        // A client that held its thread would hold the pool on every attempt; a pool busy with
+        // other tests (many start at once) is busy for a while only, so three attempts are made.
+        var attempts: [Int] = []
+        for _ in 0..<3 {
+            let results = await Self.callSilentEdges(port: port)
+            #expect(results.count == 8)
+            for (outcome, _) in results {
+                #expect(outcome.hasPrefix("edge edge-") && outcome.contains("unreachable"), "\(outcome)")
+            }
+            // The ticker ran while every call was still waiting for its connection.
+            attempts.append(results.map(\.1).min() ?? 0)
+            if attempts.last ?? 0 >= 3 { break }
         }
-        // The ticker ran while every call was still waiting for its connection.
-        let ticksAtFirstFailure = results.map(\.1).min() ?? 0
-        #expect(ticksAtFirstFailure >= 3, "the cooperative pool was held: \(ticksAtFirstFailure) ticks before the first failure")
+        #expect(attempts.contains { $0 >= 3 }, "the cooperative pool was held: \(attempts) ticks before the first failure, attempt by attempt")
         withExtendedLifetime(listener) {}
     }
 }
