@@ -14,10 +14,13 @@ import NIOPosix
 public struct Resolver: Sendable {
     public let server: SocketEndpoint
     public let timeout: Duration
+    /// How long it waits for an answer before it sends the query again (default: a third of the timeout).
+    public let resendEvery: Duration
 
-    public init(server: SocketEndpoint, timeout: Duration = .seconds(2)) {
+    public init(server: SocketEndpoint, timeout: Duration = .seconds(2), resendEvery: Duration? = nil) {
         self.server = server
         self.timeout = timeout
+        self.resendEvery = max(resendEvery ?? timeout / 3, .milliseconds(1))
     }
 
     /// The answered addresses; throws `WorkloadFailure` for NXDOMAIN, an empty answer or silence.
@@ -36,7 +39,7 @@ public struct Resolver: Sendable {
         case .v6: server.address.isLoopback ? "::1" : "::"
         }
         let outcome = await Deadline.race(timeout) {
-            let overUDP = await Self.exchange(message, id: id, from: local, to: remote, resendEvery: timeout / 3)
+            let overUDP = await Self.exchange(message, id: id, from: local, to: remote, resendEvery: resendEvery)
             guard case .success(let answer) = overUDP, answer.truncated else { return overUDP }
             return await Self.exchangeOverTCP(message, id: id, to: remote)
         } ?? .failure(.dnsTimeout)
