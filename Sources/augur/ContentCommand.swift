@@ -70,17 +70,31 @@ struct ContentCommand: ParsableCommand {
             }
         }
 
-        /// Streams the payload in 1 MiB chunks.
+        /// Streams the payload in 1 MiB chunks into a file beside `target`, then renames it
+        /// over `target`: an instance serving the old file meanwhile (a testbed edge's nginx)
+        /// never reads a half-written one.
         private func write(_ payload: GeneratedPayload, to target: URL) throws {
-            guard FileManager.default.createFile(atPath: target.path, contents: nil), let handle = try? FileHandle(forWritingTo: target) else {
-                throw ValidationError("cannot write \(target.path)")
+            let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
+            guard FileManager.default.createFile(atPath: partial.path, contents: nil), let handle = try? FileHandle(forWritingTo: partial) else {
+                throw ValidationError("cannot write \(partial.path)")
             }
-            defer { try? handle.close() }
-            var offset = 0
-            while offset < payload.size {
-                let chunk = payload.bytes(from: offset, count: 1 << 20)
-                try handle.write(contentsOf: chunk)
-                offset += chunk.count
+            do {
+                var offset = 0
+                while offset < payload.size {
+                    let chunk = payload.bytes(from: offset, count: 1 << 20)
+                    try handle.write(contentsOf: chunk)
+                    offset += chunk.count
+                }
+                try handle.close()
+            } catch {
+                try? handle.close()
+                try? FileManager.default.removeItem(at: partial)
+                throw ValidationError("cannot write \(target.path): \(error.localizedDescription)")
+            }
+            guard rename(partial.path, target.path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: partial)
+                throw ValidationError("cannot move \(partial.path) to \(target.path): \(reason)")
             }
         }
     }
