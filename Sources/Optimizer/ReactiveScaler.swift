@@ -39,6 +39,7 @@ public struct ReactiveScaler: Sendable {
         var plan = Plan()
         var nodes = NodeOccupancy(input)
         let byContent = Dictionary(grouping: input.fleet.filter(\.serves), by: \.content)
+        let nodeByName = Dictionary(input.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for item in demand.sorted(by: { $0.content < $1.content }) {
             guard let profile = input.contents[item.content], profile.capacityPerInstance > 0 else { continue }
             let capacity = Double(profile.capacityPerInstance)
@@ -59,7 +60,7 @@ public struct ReactiveScaler: Sendable {
                 let region = asks.isEmpty ? nil : asks.removeFirst()
                 let timings = profile.flavors.compactMap { input.flavors[$0] }
                 let near = region.flatMap { region in
-                    region.edges.lazy.compactMap { name in input.nodes.first { $0.name == name } }.first { nodes.takes($0, timings) }
+                    region.edges.lazy.compactMap { nodeByName[$0] }.first { nodes.takes($0, timings) }
                 }
                 guard let choice = near.flatMap({ soonest(item.content, profile: profile, input: input, nodes: nodes, among: [$0]) })
                     ?? soonest(item.content, profile: profile, input: input, nodes: nodes, among: input.nodes)

@@ -41,17 +41,23 @@ import Workload
         await server.stop()
     }
 
-    @Test func silenceIsATimeout() async throws {
-        // A UDP socket that never answers.
-        let silent = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(silent) }
+    /// A UDP socket bound to a free loopback port, and that port.
+    static func loopbackUDPSocket() -> (socket: Int32, port: Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
         let port = Int(UInt16(bigEndian: address.sin_port))
+        return (descriptor, port)
+    }
+
+    @Test func silenceIsATimeout() async throws {
+        // A UDP socket that never answers.
+        let (silent, port) = Self.loopbackUDPSocket()
+        defer { close(silent) }
         let resolver = Resolver(server: try #require(SocketEndpoint("127.0.0.1:\(port)")), timeout: .milliseconds(300))
         await #expect(throws: WorkloadFailure.dnsTimeout) { try await resolver.resolve("video1.cdn.example") }
     }
@@ -60,15 +66,8 @@ import Workload
     /// lookup gets that answer, as a stub resolver's retry does. The answer echoes the query
     /// as a response with no address, so the lookup ends in `noAddress`, not a timeout.
     @Test func aLostQueryIsSentAgainAndItsAnswerTaken() async throws {
-        let server = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let (server, port) = Self.loopbackUDPSocket()
         defer { close(server) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &length) } }
-        let port = Int(UInt16(bigEndian: address.sin_port))
         // On a thread of its own (blocking calls hold no cooperative thread): drop one, answer the next.
         let answered = Thread {
             var buffer = [UInt8](repeating: 0, count: 512)
