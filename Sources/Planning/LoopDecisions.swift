@@ -72,7 +72,7 @@ public struct LoopDecisions: Sendable {
         admission = ReportAdmission(configuration: configuration)
         planner = IntervalPlanner(configuration: configuration, settings: settings)
         book = DemandBook(choices: models, defersWork: true)
-        regional = RegionalShares(regions: configuration.topology.regions.map(\.name))
+        regional = RegionalShares(regions: configuration.topology.regions.map(\.name), seasons: models.compactMapValues(\.season))
         self.edges = Set(edges)
         staticInstances = Dictionary(grouping: configuration.topology.core.staticInstances, by: \.content).mapValues(\.count)
     }

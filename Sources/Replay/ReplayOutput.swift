@@ -5,7 +5,7 @@ import Foundation
 /// replay wrote). Anything else (`--output .`, a home folder) is refused before it is touched.
 public struct ReplayOutput: Sendable {
     static let marker = ".augur-replay"
-    public static let results = ["rounds.csv", "deploys.csv", "summary.json", "delivery.svg", "instances.svg", "over-capacity.svg", "cpu.svg", "report.html"]
+    public static let results = ["rounds.csv", "deploys.csv", "sites.csv", "summary.json", "delivery.svg", "instances.svg", "over-capacity.svg", "cpu.svg", "report.html"]
 
     public let directory: URL
 

@@ -38,6 +38,8 @@ public struct RoundRecord: Sendable {
     /// Users who resolved when the ready instances were already full: the k-th user of the
     /// round to resolve counts if k exceeds the ready instances × capacity at that moment.
     var usersOverCapacity: Int
+    /// Each client site's users (none when the pattern has no sites).
+    var sites: [SiteRound]
 
     var underProvisioned: Bool { serving < needed }
     var surplus: Int { max(0, serving - needed) }
@@ -59,7 +61,7 @@ public struct RoundRecord: Sendable {
     public init(
         run: String, repetition: Int = 1, round: Int, training: Bool, users: Int, results: [UserResult], answeredPerEdge: [String: Int],
         answeredTruth: [InstanceTruth], livePerEdge: [String: Int], forecast: Double?, capacity: Int, baseline: Int, machineCPU: Double?, edgeCPU: Double,
-        timeline: CapacityTimeline = CapacityTimeline()
+        timeline: CapacityTimeline = CapacityTimeline(), sites: [SiteRound] = []
     ) {
         self.run = run
         self.repetition = repetition
@@ -84,6 +86,19 @@ public struct RoundRecord: Sendable {
         self.machineCPU = machineCPU
         self.edgeCPU = edgeCPU
         usersOverCapacity = timeline.usersOverCapacity(results, capacity: capacity)
+        self.sites = sites
+    }
+
+    public static let siteHeader = "run,repeat,round,training,site,users,failed,users_over_capacity,answered,local,locality,mean_total_s"
+
+    /// The round's rows of `sites.csv`, one per client site.
+    public var siteCSV: [String] {
+        sites.map { site in
+            [
+                run, "\(repetition)", "\(round)", "\(training)", site.site, "\(site.users)", "\(site.failed)", "\(site.overCapacity)", "\(site.answered)", "\(site.local)",
+                site.locality.map { String(format: "%.4f", $0) } ?? "", mean(site.totals).map { String(format: "%.4f", $0) } ?? "",
+            ].joined(separator: ",")
+        }
     }
 }
 

@@ -31,6 +31,10 @@ public struct ReplayReport: Sendable {
         try csv.write(to: directory.appendingPathComponent("rounds.csv"), atomically: true, encoding: .utf8)
         let deploys = ([DeployRecord.header] + runs.flatMap { $0.repeats.flatMap { $0.deploys.map(\.csv) } }).joined(separator: "\n") + "\n"
         try deploys.write(to: directory.appendingPathComponent("deploys.csv"), atomically: true, encoding: .utf8)
+        let siteRows = runs.flatMap { $0.repeats.flatMap { $0.rounds.flatMap(\.siteCSV) } }
+        if !siteRows.isEmpty {
+            try (([RoundRecord.siteHeader] + siteRows).joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("sites.csv"), atomically: true, encoding: .utf8)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(ReplaySummaryFile(scenario: name, runs: summaries)).write(to: directory.appendingPathComponent("summary.json"))
@@ -87,6 +91,17 @@ public struct ReplayReport: Sendable {
         return (header, rows)
     }
 
+    /// Per run and client site: users, those over capacity, mean delivery and locality.
+    var siteLines: [String] {
+        zip(summaries, runs).flatMap { summary, run in
+            (summary.figures.sites ?? [:]).sorted { $0.key < $1.key }.map { site, figures in
+                let delivery = figures.meanDeliverySeconds.map { String(format: "%.3f s", $0) } ?? "-"
+                let locality = figures.locality.map { String(format: "%.1f %%", $0 * 100) } ?? "-"
+                return "\(summary.name) · site \(site)\(run.run.regions ? "" : " (regions off)"): \(ReplayVerdict.format(figures.users)) users, \(ReplayVerdict.format(figures.usersOverCapacity)) over capacity, mean delivery \(delivery), locality \(locality), failed \(ReplayVerdict.format(figures.failed))"
+            }
+        }
+    }
+
     /// What deployed each run's edge instances (`real-container=2;emulated=9`), by run name; runs that deployed none are left out.
     var deployedTruth: [(run: String, truth: String)] {
         runs.compactMap { run, repeats in
@@ -114,6 +129,7 @@ public struct ReplayReport: Sendable {
             }.joined(separator: "  ")
         }
         var lines = ["", line(header)] + rows.map(line)
+        lines += siteLines
         if scenario.repeats > 1 { lines.append("(means over \(scenario.repeats) repeats; each repeat's figures are in summary.json)") }
         lines.append("(first pull/ready: the mean over each edge's deploys whose image crossed its link, request to ready)")
         for (run, truth) in deployedTruth { lines.append("\(run): deployed \(truth.replacingOccurrences(of: ";", with: ", "))") }

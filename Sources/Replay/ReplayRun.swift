@@ -31,7 +31,16 @@ public struct ReplayRun: Sendable {
         self.environment = environment
     }
 
-    private var configuration: AugurConfiguration { environment.configuration }
+    /// The configuration this run answers and plans with: the topology's regions dropped for
+    /// a run with `regions: false`.
+    private var configuration: AugurConfiguration {
+        var configuration = environment.configuration
+        if !run.regions {
+            configuration.topology.regions = []
+            configuration.topology.defaultRegion = nil
+        }
+        return configuration
+    }
     private var site: any ReplaySite { environment.site }
     private var dnsEndpoint: SocketEndpoint { environment.dnsEndpoint }
     private var payloads: URL { environment.payloads }
@@ -53,6 +62,7 @@ public struct ReplayRun: Sendable {
         guard let baselineSpot = topology.core.staticInstances.first(where: { $0.content == content }) else {
             throw ReplayError("the core has no static instance of '\(content)' to serve as the baseline")
         }
+        let sites = try clientSites()
         let edges = try await site.edges(for: run, directory: directory)
         var evicted = ImageEviction()
         for runtime in Set(flavors.map(\.runtime)) { evicted = evicted + (try await Self.clear(edges.connections, runtime: runtime)) }
@@ -101,12 +111,28 @@ public struct ReplayRun: Sendable {
         do {
             handle = try await baselineDriver.boot(baseline)
             _ = try await ReadinessProbe().waitUntilReady(baseline, timeout: .seconds(30))
-            let records = try await replay(loop: loop, counter: counter, loopSnapshots: loopSnapshots, rounds: rounds, edges: edges, item: item, pools: pools)
+            let records = try await replay(loop: loop, counter: counter, loopSnapshots: loopSnapshots, rounds: rounds, edges: edges, item: item, pools: pools, sites: sites)
             await cleanUp()
             return records
         } catch {
             await cleanUp()
             throw error
+        }
+    }
+
+    /// The pattern's client sites, each a region of the topology (whether or not this run
+    /// answers by region) with the address its users resolve from.
+    private func clientSites() throws -> [(site: Pattern.Site, at: ClientSite)] {
+        let topology = environment.configuration.topology
+        return try scenario.pattern.sites.map { site in
+            guard let region = topology.regions.first(where: { $0.name == site.name }) else {
+                let known = topology.regions.map(\.name).joined(separator: ", ")
+                throw ReplayError("pattern site '\(site.name)' is no region of the topology (regions: \(known.isEmpty ? "none" : known))")
+            }
+            guard let address = topology.siteAddress(of: region) else {
+                throw ReplayError("region '\(region.name)' has no IPv4 client address for its site's users to resolve from")
+            }
+            return (site, ClientSite(region: region.name, address: address))
         }
     }
 
@@ -146,10 +172,12 @@ public struct ReplayRun: Sendable {
     /// what was ready at its moment.
     private func replay(
         loop: ControlLoop, counter: IntervalCounter<ContinuousClock>, loopSnapshots: AsyncStream<IntervalSnapshot>, rounds: AsyncStream<IntervalSnapshot>,
-        edges: ReplayEdges, item: ContentItem, pools: DNSPools
+        edges: ReplayEdges, item: ContentItem, pools: DNSPools, sites: [(site: Pattern.Site, at: ClientSite)]
     ) async throws -> RunRecords {
         let content = item.name
         let (site, name, repetition, trainingRounds, progress) = (site, run.name, repetition, scenario.trainingRounds, progress)
+        let topology = environment.configuration.topology
+        let regionEdges = Dictionary(topology.regions.map { ($0.name, Set($0.edges)) }, uniquingKeysWith: { first, _ in first })
         let label = label
         // Burst users arrive a fifth into the round (at most 2 s): what the tick at the round's
         // start deployed has that long to be ready, as the paper's users arrived after its
@@ -175,20 +203,27 @@ public struct ReplayRun: Sendable {
                     if round == trainingRounds { reactedInTraining = await loop.reactiveDeploys }
                     if delay > .zero { try await Task.sleep(for: delay) }
                     let users = RoundUsers(count: scenario.pattern.users(inRound: round), arrival: scenario.arrival, roundMilliseconds: scenario.roundMilliseconds)
+                    let siteUsers = sites.map { site, at in
+                        RoundUsers(count: scenario.pattern.users(inRound: round, site: site), arrival: scenario.arrival, roundMilliseconds: scenario.roundMilliseconds, site: at)
+                    }
                     let members = await loop.members()
                     noteDeploys(members)
                     let answered = Dictionary(grouping: members.filter(\.answered), by: \.instance.spec.edge).mapValues(\.count)
                     let answeredTruth = members.filter(\.answered).map(\.instance.truth)
                     let forecast = await loop.latestInterval()?.forecasts[content]?.first?.mean
                     running.addTask {
-                        let results = try await site.users(users, of: item)
+                        let bySite = try await Self.users(siteUsers.isEmpty ? [users] : siteUsers, at: site, of: item)
+                        let results = bySite.flatMap(\.results)
                         let after = await loop.members()
                         let live = Dictionary(grouping: after, by: \.instance.spec.edge).mapValues(\.count)
                         let edgeCPU = after.compactMap(\.instance.usage?.cpuPercent).reduce(0, +)
                         let record = RoundRecord(
                             run: name, repetition: repetition, round: round, training: round < trainingRounds, users: users.count, results: results,
                             answeredPerEdge: answered, answeredTruth: answeredTruth, livePerEdge: live, forecast: forecast, capacity: item.capacity, baseline: 1,
-                            machineCPU: await edges.machineCPU(), edgeCPU: edgeCPU, timeline: timeline.timeline)
+                            machineCPU: await edges.machineCPU(), edgeCPU: edgeCPU, timeline: timeline.timeline,
+                            sites: SiteRound.account(
+                                bySite.compactMap { users, results in users.site.map { ($0.region, results) } }, regionEdges: regionEdges, capacity: item.capacity,
+                                node: topology.node(serving:)))
                         progress(Self.line(record, label: label))
                         return record
                     }
@@ -205,6 +240,16 @@ public struct ReplayRun: Sendable {
         return RunRecords(rounds: records, deploys: deploys, reactiveDeploys: await loop.reactiveDeploys - reactedInTraining)
     }
 
+    /// Each site's users of a round, all at once (each site's arrive on their own schedule).
+    private static func users(_ rounds: [RoundUsers], at site: any ReplaySite, of item: ContentItem) async throws -> [(users: RoundUsers, results: [UserResult])] {
+        try await withThrowingTaskGroup(of: (Int, [UserResult]).self) { group in
+            for (index, round) in rounds.enumerated() { group.addTask { (index, try await site.users(round, of: item)) } }
+            var results = Array(repeating: [UserResult](), count: rounds.count)
+            for try await (index, seen) in group { results[index] = seen }
+            return Array(zip(rounds, results)).map { (users: $0, results: $1) }
+        }
+    }
+
     public static func line(_ record: RoundRecord, label: String? = nil) -> String {
         let edges = record.answeredPerEdge.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let total = record.meanTotal.map { String(format: "%.3f s", $0) } ?? "-"
@@ -212,7 +257,10 @@ public struct ReplayRun: Sendable {
         let failed = record.failures.values.reduce(0, +)
         let truth = record.answeredTruth.isEmpty ? "" : " (\(InstanceTruth.tally(record.answeredTruth).replacingOccurrences(of: ";", with: " ")))"
         let over = record.usersOverCapacity > 0 ? ", \(record.usersOverCapacity) over capacity" : ""
-        return "[\(label ?? record.run)] round \(record.round)\(record.training ? " (training)" : ""): \(record.users) users, forecast \(forecast), serving \(record.serving)/\(record.needed) [\(edges.isEmpty ? "core only" : edges)\(truth)]\(over), delivery \(total), failed \(failed)"
+        let sites = record.sites.map { site in
+            " · \(site.site): \(site.users) users, \(site.locality.map { String(format: "%.0f%%", $0 * 100) } ?? "-") local\(site.overCapacity > 0 ? ", \(site.overCapacity) over capacity" : "")"
+        }.joined()
+        return "[\(label ?? record.run)] round \(record.round)\(record.training ? " (training)" : ""): \(record.users) users, forecast \(forecast), serving \(record.serving)/\(record.needed) [\(edges.isEmpty ? "core only" : edges)\(truth)]\(over), delivery \(total), failed \(failed)\(sites)"
     }
 }
 

@@ -16,19 +16,35 @@ public protocol ReplaySite: Sendable {
     func users(_ round: RoundUsers, of item: ContentItem) async throws -> [UserResult]
 }
 
-/// One round's users: how many, and how they arrive over the round.
+/// One round's users: how many, how they arrive over the round, and from which client site.
 public struct RoundUsers: Sendable, Hashable {
     public var count: Int
     public var arrival: Arrival
     public var roundMilliseconds: Int
+    /// The client site (a region) the users are at, and the address they resolve from; nil:
+    /// the clients' own site, in no region.
+    public var site: ClientSite?
 
-    public init(count: Int, arrival: Arrival, roundMilliseconds: Int) {
+    public init(count: Int, arrival: Arrival, roundMilliseconds: Int, site: ClientSite? = nil) {
         self.count = count
         self.arrival = arrival
         self.roundMilliseconds = roundMilliseconds
+        self.site = site
     }
 
     public var offsets: [Duration] { arrival.offsets(users: count, roundMilliseconds: roundMilliseconds) }
+}
+
+/// Where a site's users are: the region, and the address inside its coverage zone that they
+/// resolve from (`Topology.siteAddress(of:)`).
+public struct ClientSite: Sendable, Hashable {
+    public var region: String
+    public var address: IPAddress
+
+    public init(region: String, address: IPAddress) {
+        self.region = region
+        self.address = address
+    }
 }
 
 /// A run's edges as the replay drives and watches them.
@@ -73,6 +89,10 @@ public struct InProcessSite: ReplaySite {
     }
 
     public func users(_ round: RoundUsers, of item: ContentItem) async throws -> [UserResult] {
-        await Round.run(offsets: round.offsets, of: item, topology: configuration.topology, session: UserSession(resolver: Resolver(server: dnsEndpoint), port: configuration.topology.servicePort))
+        if let site = round.site, !site.address.isLoopback {
+            throw ReplaySiteError(reason: "in process, users resolve over loopback: site \(site.region)'s address \(site.address) is not; replay it on the testbed (--testbed), where each site has its namespace")
+        }
+        let resolver = Resolver(server: dnsEndpoint, source: round.site?.address)
+        return await Round.run(offsets: round.offsets, of: item, topology: configuration.topology, session: UserSession(resolver: resolver, port: configuration.topology.servicePort))
     }
 }

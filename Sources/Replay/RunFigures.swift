@@ -22,6 +22,8 @@ public struct RunFigures: Sendable, Hashable, Codable {
     public var reactiveDeploys: Double
     /// The failed downloads by kind (`http-403`, `refused`, …), nil in summaries written before it was kept.
     public var failureCauses: [String: Double]?
+    /// Each client site's figures, by region (nil: the pattern has no sites).
+    public var sites: [String: SiteFigures]?
 
     enum CodingKeys: String, CodingKey {
         case usersOverCapacity = "users_over_capacity"
@@ -34,12 +36,13 @@ public struct RunFigures: Sendable, Hashable, Codable {
         case realInstances = "real_instances"
         case reactiveDeploys = "reactive_deploys"
         case failureCauses = "failure_causes"
+        case sites
     }
 
     public init(
         usersOverCapacity: Double, underProvisionedRounds: Double, surplusInstanceSeconds: Double, meanDeliverySeconds: Double?, p95DeliverySeconds: Double?,
         failed: Double, requests: Double, emulatedInstances: Double = 0, realInstances: Double = 0, reactiveDeploys: Double = 0,
-        failureCauses: [String: Double]? = nil
+        failureCauses: [String: Double]? = nil, sites: [String: SiteFigures]? = nil
     ) {
         self.usersOverCapacity = usersOverCapacity
         self.underProvisionedRounds = underProvisionedRounds
@@ -52,6 +55,7 @@ public struct RunFigures: Sendable, Hashable, Codable {
         self.realInstances = realInstances
         self.reactiveDeploys = reactiveDeploys
         self.failureCauses = failureCauses
+        self.sites = sites
     }
 
     /// One repeat's figures from its records.
@@ -68,7 +72,8 @@ public struct RunFigures: Sendable, Hashable, Codable {
             emulatedInstances: Double(emulated), realInstances: Double(records.deploys.count - emulated), reactiveDeploys: Double(records.reactiveDeploys),
             failureCauses: acting.reduce(into: [:]) { causes, round in
                 for (kind, count) in round.failures { causes[kind, default: 0] += Double(count) }
-            })
+            },
+            sites: SiteFigures.bySite(acting.flatMap(\.sites)))
     }
 
     /// The mean of each figure over `repeats` (nil where no repeat has it).
@@ -81,7 +86,58 @@ public struct RunFigures: Sendable, Hashable, Codable {
             emulatedInstances: average(\.emulatedInstances), realInstances: average(\.realInstances), reactiveDeploys: average(\.reactiveDeploys),
             failureCauses: Set(repeats.flatMap { ($0.failureCauses ?? [:]).keys }).reduce(into: [:]) { causes, kind in
                 causes[kind] = average { $0.failureCauses?[kind] ?? 0 }
-            })
+            },
+            sites: SiteFigures.mean(repeats.map(\.sites)))
+    }
+}
+
+/// What one client site's users saw over a run's acting rounds: the figures per region.
+public struct SiteFigures: Sendable, Hashable, Codable {
+    public var users: Double
+    /// Users an instance took beyond its capacity in their round (`SiteRound`).
+    public var usersOverCapacity: Double
+    public var meanDeliverySeconds: Double?
+    /// The share of answered users whom their own region's edges answered.
+    public var locality: Double?
+    public var failed: Double
+
+    enum CodingKeys: String, CodingKey {
+        case users, locality, failed
+        case usersOverCapacity = "users_over_capacity"
+        case meanDeliverySeconds = "mean_delivery_s"
+    }
+
+    public init(users: Double, usersOverCapacity: Double, meanDeliverySeconds: Double?, locality: Double?, failed: Double) {
+        self.users = users
+        self.usersOverCapacity = usersOverCapacity
+        self.meanDeliverySeconds = meanDeliverySeconds
+        self.locality = locality
+        self.failed = failed
+    }
+
+    /// Each site's figures from its rounds (nil for none).
+    static func bySite(_ rounds: [SiteRound]) -> [String: SiteFigures]? {
+        guard !rounds.isEmpty else { return nil }
+        return Dictionary(grouping: rounds, by: \.site).mapValues { rounds in
+            let answered = rounds.reduce(0) { $0 + $1.answered }
+            return SiteFigures(
+                users: Double(rounds.reduce(0) { $0 + $1.users }), usersOverCapacity: Double(rounds.reduce(0) { $0 + $1.overCapacity }),
+                meanDeliverySeconds: Replay.mean(rounds.flatMap(\.totals)), locality: answered == 0 ? nil : Double(rounds.reduce(0) { $0 + $1.local }) / Double(answered),
+                failed: Double(rounds.reduce(0) { $0 + $1.failed }))
+        }
+    }
+
+    /// The mean of each site's figures over repeats (nil when no repeat had sites).
+    static func mean(_ repeats: [[String: SiteFigures]?]) -> [String: SiteFigures]? {
+        let present = repeats.compactMap { $0 }
+        guard !present.isEmpty else { return nil }
+        return Set(present.flatMap(\.keys)).reduce(into: [:]) { table, site in
+            let figures = present.compactMap { $0[site] }
+            func average(_ value: (SiteFigures) -> Double) -> Double { Replay.mean(figures.map(value)) ?? 0 }
+            table[site] = SiteFigures(
+                users: average(\.users), usersOverCapacity: average(\.usersOverCapacity), meanDeliverySeconds: Replay.mean(figures.compactMap(\.meanDeliverySeconds)),
+                locality: Replay.mean(figures.compactMap(\.locality)), failed: average(\.failed))
+        }
     }
 }
 

@@ -10,7 +10,7 @@ import Workload
 /// The namespace testbed (`Scripts/testbed-up --without-orchestrator`): this process runs in
 /// the core's namespace, each edge's operator (`augur edge`) in its own and is reached over
 /// the edge ↔ core link, and every round's users are an `augur users` process in the
-/// clients' namespace. Before each run the edge links are reshaped to the run's rate.
+/// clients' namespace (a client site's, `augur-clients-REGION`, for the users of a site). Before each run the edge links are reshaped to the run's rate.
 public struct TestbedSite: ReplaySite {
     public let configuration: AugurConfiguration
     public let network: TestbedNetwork
@@ -54,9 +54,13 @@ public struct TestbedSite: ReplaySite {
     }
 
     public func users(_ round: RoundUsers, of item: ContentItem) async throws -> [UserResult] {
-        let namespace = network.plan.namespace(TestbedPlan.clientNode)
+        let namespace = network.plan.namespace(round.site.map { TestbedPlan.siteNode($0.region) } ?? TestbedPlan.clientNode)
+        if let site = round.site, !network.plan.namespaces.contains(namespace) {
+            throw ReplaySiteError(reason: "the testbed has no namespace for site \(site.region): its region has no IPv4 client address")
+        }
+        let source = round.site.map { ["--source", $0.address.description] } ?? []
         let arguments = ["netns", "exec", namespace, executable, "users", item.name, "--users", "\(round.count)",
-            "--arrival", round.arrival.rawValue, "--round-ms", "\(round.roundMilliseconds)", "--dns", dnsEndpoint.description] + configurationArguments
+            "--arrival", round.arrival.rawValue, "--round-ms", "\(round.roundMilliseconds)", "--dns", dnsEndpoint.description] + source + configurationArguments
         let output: String
         do {
             let result = try await Subprocess.run(.name("ip"), arguments: Arguments(arguments), output: .string(limit: 64 << 20), error: .string(limit: 1 << 16))

@@ -3,7 +3,9 @@ import AugurModel
 /// The network a topology needs to run as a testbed on one machine: a namespace per node and
 /// one for the clients, veth links shaped to each link's bandwidth with a token bucket (core ↔
 /// edge from the topology; clients ↔ core and clients ↔ each edge at the clients' rate, so users
-/// reach an edge without crossing its core link), every service address and instance pool made
+/// reach an edge without crossing its core link), a client site per region (its namespace
+/// holds an address of the region's coverage zone and has links of its own to the core and
+/// to the region's edges; other edges it reaches through the core), every service address and instance pool made
 /// local to its node, and the routes between them. Pure: it only says which `ip`/`tc` commands
 /// do it. A link's delay is not emulated: that needs netem, which this kernel lacks
 /// (`CONFIG_NET_SCH_NETEM` is not set: docs/replay-and-testbed.md); at the paper's 2 ms it is small beside the transfers it would delay.
@@ -34,6 +36,10 @@ public struct TestbedPlan: Sendable, Hashable {
     /// The clients' namespace.
     public static let clientNode = "clients"
 
+    /// The namespace node of a region's client site: its users resolve from an address inside
+    /// the region's coverage zone and reach the region's edges over links of their own.
+    public static func siteNode(_ region: String) -> String { "\(clientNode)-\(region)" }
+
     public let prefix: String
     public private(set) var namespaces: [String] = []
     public private(set) var links: [VethLink] = []
@@ -43,8 +49,12 @@ public struct TestbedPlan: Sendable, Hashable {
     public private(set) var localPools: [String: [IPPrefix]] = [:]
     public private(set) var routes: [Route] = []
     /// The registry, when it serves from the core's namespace: only the core and the edges
-    /// may reach it (the clients' link is refused there).
+    /// may reach it (the clients' links are refused there).
     public private(set) var registry: SocketEndpoint?
+    /// The core's ends of the clients' and the sites' links.
+    private var clientInterfacesInCore: [String] = []
+    /// Every edge's instance pools (a nested Xen host's included), which the core forwards to.
+    private var edgePools: [IPPrefix] = []
 
     /// - Parameters:
     ///   - clientBitsPerSecond: the clients' links (the paper: 200 Mbps).
@@ -65,7 +75,9 @@ public struct TestbedPlan: Sendable, Hashable {
         if !topology.registry.address.isLoopback { registry = topology.registry }
         localPools[namespace(core.name)] = core.pools.values.sorted { $0.description < $1.description }
         let capacity = 1 << (32 - linkBlock.prefixLength - 2)
-        guard 1 + 2 * topology.edges.count <= capacity else { throw TestbedSetupError.invalid("\(linkBlock) holds \(capacity) links; \(topology.edges.count) edges need \(1 + 2 * topology.edges.count)") }
+        let sites = topology.regions.compactMap { region in topology.siteAddress(of: region).flatMap { $0.isLoopback ? nil : (region, $0) } }
+        let needed = 1 + 2 * topology.edges.count + sites.reduce(0) { $0 + 1 + $1.0.edges.count }
+        guard needed <= capacity else { throw TestbedSetupError.invalid("\(linkBlock) holds \(capacity) links; \(topology.edges.count) edges and \(sites.count) client sites need \(needed)") }
         var linkIndex: UInt32 = 0
         func nextSubnet() -> (IPAddress, IPAddress) {
             defer { linkIndex += 1 }
@@ -77,6 +89,7 @@ public struct TestbedPlan: Sendable, Hashable {
             first: End(namespace: namespace(core.name), interface: "to-clients", address: coreToClients),
             second: End(namespace: clients, interface: "to-core", address: clientsToCore), bitsPerSecond: clientBitsPerSecond, edge: nil))
         routes.append(Route(namespace: clients, destination: nil, gateway: coreToClients))
+        clientInterfacesInCore.append("to-clients")
 
         for (index, edge) in topology.edges.enumerated() {
             guard let link = edge.link else { throw TestbedSetupError.invalid("edge '\(edge.name)' has no link: its bandwidth shapes the testbed") }
@@ -90,6 +103,7 @@ public struct TestbedPlan: Sendable, Hashable {
             serviceAddresses[edgeNamespace] = own.filter { hosted?.contains($0) != true }
             localPools[edgeNamespace] = pools.filter { hosted?.contains($0.network) != true }
             let reachable = own.map { "\($0)/32" } + pools.map(\.description)
+            edgePools += pools
 
             let (coreSide, edgeSide) = nextSubnet()
             links.append(VethLink(
@@ -105,6 +119,28 @@ public struct TestbedPlan: Sendable, Hashable {
                 second: End(namespace: clients, interface: "to-e\(index + 1)", address: clientsToEdge),
                 bitsPerSecond: clientBitsPerSecond, edge: nil))
             routes += pools.map { Route(namespace: clients, destination: $0.description, gateway: edgeToClients) }
+        }
+        for (index, (region, address)) in sites.enumerated() {
+            let site = namespace(Self.siteNode(region.name))
+            guard site.utf8.count <= 64 else { throw TestbedSetupError.invalid("namespace name '\(site)' is too long") }
+            namespaces.append(site)
+            serviceAddresses[site] = [address]
+            let (coreSide, siteSide) = nextSubnet()
+            links.append(VethLink(
+                first: End(namespace: namespace(core.name), interface: "to-s\(index + 1)", address: coreSide),
+                second: End(namespace: site, interface: "to-core", address: siteSide), bitsPerSecond: clientBitsPerSecond, edge: nil))
+            clientInterfacesInCore.append("to-s\(index + 1)")
+            routes.append(Route(namespace: site, destination: nil, gateway: coreSide))
+            routes += region.clients.filter { !$0.network.isV6 }.map { Route(namespace: namespace(core.name), destination: $0.description, gateway: siteSide) }
+            for name in region.edges {
+                guard let edgeIndex = topology.edges.firstIndex(where: { $0.name == name }) else { continue }
+                let edge = topology.edges[edgeIndex]
+                let (edgeToSite, siteToEdge) = nextSubnet()
+                links.append(VethLink(
+                    first: End(namespace: namespace(edge.name), interface: "to-s\(index + 1)", address: edgeToSite),
+                    second: End(namespace: site, interface: "to-e\(edgeIndex + 1)", address: siteToEdge), bitsPerSecond: clientBitsPerSecond, edge: nil))
+                routes += edge.pools.values.sorted { $0.description < $1.description }.map { Route(namespace: site, destination: $0.description, gateway: edgeToSite) }
+            }
         }
         try checkAddresses(topology: topology, linkBlock: linkBlock)
     }
@@ -138,11 +174,28 @@ public struct TestbedPlan: Sendable, Hashable {
         for route in routes {
             commands.append(["ip", "-n", route.namespace, "route", "add", route.destination ?? "default", "via", "\(route.gateway)"])
         }
+        commands += forwardingCommands
         if let registry, let core = namespaces.first {
-            commands.append([
-                "ip", "netns", "exec", core, "iptables", "-A", "INPUT", "-i", links[0].first.interface, "-d", "\(registry.address)/32",
-                "-p", "tcp", "--dport", "\(registry.port)", "-j", "REJECT", "--reject-with", "tcp-reset",
-            ])
+            for interface in clientInterfacesInCore {
+                commands.append([
+                    "ip", "netns", "exec", core, "iptables", "-A", "INPUT", "-i", interface, "-d", "\(registry.address)/32",
+                    "-p", "tcp", "--dport", "\(registry.port)", "-j", "REJECT", "--reject-with", "tcp-reset",
+                ])
+            }
+        }
+        return commands
+    }
+
+    /// The core is the backbone: a client site reaches other regions' edges through it. It
+    /// forwards what the clients and sites send to an edge's instance pool, and anything
+    /// back to them; nothing else (an operator, the registry) is forwarded.
+    var forwardingCommands: [[String]] {
+        guard let core = namespaces.first else { return [] }
+        let table = ["ip", "netns", "exec", core, "iptables"]
+        var commands = [["ip", "netns", "exec", core, "sysctl", "-qw", "net.ipv4.ip_forward=1"], table + ["-P", "FORWARD", "DROP"]]
+        for interface in clientInterfacesInCore {
+            commands.append(table + ["-A", "FORWARD", "-o", interface, "-j", "ACCEPT"])
+            commands += edgePools.map { table + ["-A", "FORWARD", "-i", interface, "-d", $0.description, "-j", "ACCEPT"] }
         }
         return commands
     }

@@ -5,8 +5,9 @@ import NIOCore
 import NIOPosix
 
 /// Resolves a content's name with one real DNS query over UDP to the balancer, as a client
-/// would: one socket per lookup (on loopback when the balancer is there, else on any
-/// address, as in a testbed's namespace), the query sent again after a third of the timeout
+/// would: one socket per lookup (from `source` when given: a client site's own address, which
+/// places it in a region; else on loopback when the balancer is there, else on any address, as
+/// in a testbed's namespace), the query sent again after a third of the timeout
 /// and after two thirds if no answer came (a stub resolver's retries, within one timeout),
 /// the answer read with ldns through `StubQuery`.
 /// A truncated answer (too large, or slipped by response rate limiting) is asked again over
@@ -16,9 +17,12 @@ public struct Resolver: Sendable {
     public let timeout: Duration
     /// How long it waits for an answer before it sends the query again (default: a third of the timeout).
     public let resendEvery: Duration
+    /// The address queries are sent from (nil: the system's choice).
+    public let source: IPAddress?
 
-    public init(server: SocketEndpoint, timeout: Duration = .seconds(2), resendEvery: Duration? = nil) {
+    public init(server: SocketEndpoint, source: IPAddress? = nil, timeout: Duration = .seconds(2), resendEvery: Duration? = nil) {
         self.server = server
+        self.source = source
         self.timeout = timeout
         self.resendEvery = max(resendEvery ?? timeout / 3, .milliseconds(1))
     }
@@ -34,14 +38,19 @@ public struct Resolver: Sendable {
         } catch {
             throw .resolution("\(error)")
         }
-        let local = switch server.address {
-        case .v4: server.address.isLoopback ? "127.0.0.1" : "0.0.0.0"
-        case .v6: server.address.isLoopback ? "::1" : "::"
+        let local: String
+        if let source {
+            local = source.description
+        } else {
+            local = switch server.address {
+            case .v4: server.address.isLoopback ? "127.0.0.1" : "0.0.0.0"
+            case .v6: server.address.isLoopback ? "::1" : "::"
+            }
         }
         let outcome = await Deadline.race(timeout) {
             let overUDP = await Self.exchange(message, id: id, from: local, to: remote, resendEvery: resendEvery)
             guard case .success(let answer) = overUDP, answer.truncated else { return overUDP }
-            return await Self.exchangeOverTCP(message, id: id, to: remote)
+            return await Self.exchangeOverTCP(message, id: id, from: local, to: remote)
         } ?? .failure(.dnsTimeout)
         let answer = try outcome.get()
         guard answer.rcode != 3 else { throw .nxdomain }
@@ -51,9 +60,9 @@ public struct Resolver: Sendable {
     }
 
     /// One query over TCP (RFC 1035 §4.2.2: each message after its two-byte length).
-    private static func exchangeOverTCP(_ message: [UInt8], id: UInt16, to remote: SocketAddress) async -> Result<StubAnswer, WorkloadFailure> {
+    private static func exchangeOverTCP(_ message: [UInt8], id: UInt16, from local: String, to remote: SocketAddress) async -> Result<StubAnswer, WorkloadFailure> {
         do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(to: remote) { channel in
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(to: try SocketAddress(ipAddress: local, port: 0)).connect(to: remote) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
             }
             return try await channel.executeThenClose { inbound, outbound in

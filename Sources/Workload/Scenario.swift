@@ -19,33 +19,79 @@ public enum Arrival: String, Sendable, Hashable, Codable {
 
 /// A user pattern (`Scripts/patterns/*.yaml`): the content every user downloads and the users
 /// of each round: a cycle that repeats (the paper's), or with `cycle: false` every round of
-/// the replay. A round lasts one counting interval.
+/// the replay. A round lasts one counting interval. With `sites`, the users come from client
+/// sites, each a region of the topology with its own users per round (`users` is then their sum).
 public struct Pattern: Sendable, Hashable, Codable {
+    /// A client site: a region's users, who resolve from an address inside its coverage zone.
+    public struct Site: Sendable, Hashable, Codable {
+        /// The topology region the site's clients are in.
+        public var name: String
+        public var users: [Int]
+
+        public init(name: String, users: [Int]) {
+            self.name = name
+            self.users = users
+        }
+    }
+
     public var content: String
     public var users: [Int]
     /// False: `users` lists every round of the replay rather than one cycle.
     public var cycle: Bool
     /// How the users of a round arrive, unless the scenario says.
     public var arrival: Arrival?
+    /// Where the users are (empty: one site, the clients' own, in no region).
+    public var sites: [Site]
 
     public init(content: String, users: [Int], cycle: Bool = true, arrival: Arrival? = nil) {
         self.content = content
         self.users = users
         self.cycle = cycle
         self.arrival = arrival
+        sites = []
+    }
+
+    /// A pattern of client sites: every round's users are the sites' sum.
+    public init(content: String, sites: [Site], cycle: Bool = true, arrival: Arrival? = nil) {
+        self.init(content: content, users: Self.sum(sites), cycle: cycle, arrival: arrival)
+        self.sites = sites
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         content = try container.decode(String.self, forKey: .content)
-        users = try container.decode([Int].self, forKey: .users)
+        sites = try container.decodeIfPresent([Site].self, forKey: .sites) ?? []
+        let listed = try container.decodeIfPresent([Int].self, forKey: .users)
+        if let first = sites.first, let other = sites.first(where: { $0.users.count != first.users.count }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .sites, in: container,
+                debugDescription: "every site lists the same rounds: \(first.name) has \(first.users.count), \(other.name) \(other.users.count)")
+        }
+        guard listed == nil || sites.isEmpty || listed == Self.sum(sites) else {
+            throw DecodingError.dataCorruptedError(forKey: .users, in: container, debugDescription: "give users or sites, not both (users would be the sites' sum)")
+        }
+        guard let users = listed ?? (sites.isEmpty ? nil : Self.sum(sites)) else {
+            throw DecodingError.keyNotFound(CodingKeys.users, DecodingError.Context(codingPath: container.codingPath, debugDescription: "users (or sites) is required"))
+        }
+        self.users = users
         cycle = try container.decodeIfPresent(Bool.self, forKey: .cycle) ?? true
         arrival = try container.decodeIfPresent(Arrival.self, forKey: .arrival)
     }
 
     /// Users in round `index` (a cycle repeats; a listed replay has none past its end).
-    public func users(inRound index: Int) -> Int {
-        cycle ? users[index % users.count] : (index < users.count ? users[index] : 0)
+    public func users(inRound index: Int) -> Int { Self.count(users, round: index, cycle: cycle) }
+
+    /// The users of `site` in round `index`.
+    public func users(inRound index: Int, site: Site) -> Int { Self.count(site.users, round: index, cycle: cycle) }
+
+    private static func count(_ list: [Int], round: Int, cycle: Bool) -> Int {
+        guard !list.isEmpty else { return 0 }
+        return cycle ? list[round % list.count] : (round < list.count ? list[round] : 0)
+    }
+
+    private static func sum(_ sites: [Site]) -> [Int] {
+        guard let first = sites.first else { return [] }
+        return first.users.indices.map { round in sites.reduce(0) { $0 + ($1.users.indices.contains(round) ? $1.users[round] : 0) } }
     }
 }
 
@@ -65,13 +111,17 @@ public struct Scenario: Sendable, Hashable {
         public var edgeBandwidth: String?
         /// How capacity follows demand (a replay's default: predictive, the paper's).
         public var policy: ScalingPolicy
+        /// Whether DNS answers and the planner places by the topology's regions (the default);
+        /// false runs the same sites as if the topology had none, to compare against.
+        public var regions: Bool
 
-        public init(name: String, model: String, edgeFlavor: String, edgeBandwidth: String? = nil, policy: ScalingPolicy = .predictive) {
+        public init(name: String, model: String, edgeFlavor: String, edgeBandwidth: String? = nil, policy: ScalingPolicy = .predictive, regions: Bool = true) {
             self.name = name
             self.model = model
             self.edgeFlavor = edgeFlavor
             self.edgeBandwidth = edgeBandwidth
             self.policy = policy
+            self.regions = regions
         }
 
         public init(from decoder: any Decoder) throws {
@@ -81,6 +131,7 @@ public struct Scenario: Sendable, Hashable {
             edgeFlavor = try container.decode(String.self, forKey: .edgeFlavor)
             edgeBandwidth = try container.decodeIfPresent(String.self, forKey: .edgeBandwidth)
             policy = try container.decodeIfPresent(ScalingPolicy.self, forKey: .policy) ?? .predictive
+            regions = try container.decodeIfPresent(Bool.self, forKey: .regions) ?? true
         }
 
         /// `edge_flavor` as a preference list.
@@ -89,7 +140,7 @@ public struct Scenario: Sendable, Hashable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, model, policy
+            case name, model, policy, regions
             case edgeFlavor = "edge_flavor"
             case edgeBandwidth = "edge_bandwidth"
         }
@@ -138,6 +189,10 @@ public struct Scenario: Sendable, Hashable {
         let patternPath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(file.pattern).standardized.path
         let pattern: Pattern = try decode(patternPath)
         guard !pattern.users.isEmpty, pattern.users.allSatisfy({ $0 >= 0 }) else { throw ScenarioError(file: patternPath, reason: "users must be a non-empty list of counts") }
+        for site in pattern.sites where site.users.contains(where: { $0 < 0 }) {
+            throw ScenarioError(file: patternPath, reason: "site '\(site.name)': users must be counts, not negative")
+        }
+        guard Set(pattern.sites.map(\.name)).count == pattern.sites.count else { throw ScenarioError(file: patternPath, reason: "every site needs a name of its own") }
         guard let milliseconds = Self.milliseconds(file.round), milliseconds >= 1_000 else {
             throw ScenarioError(file: path, reason: "round '\(file.round)' is not a duration of at least 1s (e.g. 30s)")
         }

@@ -71,7 +71,7 @@ struct TestbedCommand: AsyncParsableCommand {
                 Print what the scripts start where: core NS REGISTRY / edge NAME NS OPERATOR_LISTEN DOCKER_SOCKET TOKEN_FILE / \
                 xen NAME GATEWAY/PREFIX BRIDGE (edges with operator.xen) / tls NAME CERTIFICATE KEY and ca FILE (with tls) / \
                 registry-login FILE (with registry_credentials) / \
-                clients NS ADDRESS / token FILE (the orchestrator's).
+                clients NS ADDRESS / site REGION NS ADDRESS (a region's client site) / token FILE (the orchestrator's).
                 """)
         @OptionGroup var options: Options
 
@@ -90,6 +90,10 @@ struct TestbedCommand: AsyncParsableCommand {
             }
             if let tls = topology.tls { lines.append("ca \(tls.ca)") }
             lines.append("clients \(plan.namespace(TestbedPlan.clientNode)) \(plan.clientAddress)")
+            for region in topology.regions {
+                let namespace = plan.namespace(TestbedPlan.siteNode(region.name))
+                if plan.namespaces.contains(namespace), let address = topology.siteAddress(of: region) { lines.append("site \(region.name) \(namespace) \(address)") }
+            }
             lines.append("token \(topology.tokenFile)")
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }

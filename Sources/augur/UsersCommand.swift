@@ -31,6 +31,9 @@ struct UsersCommand: AsyncParsableCommand {
     @Option(help: "The DNS balancer's ADDRESS:PORT (default: the topology's first DNS listener).")
     var dns: String?
 
+    @Option(help: "Send the users' DNS queries from this ADDRESS (a client site's own: it places them in its region).")
+    var source: String?
+
     @Option(help: "Download from this instance address (on the topology's service port) without asking DNS.")
     var address: String?
 
@@ -41,6 +44,7 @@ struct UsersCommand: AsyncParsableCommand {
         guard users >= 0 else { throw ValidationError("--users must not be negative") }
         guard roundMs > 0 else { throw ValidationError("--round-ms must be positive") }
         if let dns, SocketEndpoint(dns) == nil { throw ValidationError("--dns '\(dns)' is not ADDRESS:PORT") }
+        if let source, IPAddress(source) == nil { throw ValidationError("--source '\(source)' is not an IP address") }
         if let address, IPAddress(address) == nil { throw ValidationError("--address '\(address)' is not an IP address") }
         if address != nil, dns != nil { throw ValidationError("--address downloads without DNS: give --dns or --address, not both") }
     }
@@ -50,7 +54,8 @@ struct UsersCommand: AsyncParsableCommand {
         let topology = configuration.topology
         guard let content = configuration.catalog.item(named: item) else { throw ValidationError("no content '\(item)' in \(config.content)") }
         let offsets = arrival.offsets(users: users, roundMilliseconds: roundMs)
-        let source: UserSession.Source = address.map { .address($0) } ?? .balancer(Resolver(server: dns.flatMap(SocketEndpoint.init) ?? topology.dns.listen[0]))
+        let source: UserSession.Source = address.map { .address($0) } ?? .balancer(
+            Resolver(server: dns.flatMap(SocketEndpoint.init) ?? topology.dns.listen[0], source: source.flatMap(IPAddress.init)))
         let session = UserSession(source: source, port: topology.servicePort, digests: digest)
         let results = await Round.run(offsets: offsets, of: content, topology: topology, session: session)
         FileHandle.standardOutput.write(try JSONEncoder().encode(results))

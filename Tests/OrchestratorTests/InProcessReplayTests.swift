@@ -17,16 +17,24 @@ extension LoopServices {
     struct InProcessReplayTests {
         static let model = "sarima:0,1,0,0,1,0,10"
 
-        /// The shipped scenario at 2 s rounds, once, predictive against hybrid.
-        static func replay(_ file: String, port: Int) async throws -> ReplayReport {
+        static let policies = [
+            Scenario.Run(name: "predictive", model: model, edgeFlavor: "clickos", policy: .predictive),
+            Scenario.Run(name: "hybrid", model: model, edgeFlavor: "clickos", policy: .hybrid),
+        ]
+
+        /// The shipped scenario at 2 s rounds, once, predictive against hybrid unless `runs`
+        /// says; `rounds` cuts it short, `configure` edits the configuration.
+        static func replay(
+            _ file: String, port: Int, runs: [Scenario.Run] = policies, rounds: Int? = nil, configure: (inout AugurConfiguration) -> Void = { _ in }
+        ) async throws -> ReplayReport {
             var scenario = try Scenario.load(Testbed.root.appendingPathComponent("Scripts/scenarios/\(file)").path)
             scenario.roundMilliseconds = 2_000
             scenario.repeats = 1
-            scenario.runs = [
-                Scenario.Run(name: "predictive", model: model, edgeFlavor: "clickos", policy: .predictive),
-                Scenario.Run(name: "hybrid", model: model, edgeFlavor: "clickos", policy: .hybrid),
-            ]
-            let configuration = try LoopBed.configuration()
+            scenario.runs = runs
+            if let rounds { scenario.rounds = rounds }
+            var editable = try LoopBed.configuration()
+            configure(&editable)
+            let configuration = editable
             try await Testbed.script("registry", ["start", Testbed.registry])
             let home = Testbed.temporaryDirectory("replay-private")
             try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: home.path)
@@ -67,6 +75,29 @@ extension LoopServices {
             #expect(hybrid.underProvisionedRounds <= predictive.underProvisionedRounds, "\(report.summary)")
             #expect(hybrid.surplusInstanceSeconds <= predictive.surplusInstanceSeconds + hybrid.reactiveDeploys * window, "\(report.summary)")
             #expect(hybrid.failed == 0 && predictive.failed == 0, "\(report.summary)")
+        }
+
+        /// A surge in north while south is quiet (Scripts/scenarios/regions.yaml, two cycles):
+        /// each site's users resolve from their region's loopback zone. With regions, north's
+        /// users are answered by north's edges; without, by any edge.
+        @Test func aSurgeInOneRegionIsServedByItsOwnEdges() async throws {
+            let runs = [
+                Scenario.Run(name: "regional", model: Self.model, edgeFlavor: "clickos", policy: .hybrid),
+                Scenario.Run(name: "anywhere", model: Self.model, edgeFlavor: "clickos", policy: .hybrid, regions: false),
+            ]
+            let report = try await Self.replay("regions.yaml", port: 5395, runs: runs, rounds: 20) { configuration in
+                configuration.topology.regions = [
+                    Region(name: "north", clients: [IPPrefix("127.1.0.0/16")].compactMap { $0 }, edges: ["edge-1", "edge-2"]),
+                    Region(name: "south", clients: [IPPrefix("127.2.0.0/16")].compactMap { $0 }, edges: ["edge-3", "edge-4"]),
+                ]
+            }
+            let figures = Dictionary(uniqueKeysWithValues: report.summaries.map { ($0.name, $0.figures) })
+            let regional = try #require(figures["regional"]?.sites), anywhere = try #require(figures["anywhere"]?.sites)
+            let (north, south) = (try #require(regional["north"]), try #require(regional["south"]))
+            #expect((north.locality ?? 0) >= 0.95 && (south.locality ?? 0) >= 0.9, "\(report.summary)")
+            #expect((anywhere["north"]?.locality ?? 1) < (north.locality ?? 0), "without regions, other edges answer north too: \(report.summary)")
+            #expect(north.users == 380 && south.users == 100 && north.failed == 0 && south.failed == 0, "\(report.summary)")
+            #expect(report.summary.contains("regional · site north: 380 users"), "\(report.summary)")
         }
     }
 }

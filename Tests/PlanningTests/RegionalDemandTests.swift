@@ -22,6 +22,30 @@ import Testing
         #expect(none.shares.isEmpty, "no regions, no shares")
     }
 
+    /// With a season, the next interval's share is its phase's: north's surge at phase 2 of
+    /// every 4-interval cycle is north's from the second cycle on, before it comes, while a
+    /// share smoothed over every interval would still split it.
+    @Test func aSeasonalContentsShareFollowsItsPhase() {
+        var shares = RegionalShares(regions: ["north", "south"], smoothing: 0.3, seasons: ["video1": 4, "video5": 1])
+        #expect(shares.seasons == ["video1": 4], "a season of one is none")
+        let cycle: [(north: Int, south: Int)] = [(10, 10), (10, 10), (90, 10), (10, 10)]
+        var before: [[String: Double]?] = []
+        for round in 0..<8 {
+            before.append(shares.shares["video1"])
+            let (north, south) = cycle[round % 4]
+            shares.observe(totals: ["video1": north + south], byRegion: ["video1": ["north": north, "south": south]])
+        }
+        #expect(before[2] == ["north": 0.5, "south": 0.5], "the first cycle has no phase seen yet: the smoothed share")
+        #expect(before[6] == ["north": 0.9, "south": 0.1], "the surge's phase, from the cycle before")
+        #expect(before[7] == ["north": 0.5, "south": 0.5], "after it, the quiet phase's")
+        var plain = RegionalShares(regions: ["north", "south"], smoothing: 0.3)
+        for round in 0..<6 {
+            let (north, south) = cycle[round % 4]
+            plain.observe(totals: ["video1": north + south], byRegion: ["video1": ["north": north, "south": south]])
+        }
+        #expect((plain.shares["video1"]?["north"] ?? 1) < 0.75, "without a season the surge is smoothed away: \(plain.shares)")
+    }
+
     static let edges = ["edge-1", "edge-2", "edge-3", "edge-4"]
 
     static func node(_ edge: String) -> NodeState {

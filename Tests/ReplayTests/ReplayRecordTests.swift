@@ -5,6 +5,8 @@ import Foundation
 import Orchestrator
 @testable import Replay
 import Testing
+import TestSupport
+import Workload
 
 /// The replay's records say what really served each round and deploy: a real Xen guest, a
 /// real container or emulated, with a nested Xen host's functional-timing note beside its times.
@@ -41,6 +43,39 @@ import Testing
         let values = record.csv.split(separator: ",", omittingEmptySubsequences: false)
         let index = try #require(columns.firstIndex(of: "answered_by_truth"))
         #expect(values[index] == "real-xen-guest=1;emulated=1")
+    }
+}
+
+/// Per client site: each instance takes its capacity of users a round, whichever site they
+/// come from; a user is local when its own region's edges answered it.
+@Suite struct SiteRoundTests {
+    static let at = Date(timeIntervalSince1970: 1_000)
+
+    static func user(_ address: String?, _ second: Double, failed: Bool = false) -> UserResult {
+        UserResult(
+            address: address, resolvedAt: address.map { _ in at.addingTimeInterval(second) }, responseSeconds: 0.1, downloadSeconds: 0.2 + second,
+            bytes: 1, failure: failed ? .http(503) : nil)
+    }
+
+    @Test func usersPastAnInstancesCapacityAreOverItAndLocalityCountsTheirRegionsEdges() throws {
+        let topology = try RepositoryFiles.decode().topology
+        #expect(topology.node(serving: "127.11.3.7") == "edge-1" && topology.node(serving: "127.13.3.7") == "edge-3" && topology.node(serving: "10.0.0.1") == nil)
+        // Capacity 2: 127.11.3.7 is given four users (north's two first), so the last two are over.
+        let north = [Self.user("127.11.3.7", 0), Self.user("127.11.3.7", 1), Self.user(nil, 0, failed: true)]
+        let south = [Self.user("127.11.3.7", 2), Self.user("127.11.3.7", 3, failed: true), Self.user("127.13.3.7", 4)]
+        let rounds = SiteRound.account(
+            [("north", north), ("south", south)], regionEdges: ["north": ["edge-1"], "south": ["edge-3"]], capacity: 2, node: topology.node(serving:))
+        let (n, s) = (rounds[0], rounds[1])
+        #expect(n.site == "north" && n.users == 3 && n.answered == 2 && n.local == 2 && n.overCapacity == 0 && n.failed == 1 && n.locality == 1)
+        #expect(s.site == "south" && s.users == 3 && s.answered == 3 && s.local == 1 && s.overCapacity == 2 && s.failed == 1)
+        #expect(abs((s.locality ?? 0) - 1.0 / 3) < 1e-9 && s.totals.count == 2 && n.totals.count == 2)
+        let record = RoundRecord(
+            run: "regional", round: 3, training: false, users: 6, results: north + south, answeredPerEdge: [:], answeredTruth: [], livePerEdge: [:], forecast: nil,
+            capacity: 2, baseline: 1, machineCPU: nil, edgeCPU: 0, sites: rounds)
+        #expect(record.siteCSV.count == 2 && record.siteCSV[1].hasPrefix("regional,1,3,false,south,3,1,2,3,1,0.3333,"), "\(record.siteCSV)")
+        let figures = try #require(RunFigures(RunRecords(rounds: [record], deploys: []), roundSeconds: 3).sites)
+        #expect(figures["south"]?.usersOverCapacity == 2 && figures["north"]?.locality == 1 && figures["south"]?.users == 3)
+        #expect(ReplayRun.line(record).contains("south: 3 users, 33% local, 2 over capacity"), "\(ReplayRun.line(record))")
     }
 }
 

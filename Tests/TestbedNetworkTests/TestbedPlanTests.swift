@@ -21,19 +21,54 @@ enum TestbedTopology {
 @Suite struct TestbedPlanTests {
     @Test func everyNodeAndTheClientsGetANamespaceAndEdgesTwoLinks() throws {
         let plan = try TestbedPlan(topology: TestbedTopology.load())
-        #expect(plan.namespaces == ["augur-core", "augur-edge-1", "augur-edge-2", "augur-edge-3", "augur-edge-4", "augur-clients"])
-        #expect(plan.links.count == 1 + 2 * 4)
+        #expect(plan.namespaces == [
+            "augur-core", "augur-edge-1", "augur-edge-2", "augur-edge-3", "augur-edge-4", "augur-clients", "augur-clients-north", "augur-clients-south",
+        ])
+        // The clients and each edge's two; each region's site: one to the core, one to each of its two edges.
+        #expect(plan.links.count == 1 + 2 * 4 + 2 * (1 + 2))
         let edgeLinks = plan.links.filter { $0.edge != nil }
         #expect(edgeLinks.map(\.bitsPerSecond) == Array(repeating: 100_000_000, count: 4))
         #expect(edgeLinks.allSatisfy { $0.first.namespace == "augur-core" })
-        #expect(plan.links.filter { $0.edge == nil }.allSatisfy { $0.bitsPerSecond == 200_000_000 && $0.second.namespace == "augur-clients" })
+        #expect(plan.links.filter { $0.edge == nil }.allSatisfy { $0.bitsPerSecond == 200_000_000 && $0.second.namespace.hasPrefix("augur-clients") })
         #expect(plan.clientAddress == IPAddress("10.255.0.2"))
-        // The registry refuses what comes over the clients' link.
-        let rule = plan.upCommands().filter { $0.contains("iptables") }
-        #expect(rule == [[
-            "ip", "netns", "exec", "augur-core", "iptables", "-A", "INPUT", "-i", "to-clients", "-d", "10.200.0.1/32",
-            "-p", "tcp", "--dport", "5000", "-j", "REJECT", "--reject-with", "tcp-reset",
-        ]])
+        // The registry refuses what comes over the clients' and the sites' links.
+        let rules = plan.upCommands().filter { $0.contains("iptables") && $0.contains("INPUT") }
+        #expect(rules == ["to-clients", "to-s1", "to-s2"].map { interface in
+            [
+                "ip", "netns", "exec", "augur-core", "iptables", "-A", "INPUT", "-i", interface, "-d", "10.200.0.1/32",
+                "-p", "tcp", "--dport", "5000", "-j", "REJECT", "--reject-with", "tcp-reset",
+            ]
+        })
+    }
+
+    /// A region's client site holds the first address of its coverage zone, which the core
+    /// routes back to it; it reaches its region's edges over its own links and the others
+    /// through the core.
+    @Test func aRegionsClientSiteHasItsAddressAndLinksToItsEdges() throws {
+        let topology = try TestbedTopology.load()
+        let plan = try TestbedPlan(topology: topology)
+        let north = try #require(topology.regions.first { $0.name == "north" })
+        let (first, inside) = (try #require(IPAddress("10.1.0.1")), try #require(IPAddress("10.1.9.9")))
+        #expect(topology.siteAddress(of: north) == first && topology.region(of: inside)?.name == "north")
+        #expect(plan.serviceAddresses["augur-clients-north"] == [first])
+        let siteLinks = plan.links.filter { $0.second.namespace == "augur-clients-north" }
+        #expect(siteLinks.map(\.first.namespace) == ["augur-core", "augur-edge-1", "augur-edge-2"])
+        let routes = plan.routes.filter { $0.namespace == "augur-clients-north" }
+        #expect(routes.first { $0.destination == nil }?.gateway == siteLinks[0].first.address, "the core by default")
+        #expect(routes.first { $0.destination == "10.211.3.0/24" }?.gateway == siteLinks[1].first.address, "edge-1 over its own link")
+        #expect(!routes.contains { $0.destination == "10.213.3.0/24" }, "edge-3, south's, through the core")
+        #expect(plan.routes.contains { $0.namespace == "augur-core" && $0.destination == "10.1.0.0/16" && $0.gateway == siteLinks[0].second.address })
+        // The core forwards what a site sends to an edge's pool, and only that (not the operators).
+        let forward = plan.forwardingCommands.map { $0.dropFirst(4).joined(separator: " ") }
+        #expect(forward.prefix(2) == ["sysctl -qw net.ipv4.ip_forward=1", "iptables -P FORWARD DROP"])
+        #expect(forward.contains("iptables -A FORWARD -i to-s1 -d 10.213.3.0/24 -j ACCEPT") && forward.contains("iptables -A FORWARD -o to-s1 -j ACCEPT"))
+        #expect(!forward.contains { $0.contains("10.201.0.1") || $0.contains("10.200.0.1") })
+        // A nested zone of another region keeps its addresses: the site takes the first host outside it.
+        let nested = try TestbedTopology.load {
+            $0.replacingOccurrences(of: "{name: south, clients: [10.2.0.0/16]", with: "{name: south, clients: [10.2.0.0/16, 10.1.0.0/30]")
+        }
+        let site = try #require(nested.regions.first { $0.name == "north" })
+        #expect(nested.siteAddress(of: site) == IPAddress("10.1.0.4"))
     }
 
     @Test func servicesAndPoolsAreLocalWhereTheyLiveAndRoutedFromTheOthers() throws {
@@ -55,7 +90,7 @@ enum TestbedTopology {
         #expect(commands.count == 2 * plan.links.count)
         let rates = commands.map { $0[$0.firstIndex(of: "rate")! + 1] }
         #expect(rates.filter { $0 == "10000000bit" }.count == 8)
-        #expect(rates.filter { $0 == "200000000bit" }.count == 10)
+        #expect(rates.filter { $0 == "200000000bit" }.count == 2 * (plan.links.count - 4), "the clients' and the sites' links keep their rate")
         #expect(plan.downCommands() == plan.namespaces.map { ["ip", "netns", "delete", $0] })
     }
 

@@ -1,6 +1,7 @@
 import AugurModel
 import DNSBalancer
 import Foundation
+import Synchronization
 import Testing
 import Workload
 
@@ -82,5 +83,27 @@ import Workload
         answered.start()
         let resolver = Resolver(server: try #require(SocketEndpoint("127.0.0.1:\(port)")), timeout: .seconds(30), resendEvery: .milliseconds(50))
         await #expect(throws: WorkloadFailure.noAddress) { try await resolver.resolve("video1.cdn.example") }
+    }
+
+    /// A client site's resolver sends from its own address (the balancer places it in a
+    /// region by it): the server sees the query come from 127.1.0.9, not 127.0.0.1.
+    @Test func aResolverWithASourceSendsFromIt() async throws {
+        let (server, port) = Self.loopbackUDPSocket()
+        defer { close(server) }
+        let seen = Mutex<String?>(nil)
+        let answered = Thread {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            var peer = sockaddr_in()
+            var peerLength = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let count = withUnsafeMutablePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(server, &buffer, buffer.count, 0, $0, &peerLength) } }
+            guard count > 3 else { return }
+            seen.withLock { $0 = String(cString: inet_ntoa(peer.sin_addr)) }
+            buffer[2] |= 0x80
+            _ = withUnsafePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(server, buffer, count, 0, $0, peerLength) } }
+        }
+        answered.start()
+        let resolver = Resolver(server: try #require(SocketEndpoint("127.0.0.1:\(port)")), source: IPAddress("127.1.0.9"), timeout: .seconds(30))
+        await #expect(throws: WorkloadFailure.noAddress) { try await resolver.resolve("video1.cdn.example") }
+        #expect(seen.withLock { $0 } == "127.1.0.9")
     }
 }

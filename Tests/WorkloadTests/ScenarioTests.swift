@@ -40,6 +40,38 @@ import Workload
         #expect(scenario.pattern.users(inRound: 3) == 50 && scenario.pattern.users(inRound: 5) == 0, "a listed pattern does not wrap")
     }
 
+    /// A pattern of client sites: each site's users per round, the total their sum, and a run
+    /// that turns the topology's regions off.
+    @Test func aPatternOfSitesGivesEachSiteItsUsersAndTheirSum() throws {
+        let file = try Self.write(
+            pattern: "content: video1\nsites:\n  - {name: north, users: [10, 80]}\n  - {name: south, users: [5, 5]}\n",
+            scenario: "round: 3s\ncycles: 2\nruns:\n  - {name: a, model: \"ema:1\", edge_flavor: clickos}\n  - {name: b, model: \"ema:1\", edge_flavor: clickos, regions: false}")
+        let scenario = try Scenario.load(file.path)
+        let (north, south) = (try #require(scenario.pattern.sites.first), try #require(scenario.pattern.sites.last))
+        #expect(scenario.pattern.users == [15, 85] && scenario.rounds == 4)
+        #expect(scenario.pattern.users(inRound: 3, site: north) == 80 && scenario.pattern.users(inRound: 2, site: south) == 5, "a site's cycle wraps")
+        #expect(scenario.runs.map(\.regions) == [true, false])
+        let shipped = try Scenario.load(Self.root.appendingPathComponent("Scripts/scenarios/regions.yaml").path)
+        #expect(shipped.pattern.sites.map(\.name) == ["north", "south"] && shipped.runs.contains { !$0.regions })
+    }
+
+    @Test(arguments: [
+        ("content: video1\nsites:\n  - {name: north, users: [1, 2]}\n  - {name: south, users: [1]}\n", "every site lists the same rounds"),
+        ("content: video1\nusers: [1, 1]\nsites:\n  - {name: north, users: [1, 2]}\n", "give users or sites, not both"),
+        ("content: video1\nsites:\n  - {name: north, users: [1, 2]}\n  - {name: north, users: [1, 2]}\n", "every site needs a name of its own"),
+        ("content: video1\nsites:\n  - {name: north, users: [3, -1]}\n  - {name: south, users: [1, 2]}\n", "site 'north': users must be counts"),
+        ("content: video1\n", "users"),
+    ])
+    func aBadPatternOfSitesIsRefusedWithItsReason(_ pattern: String, _ reason: String) throws {
+        let file = try Self.write(pattern: pattern, scenario: "round: 3s\ncycles: 2\n\(Self.oneRun)")
+        do {
+            _ = try Scenario.load(file.path)
+            Issue.record("a bad pattern loaded")
+        } catch {
+            #expect(error.reason.contains(reason), "\(error)")
+        }
+    }
+
     @Test func uniformArrivalSpreadsUsersOverTheFirstEightyPercent() {
         let offsets = Arrival.uniform.offsets(users: 4, roundMilliseconds: 1_000)
         #expect(offsets == [.zero, .milliseconds(200), .milliseconds(400), .milliseconds(600)])
