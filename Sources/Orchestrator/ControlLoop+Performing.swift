@@ -54,6 +54,8 @@ extension ControlLoop {
             pools.counters.watch(thresholds)
         case .gate(let content, let readyLookups, let readyIn, let bound):
             pools.counters.gate(content)?.update(readyLookups: readyLookups, readyIn: readyIn, bound: bound)
+        case .regionalGate(let content, let region, let readyLookups, let readyIn, let bound):
+            pools.counters.gate(content, region: region).update(readyLookups: readyLookups, readyIn: readyIn, bound: bound)
         case .share(let content, let lookups):
             do { try pools.setLookupsPerInstance(lookups, content: content) } catch {
                 logger.error("cannot change the lookups DNS gives an instance", metadata: ["content": "\(content)", "error": "\(error)"])

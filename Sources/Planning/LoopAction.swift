@@ -25,6 +25,10 @@ public enum LoopAction: Sendable {
     /// soonest deploy on its way is expected ready, and the longest a lookup may be held.
     /// `bound` nil: never hold.
     case gate(content: String, readyLookups: Int, readyIn: Duration?, bound: Duration?)
+    /// Set the hold gate of `content` for the clients of `region`: what the instances on the
+    /// region's edges serve, how soon the soonest deploy on its way to one of them is expected
+    /// ready, and the bound. DNS holds a region's client by this gate, not the content's.
+    case regionalGate(content: String, region: String, readyLookups: Int, readyIn: Duration?, bound: Duration?)
     /// Tell DNS the lookups one instance of `content` serves in an interval: a region's edge
     /// is given that many per instance before the next edge joins.
     case share(content: String, lookupsPerInstance: Int)

@@ -14,7 +14,7 @@ extension LoopDecisions {
             if let id = action.id {
                 requested[id] = action
                 let seconds = planner.builder.secondsToReady(content: action.content, flavor: flavor, edge: edge, fleet: fleet) ?? 0
-                expected[action.content, default: [:]][id] = time.now + .milliseconds(Int64(seconds * 1_000))
+                expected[action.content, default: [:]][id] = ExpectedReady(edge: edge, at: time.now + .milliseconds(Int64(seconds * 1_000)))
                 actions += gate(action.content, at: time)
             }
             return actions + [.create(action, edge: edge, flavor: flavor)]

@@ -36,17 +36,30 @@ extension LoopDecisions {
     }
 
     /// Whether lookups of `content` past what its ready instances serve may be held: only
-    /// while a deploy is on its way and expected ready within the content's hold bound.
+    /// while a deploy is on its way and expected ready within the content's hold bound. With
+    /// regions, each region's clients have a gate of their own: past what the instances on
+    /// the region's edges serve, while a deploy is on its way to one of them.
     mutating func gate(_ content: String, at time: LoopTime) -> [LoopAction] {
         let bound = planner.policies[content].flatMap(settings.holdBound)
         guard bound != nil || gated.contains(content) else { return [] }
+        let regions = configuration.topology.regions
         guard let bound else {
             gated.remove(content)
             return [.gate(content: content, readyLookups: .max, readyIn: nil, bound: nil)]
+                + regions.map { .regionalGate(content: content, region: $0.name, readyLookups: .max, readyIn: nil, bound: nil) }
         }
         gated.insert(content)
-        let readyIn = expected[content]?.values.min().map { $0 - time.now }.flatMap { $0 > .zero ? $0 : nil }
-        return [.gate(content: content, readyLookups: readyCapacity(content).lookups, readyIn: readyIn, bound: bound)]
+        let onTheWay = expected[content]?.values ?? [:].values
+        func soonest(_ deploys: some Sequence<ExpectedReady>) -> Duration? {
+            deploys.map(\.at).min().map { $0 - time.now }.flatMap { $0 > .zero ? $0 : nil }
+        }
+        let capacity = regions.isEmpty ? [:] : regionalCapacity()
+        return [.gate(content: content, readyLookups: readyCapacity(content).lookups, readyIn: soonest(onTheWay), bound: bound)] + regions.map { region in
+            let near = Set(region.edges)
+            return .regionalGate(
+                content: content, region: region.name, readyLookups: capacity[region.name]?[content]?.lookups ?? 0,
+                readyIn: soonest(onTheWay.filter { near.contains($0.edge) }), bound: bound)
+        }
     }
 
     /// What serves `content` now: its answered instances and the core's static ones, and the

@@ -1,3 +1,9 @@
+/// A deploy on its way: the edge it goes to and when it is expected ready.
+struct ExpectedReady: Sendable, Hashable {
+    let edge: String
+    let at: Duration
+}
+
 /// What serves each region: the answered instances on its edges.
 extension LoopDecisions {
     /// Per region, per content with instances on the region's edges: how many DNS answers

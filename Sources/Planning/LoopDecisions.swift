@@ -58,7 +58,7 @@ public struct LoopDecisions: Sendable {
     public internal(set) var resumed = false
     /// Deploys on their way, per content: when each is expected ready, by action id (the
     /// hold gates open only while one is).
-    var expected: [String: [Int64: Duration]] = [:]
+    var expected: [String: [Int64: ExpectedReady]] = [:]
     /// Refusals already announced, as "edge instance reason" (bounded: past it they are only counted).
     var refusedReports: Set<String> = []
     /// Contents whose DNS hold gate has been set.

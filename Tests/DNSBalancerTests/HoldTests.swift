@@ -64,4 +64,28 @@ import Testing
         let (addresses, milliseconds) = try await Self.lookup(balancer.port)
         #expect(addresses == Self.ready && milliseconds < 1_000, "\(why): \(milliseconds) ms")
     }
+
+    /// With regions, a region's client is held by its region's gate and count once the loop
+    /// set it: north's clients wait for the instance on its way to north's edge; south's,
+    /// whose gate has nothing on its way, and a client in no region (the content's gate,
+    /// never set) are answered at once.
+    @Test func aRegionsClientsAreHeldByTheirRegionsGate() throws {
+        let pools = try DNSPools(settings: RegionTests.settings(regions: [RegionTests.north, RegionTests.south]), contents: RegionTests.spread)
+        let responder = DNSResponder(pools: pools)
+        pools.counters.gate("video1", region: "north").update(readyLookups: 0, readyIn: .seconds(5), bound: .seconds(10))
+        pools.counters.gate("video1", region: "south").update(readyLookups: 0, readyIn: nil, bound: .seconds(10))
+        func respond(_ query: [UInt8], client: [UInt8]) throws -> Int {
+            var out = [UInt8](repeating: 0, count: 1232)
+            let from = try RegionTests.address(client)
+            return query.withUnsafeBytes { raw in out.withUnsafeMutableBytes { responder.respond(to: raw, over: .udp, into: $0, holding: true, client: from) } }
+        }
+        let name = "video1.cdn.example"
+        #expect(try respond(RegionTests.query(name, subnet: (1, 24, [10, 1, 2])), client: [127, 0, 0, 1]) == 0 && responder.held != nil, "north waits")
+        #expect(try respond(RegionTests.query(name, subnet: (1, 24, [10, 2, 3])), client: [127, 0, 0, 1]) > 0 && responder.held == nil, "south is answered")
+        #expect(try respond(RegionTests.query(name, subnet: nil), client: [127, 0, 0, 1]) > 0 && responder.held == nil, "no region: the content's gate")
+        // North's instance is ready: its gate says so, and north's next client is answered.
+        pools.counters.gate("video1", region: "north").update(readyLookups: 20, readyIn: nil, bound: .seconds(10))
+        #expect(try respond(RegionTests.query(name, subnet: (1, 24, [10, 1, 2])), client: [127, 0, 0, 1]) > 0 && responder.held == nil)
+        #expect(pools.counters.drain().contents["video1"]?.byRegion["north"] == 2, "a held lookup is counted once")
+    }
 }

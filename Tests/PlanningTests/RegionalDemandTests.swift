@@ -75,6 +75,24 @@ import Testing
         #expect(LoopDecisionsTests.creates(actions).compactMap(\.edge) == ["edge-2", "edge-2", "edge-2"])
     }
 
+    /// A reaction's deploys on north's edge open north's hold gate (nothing on north's edges
+    /// serves yet, and the deploy is on its way there); south's has nothing on its way, so its
+    /// clients are never held for north's instance.
+    @Test func eachRegionsHoldGateFollowsTheDeploysOnItsOwnEdges() throws {
+        var decisions = try Self.regional(scaling: ["video1": .hybrid])
+        let actions = decisions.demandRead(["video1": 60], byRegion: ["video1": ["north": 60]], crossing: true, at: LoopDecisionsTests.at(1))
+        let gates = actions.compactMap { action -> (region: String, ready: Int, readyIn: Duration?, bound: Duration?)? in
+            if case .regionalGate("video1", let region, let ready, let readyIn, let bound) = action { (region, ready, readyIn, bound) } else { nil }
+        }
+        let north = try #require(gates.last { $0.region == "north" }), south = try #require(gates.last { $0.region == "south" })
+        #expect(north.ready == 0 && north.readyIn != nil && north.bound != nil, "\(gates)")
+        #expect(south.readyIn == nil && south.bound == north.bound, "\(gates)")
+        // The deploys fail: nothing is on its way to north any more.
+        var failed: [LoopAction] = []
+        for deploy in LoopDecisionsTests.creates(actions) { failed = decisions.created(deploy, edge: deploy.edge ?? "", flavor: "clickos", .failure(LoopDecisionsTests.Unreachable()), at: LoopDecisionsTests.at(2)) }
+        #expect(failed.contains { if case .regionalGate("video1", "north", _, nil, _) = $0 { true } else { false } })
+    }
+
     @Test func eachRegionsDemandIsPlacedOnItsNearestEdgeAndRecordedWithItsForecast() throws {
         var decisions = try Self.regional()
 

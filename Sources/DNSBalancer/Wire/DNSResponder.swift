@@ -123,9 +123,12 @@ public final class DNSResponder {
                 for cell in entry.counters { cell.bump() }
                 if let region = location?.region { entry.regionCounters[region].bump() }
             }
-            if holding, query.type == DNSNumbers.typeA || query.type == DNSNumbers.typeAAAA, let total = entry.counters.first, let gate = total.gate {
+            // A region's client is held by its region's gate once the loop set it, with the
+            // region's count; anyone else by the content's.
+            let regional = location?.region.map { entry.regionCounters[$0] }.flatMap { $0.gate?.isSet == true ? $0 : nil }
+            if holding, query.type == DNSNumbers.typeA || query.type == DNSNumbers.typeAAAA, let cell = regional ?? entry.counters.first, let gate = cell.gate {
                 let generation = gate.generation
-                if let until = gate.holdUntil(count: total.read(), now: HoldGate.now()) {
+                if let until = gate.holdUntil(count: cell.read(), now: HoldGate.now()) {
                     held = (gate, generation, until)
                     return 0
                 }

@@ -109,6 +109,12 @@ public final class DemandCounters: Sendable {
         }
     }
 
+    /// The hold gate of `content` for the clients of `region` (made on first use). Once the
+    /// loop has set it, DNS holds the region's clients by it and their region's count.
+    public func gate(_ content: String, region: String) -> HoldGate {
+        regionCells(content: content, regions: [region])[0].gate ?? HoldGate()
+    }
+
     /// Every content's lookups so far in the open interval, without draining them.
     public func peek() -> [String: Int] {
         cells.withLock { table in table.mapValues { $0.total.read() } }
@@ -149,7 +155,7 @@ public final class DemandCounters: Sendable {
         cells.withLock { table in
             var entry = table[content] ?? makeCells(content)
             let out = regions.map { region in
-                let cell = entry.regions[region] ?? CounterCell()
+                let cell = entry.regions[region] ?? CounterCell(gate: HoldGate())
                 entry.regions[region] = cell
                 return cell
             }

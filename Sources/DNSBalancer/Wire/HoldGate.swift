@@ -6,7 +6,9 @@ import Synchronization
 /// content is on its way and expected ready within the bound; a lookup that finds the
 /// interval's lookups past what the ready instances serve is then held until the loop says
 /// the gate changed (the instance is ready, or failed) or the bound ends, whichever comes
-/// first, and answered with what is ready then. Shared by every DNS worker; lock-free.
+/// first, and answered with what is ready then. A content has one, and with regions each
+/// region's clients have their own (`DemandCounters.gate(_:region:)`), weighed against the
+/// region's count and what its edges serve. Shared by every DNS worker; lock-free.
 public final class HoldGate: Sendable {
     /// Lookups the ready instances serve in an interval.
     private let readyLookups = Atomic<Int>(Int.max)
@@ -32,6 +34,10 @@ public final class HoldGate: Sendable {
 
     /// Counts the loop's updates: a held lookup is answered once it moves.
     var generation: UInt64 { changes.load(ordering: .acquiring) }
+
+    /// Whether the loop has set the gate at least once (a region's gate: it then decides for
+    /// the region's clients).
+    var isSet: Bool { generation > 0 }
 
     /// Until when (monotonic ns) a lookup that makes the interval's `count` may be held at
     /// `now`, or nil to answer it at once: only past ready capacity, only while an instance
