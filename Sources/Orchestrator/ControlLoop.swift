@@ -119,7 +119,9 @@ public actor ControlLoop {
             }
             let saved = try store.loadProgress()
             let history = saved == nil ? [:] : try store.recentCounts(limit: decisions.countsKept)
-            decisions.restore(progress: saved, history: history, instances: try store.instances(), removing: try store.instancesBeingRemoved())
+            let kept = decisions.regional.intervalsKept
+            let regional = saved == nil || kept == 0 ? [] : try store.recentRegionalCounts(intervals: kept)
+            decisions.restore(progress: saved, history: history, regionalHistory: regional, instances: try store.instances(), removing: try store.instancesBeingRemoved())
             logger.info("loop resumed", metadata: ["loop.intervals": "\(decisions.progress.intervals)", "loop.instances": "\(decisions.fleet.live.count)"])
         } catch {
             logger.error("cannot read the stored state; starting empty", metadata: ["error": "\(error)"])

@@ -45,6 +45,12 @@ extension StateStore {
         for (content, lookups) in record.lookups {
             try count.execute(arguments: [content, start, lookups])
         }
+        if let regions = record.regions {
+            let regional = try db.cachedStatement(sql: "INSERT OR REPLACE INTO regionCount (content, region, intervalStart, lookups) VALUES (?, ?, ?, ?)")
+            for (content, byRegion) in regions {
+                for (region, demand) in byRegion where demand.lookups > 0 { try regional.execute(arguments: [content, region, start, demand.lookups]) }
+            }
+        }
         let forecast = try db.cachedStatement(sql: "INSERT OR REPLACE INTO forecast (content, interval, step, mean, standardError) VALUES (?, ?, ?, ?, ?)")
         for (content, steps) in record.forecasts {
             for (index, step) in steps.enumerated() {
@@ -93,6 +99,32 @@ extension StateStore {
             while let row = try rows.next() {
                 let lookups: Int = row["lookups"]
                 series[row["content"], default: []].append(Double(lookups))
+            }
+            return series
+        }
+    }
+
+    /// The newest `intervals` intervals' counts, per content and per content and region,
+    /// oldest first: what rebuilds the regional shares.
+    public func recentRegionalCounts(intervals: Int) throws -> [RegionalCounts] {
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT c.intervalStart AS start, c.content AS content, c.lookups AS total, r.region AS region, r.lookups AS lookups
+                FROM intervalCount c LEFT JOIN regionCount r ON r.content = c.content AND r.intervalStart = c.intervalStart
+                WHERE c.intervalStart IN (SELECT DISTINCT intervalStart FROM intervalCount ORDER BY intervalStart DESC LIMIT ?)
+                ORDER BY c.intervalStart
+                """, arguments: [intervals])
+            var series: [RegionalCounts] = []
+            var current: Date?
+            while let row = try rows.next() {
+                let start: Date = row["start"]
+                if start != current {
+                    series.append(RegionalCounts(totals: [:], byRegion: [:]))
+                    current = start
+                }
+                let content: String = row["content"]
+                series[series.count - 1].totals[content] = row["total"]
+                if let region: String = row["region"], let lookups: Int = row["lookups"] { series[series.count - 1].byRegion[content, default: [:]][region] = lookups }
             }
             return series
         }

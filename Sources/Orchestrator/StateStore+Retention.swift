@@ -46,6 +46,11 @@ extension StateStore {
                 ) WHERE intervalStart < ? AND age > ?)
                 """,
             [cutoff, keepingCounts])
+        // A region's counts go with their interval's count: what is kept of one is kept of both.
+        pruned.counts += try delete(
+            "regionCount",
+            where: "intervalStart < ? AND NOT EXISTS (SELECT 1 FROM intervalCount c WHERE c.content = regionCount.content AND c.intervalStart = regionCount.intervalStart)",
+            [cutoff])
         pruned.forecasts = try delete("forecast", where: "interval - step IN (\(oldPlans))", [cutoff])
         pruned.actions = try delete("action", where: "interval IN (\(oldPlans))", [cutoff])
         _ = try delete("readyCapacity", where: "interval IN (\(oldPlans))", [cutoff])

@@ -117,6 +117,15 @@ public struct StateStore: Sendable {
                 table.primaryKey(["content", "interval"])
             }
         }
+        migrator.registerMigration("v4: lookups per content, region and interval") { db in
+            try db.create(table: "regionCount") { table in
+                table.column("content", .text).notNull()
+                table.column("region", .text).notNull()
+                table.column("intervalStart", .datetime).notNull()
+                table.column("lookups", .integer).notNull()
+                table.primaryKey(["content", "region", "intervalStart"])
+            }
+        }
         return migrator
     }
 

@@ -83,14 +83,18 @@ public struct LoopDecisions: Sendable {
     public var countsKept: Int { book.entries.values.map(\.choice.countsKept).max() ?? ModelChoice.predictorMemory }
 
     /// Takes up what a previous run stored: its progress, each content's newest counts
-    /// (oldest first; the predictors are rebuilt from them) and its instances, of which
-    /// `removing` were being removed. Nothing is answered until the edges confirm it.
-    public mutating func restore(progress saved: LoopProgress?, history: [String: [Double]], instances: [EdgeInstance], removing: Set<String>) {
+    /// (oldest first; the predictors are rebuilt from them), the newest intervals' regional
+    /// counts (oldest first; the regional shares are rebuilt from them) and its instances, of
+    /// which `removing` were being removed. Nothing is answered until the edges confirm it.
+    public mutating func restore(
+        progress saved: LoopProgress?, history: [String: [Double]], regionalHistory: [RegionalCounts] = [], instances: [EdgeInstance], removing: Set<String>
+    ) {
         if let saved {
             progress = saved
             for (content, entry) in book.entries {
                 book.choose(entry.choice, for: content, history: Array((history[content] ?? []).suffix(entry.choice.countsKept)))
             }
+            for counts in regionalHistory.suffix(regional.intervalsKept) { regional.observe(totals: counts.totals, byRegion: counts.byRegion) }
         }
         fleet = Fleet(restoring: instances, removing: removing, edges: edges.sorted())
     }

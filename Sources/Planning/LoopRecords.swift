@@ -17,7 +17,8 @@ public struct IntervalRecord: Sendable, Hashable, Codable {
     public var tickMilliseconds: Double
     /// Per content, per region: what the region's clients asked this interval, the share of
     /// the content's demand planned for the region, and its forecast (see `RegionalShares`).
-    /// Nil without regions, and for intervals read back from the store (it is not stored).
+    /// Nil without regions, and for intervals read back from the store (only the lookups are
+    /// stored, as `RegionalCounts`, from which a restart rebuilds the shares).
     public var regions: [String: [String: RegionalDemand]]?
 
     public init(

@@ -1,3 +1,15 @@
+/// One interval's lookups as the shares observe them: per content its total, and per content
+/// and region what the region's clients made. What the store keeps to rebuild the shares.
+public struct RegionalCounts: Sendable, Hashable {
+    public var totals: [String: Int]
+    public var byRegion: [String: [String: Int]]
+
+    public init(totals: [String: Int], byRegion: [String: [String: Int]]) {
+        self.totals = totals
+        self.byRegion = byRegion
+    }
+}
+
 /// Each content's demand by region, forecast top-down: the content's own model forecasts its
 /// whole demand, and each region brings a share of it, the fraction of the content's lookups
 /// its clients made, smoothed over intervals (an exponential moving average) so that one
@@ -29,6 +41,10 @@ public struct RegionalShares: Sendable {
         self.smoothing = min(max(smoothing, 0), 1)
         self.seasons = seasons.filter { $0.value >= 2 }
     }
+
+    /// The intervals a restart replays to rebuild the shares: three of the longest season
+    /// (each phase's share then stands on the seasons seen), ten without one.
+    public var intervalsKept: Int { regions.isEmpty ? 0 : max(10, 3 * (seasons.values.max() ?? 0)) }
 
     /// Takes one interval's lookups (called once per interval): per content its total, and
     /// per content and region what that region's clients made. A content with no lookups

@@ -69,6 +69,30 @@ import Testing
         #expect(try store.loadProgress()?.intervals == 1)
     }
 
+    /// Each interval's regional lookups are stored beside its counts and read back, oldest
+    /// first, to rebuild the regional shares; pruning takes them with their interval's count.
+    @Test func regionalCountsAreKeptWithTheirIntervalsAndReadBackInOrder() throws {
+        let store = try StateStore.inMemory()
+        var progress = LoopProgress()
+        for index in 0..<3 {
+            let start = Date(timeIntervalSince1970: Double(index) * 30)
+            let regions: [String: [String: IntervalRecord.RegionalDemand]] = [
+                "video5": ["north": .init(lookups: 10 * index, share: 0.5, forecast: 1), "south": .init(lookups: 5, share: 0.5, forecast: 1)],
+            ]
+            let record = IntervalRecord(
+                interval: index, start: start, end: start + 30, training: false, lookups: ["video5": 10 * index + 5, "video1": 2], forecasts: [:], unmet: [],
+                actions: [], tickMilliseconds: 1, regions: regions)
+            progress.intervals = index + 1
+            try store.recordInterval(record, progress: progress)
+        }
+        let recent = try store.recentRegionalCounts(intervals: 2)
+        #expect(recent.map(\.totals) == [["video5": 15, "video1": 2], ["video5": 25, "video1": 2]])
+        #expect(recent.map(\.byRegion) == [["video5": ["north": 10, "south": 5]], ["video5": ["north": 20, "south": 5]]])
+        let pruned = try store.prune(before: Date(timeIntervalSince1970: 60), keepingCounts: 1)
+        #expect(pruned.counts == 2 * 2 + 3, "two counts per content and the older intervals' three regional counts (north had none in the first)")
+        #expect(try store.recentRegionalCounts(intervals: 10).map(\.byRegion) == [["video5": ["north": 20, "south": 5]]])
+    }
+
     /// Ten days of one-a-day intervals, pruned at seven, a few rows a transaction: the old
     /// counts, forecasts, plans, actions, events and finished instances go; the predictors'
     /// newest counts stay whatever their age; live instances stay. Windows read only what

@@ -46,6 +46,25 @@ import Testing
         #expect((plain.shares["video1"]?["north"] ?? 1) < 0.75, "without a season the surge is smoothed away: \(plain.shares)")
     }
 
+    /// A restart rebuilds the shares from the stored regional counts, phases included: the
+    /// same shares as the run that counted them.
+    @Test func aRestartRebuildsTheSharesFromTheStoredCounts() throws {
+        let configuration = try Self.regional().configuration
+        let settings = LoopSettings(intervalSeconds: 2, trainingIntervals: 1, dnsGraceSeconds: 5, drainSeconds: 1, edgeFlavors: ["clickos"])
+        let models: [String: ModelChoice] = ["video1": try ModelChoice(parsing: "sarima:0,1,0,0,1,0,4")]
+        let history = (0..<10).map { round in
+            RegionalCounts(totals: ["video1": round % 4 == 2 ? 100 : 20], byRegion: ["video1": ["north": round % 4 == 2 ? 90 : 10, "south": 10]])
+        }
+        var counted = RegionalShares(regions: ["north", "south"], seasons: ["video1": 4])
+        for counts in history { counted.observe(totals: counts.totals, byRegion: counts.byRegion) }
+        var restarted = LoopDecisions(configuration: configuration, settings: settings, models: models, edges: Self.edges)
+        var progress = LoopProgress()
+        progress.intervals = history.count
+        restarted.restore(progress: progress, history: [:], regionalHistory: history, instances: [], removing: [])
+        #expect(restarted.regional.intervalsKept == 12)
+        #expect(restarted.regional.shares == counted.shares && restarted.regional.shares["video1"]?["north"] == 0.9, "the next interval is the surge's phase")
+    }
+
     static let edges = ["edge-1", "edge-2", "edge-3", "edge-4"]
 
     static func node(_ edge: String) -> NodeState {

@@ -86,6 +86,62 @@ struct TestbedScriptsTests {
         }
     }
 
+    /// The testbed's client sites: each region's users resolve from their own namespace and
+    /// address, and with regions on both sites are answered by their own region's edges;
+    /// with regions off every download still succeeds, those answered by another region's
+    /// edge crossing the core. A site reaches neither an operator nor the registry.
+    @Test func aRegionalReplayOnTheTestbedAnswersEachSiteFromItsOwnRegion() async throws {
+        let directory = Testbed.temporaryDirectory("testbed-regions")
+        try """
+            content: video1
+            arrival: uniform
+            sites:
+              - {name: north, users: [5, 5, 30, 5]}
+              - {name: south, users: [5, 5, 5, 5]}
+            """.write(to: directory.appendingPathComponent("pattern.yaml"), atomically: true, encoding: .utf8)
+        try """
+            title: "testbed regions"
+            pattern: pattern.yaml
+            round: 2s
+            cycles: 3
+            runs:
+              - {name: regional, model: "sarima:0,1,0,0,1,0,4", edge_flavor: clickos, policy: hybrid}
+              - {name: anywhere, model: "sarima:0,1,0,0,1,0,4", edge_flavor: clickos, policy: hybrid, regions: false}
+            """.write(to: directory.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
+        try await Self.withTestbed {
+            for target in ["http://10.201.0.1:7100/healthz", "http://10.200.0.1:5000/v2/"] {
+                let reached = try await Testbed.tool(
+                    "ip", ["netns", "exec", "augur-clients-south", "curl", "-s", "-o", "/dev/null", "--max-time", "3", "-w", "%{http_code}", target], failOnExit: false)
+                #expect(reached == "000", "a site reaches no operator or registry: \(target) answered \(reached)")
+            }
+            let output = directory.appendingPathComponent("out")
+            let text = try await Testbed.tool("ip", [
+                "netns", "exec", "augur-core", Self.augur, "replay", "--testbed", "--scenario", directory.appendingPathComponent("scenario.yaml").path,
+                "--topology", Testbed.root.appendingPathComponent("Topology/netns-testbed.yaml").path,
+                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
+                "--payloads", Testbed.root.appendingPathComponent("Content/payloads").path, "--output", output.path, "--log-level", "warning",
+            ])
+            let sites = try Self.table(output.appendingPathComponent("sites.csv"))
+            #expect(sites.count == 2 * 12 * 2, "two runs, twelve rounds, two sites: \(text)")
+            #expect(sites.allSatisfy { $0["failed"] == "0" }, "no user failed, across the core included: \(text)")
+            let summary = try JSONDecoder().decode(ReplaySummary.self, from: Data(contentsOf: output.appendingPathComponent("summary.json")))
+            let regional = try #require(summary.runs.first { $0.name == "regional" }?.sites)
+            // North's surge may find its edges full for a moment (2 s rounds), and go to the core.
+            #expect((regional["north"]?.locality ?? 0) >= 0.9, "north is answered by its own region's edges: \(text)")
+            #expect((regional["south"]?.locality ?? 0) >= 0.95, "south is answered by its own region's edges: \(text)")
+        }
+    }
+
+    /// What the test reads of `summary.json`: each run's figures per site.
+    struct ReplaySummary: Decodable {
+        struct Run: Decodable {
+            struct Site: Decodable { var locality: Double? }
+            var name: String
+            var sites: [String: Site]?
+        }
+        var runs: [Run]
+    }
+
     /// Runs `body` with the testbed up (without the orchestrator) and checks that
     /// `testbed-down` leaves nothing; fails (it never passes unseen) when a testbed is
     /// already up, which it leaves alone.
