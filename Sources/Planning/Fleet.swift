@@ -67,6 +67,14 @@ public struct Fleet: Sendable {
         members.values.filter { !$0.instance.phase.isFinal }.sorted { $0.instance.spec.id < $1.instance.spec.id }
     }
 
+    /// How many answered instances of `content` are on `edge` (in time of that edge's members).
+    public func answered(_ content: String, onEdge edge: String) -> Int {
+        (byEdge[edge] ?? []).reduce(0) { count, id in
+            guard let member = members[id], member.answered, member.instance.spec.content == content else { return count }
+            return count + 1
+        }
+    }
+
     /// The live members on their way up or out, by id.
     public var unsettled: [Member] {
         unsettledIDs.sorted().compactMap { members[$0] }

@@ -53,11 +53,11 @@ extension LoopDecisions {
         func soonest(_ deploys: some Sequence<ExpectedReady>) -> Duration? {
             deploys.map(\.at).min().map { $0 - time.now }.flatMap { $0 > .zero ? $0 : nil }
         }
-        let capacity = regions.isEmpty ? [:] : regionalCapacity()
         return [.gate(content: content, readyLookups: readyCapacity(content).lookups, readyIn: soonest(onTheWay), bound: bound)] + regions.map { region in
             let near = Set(region.edges)
+            let instances = region.edges.reduce(0) { $0 + fleet.answered(content, onEdge: $1) }
             return .regionalGate(
-                content: content, region: region.name, readyLookups: capacity[region.name]?[content]?.lookups ?? 0,
+                content: content, region: region.name, readyLookups: capacity(content, instances: instances).lookups,
                 readyIn: soonest(onTheWay.filter { near.contains($0.edge) }), bound: bound)
         }
     }
@@ -65,7 +65,11 @@ extension LoopDecisions {
     /// What serves `content` now: its answered instances and the core's static ones, and the
     /// lookups per interval they serve.
     public func readyCapacity(_ content: String) -> ReadyCapacity {
-        let instances = fleet.answeredByContent[content, default: 0] + staticInstances[content, default: 0]
-        return ReadyCapacity(instances: instances, lookups: instances * (planner.builder.profiles[content]?.capacityPerInstance ?? 0))
+        capacity(content, instances: fleet.answeredByContent[content, default: 0] + staticInstances[content, default: 0])
+    }
+
+    /// What `instances` of `content` serve: the lookups per interval at its capacity per instance.
+    func capacity(_ content: String, instances: Int) -> ReadyCapacity {
+        ReadyCapacity(instances: instances, lookups: instances * (planner.builder.profiles[content]?.capacityPerInstance ?? 0))
     }
 }

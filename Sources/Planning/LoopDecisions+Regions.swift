@@ -18,10 +18,7 @@ extension LoopDecisions {
         return Dictionary(uniqueKeysWithValues: regions.map { region in
             var byContent: [String: Int] = [:]
             for edge in region.edges { byContent.merge(answered[edge] ?? [:], uniquingKeysWith: +) }
-            let capacity = byContent.reduce(into: [String: ReadyCapacity]()) { capacity, entry in
-                capacity[entry.key] = ReadyCapacity(instances: entry.value, lookups: entry.value * (planner.builder.profiles[entry.key]?.capacityPerInstance ?? 0))
-            }
-            return (region.name, capacity)
+            return (region.name, byContent.reduce(into: [String: ReadyCapacity]()) { capacity, entry in capacity[entry.key] = self.capacity(entry.key, instances: entry.value) })
         })
     }
 }

@@ -64,12 +64,7 @@ struct TestbedScriptsTests {
             """.write(to: directory.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
         try await Self.withTestbed {
             let output = directory.appendingPathComponent("out")
-            let text = try await Testbed.tool("ip", [
-                "netns", "exec", "augur-core", Self.augur, "replay", "--testbed", "--scenario", directory.appendingPathComponent("scenario.yaml").path,
-                "--topology", Testbed.root.appendingPathComponent("Topology/netns-testbed.yaml").path,
-                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
-                "--payloads", Testbed.root.appendingPathComponent("Content/payloads").path, "--output", output.path, "--log-level", "warning",
-            ])
+            let text = try await Self.replay(directory.appendingPathComponent("scenario.yaml"), into: output)
             #expect(text.contains("[ema-10] edges empty"), "\(text)")
             let rounds = try Self.table(output.appendingPathComponent("rounds.csv"))
             #expect(rounds.count == 18, "18 rounds: \(text)")
@@ -115,12 +110,7 @@ struct TestbedScriptsTests {
                 #expect(reached == "000", "a site reaches no operator or registry: \(target) answered \(reached)")
             }
             let output = directory.appendingPathComponent("out")
-            let text = try await Testbed.tool("ip", [
-                "netns", "exec", "augur-core", Self.augur, "replay", "--testbed", "--scenario", directory.appendingPathComponent("scenario.yaml").path,
-                "--topology", Testbed.root.appendingPathComponent("Topology/netns-testbed.yaml").path,
-                "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
-                "--payloads", Testbed.root.appendingPathComponent("Content/payloads").path, "--output", output.path, "--log-level", "warning",
-            ])
+            let text = try await Self.replay(directory.appendingPathComponent("scenario.yaml"), into: output)
             let sites = try Self.table(output.appendingPathComponent("sites.csv"))
             #expect(sites.count == 2 * 12 * 2, "two runs, twelve rounds, two sites: \(text)")
             #expect(sites.allSatisfy { $0["failed"] == "0" }, "no user failed, across the core included: \(text)")
@@ -163,6 +153,17 @@ struct TestbedScriptsTests {
         #expect(!["augur-core", "augur-edge-", "augur-clients"].contains { namespaces.contains($0) }, "\(namespaces)")
         let left = try await Testbed.tool("pgrep", ["-f", "augur/testbed/|netns-testbed"], failOnExit: false)
         #expect(left.isEmpty, "left running: \(left)")
+    }
+
+    /// `augur replay --testbed` of `scenario` from the core, on the shipped testbed topology,
+    /// its results in `output`; what it printed.
+    static func replay(_ scenario: URL, into output: URL) async throws -> String {
+        try await Testbed.tool("ip", [
+            "netns", "exec", "augur-core", augur, "replay", "--testbed", "--scenario", scenario.path,
+            "--topology", Testbed.root.appendingPathComponent("Topology/netns-testbed.yaml").path,
+            "--content", Testbed.root.appendingPathComponent("Content/catalog.yaml").path,
+            "--payloads", Testbed.root.appendingPathComponent("Content/payloads").path, "--output", output.path, "--log-level", "warning",
+        ])
     }
 
     /// A CSV file's rows as column → value.
